@@ -1,0 +1,173 @@
+// Package connectors defines what a data store connector is and keeps the
+// registry that maps a target (a path or a URI) to the connector that scans it.
+//
+// A connector lists containers (files, collections, indices, tables) and
+// samples their documents. It knows nothing of classification: it hands the
+// pipeline plain decoded documents and counts what it could not decode.
+package connectors
+
+import (
+	"context"
+	"time"
+)
+
+// Document is one decoded record. Values of Fields (recursively) are only:
+// map[string]any, []any, string, json.Number, float64, float32, int, int32,
+// int64, uint64, bool, nil, time.Time and []byte (binary that is not text).
+// Connectors convert store-specific types (BSON ObjectId, Decimal128, ...)
+// into one of these before emitting.
+type Document struct {
+	Fields map[string]any
+}
+
+// Container is one unit of a store that holds documents: a file, a MongoDB
+// collection, an Elasticsearch index, a SQL table.
+type Container struct {
+	// Name is what a person would type to find the data again
+	// (database.collection, index name, schema.table, relative file path).
+	Name string
+	// EstimatedDocuments is the store's estimate, -1 when unknown.
+	EstimatedDocuments int64
+	// FieldTypes are store-declared types by field path in the report's path
+	// convention (for example an Elasticsearch mapping: "location" -> "geo_point").
+	// Fields that appear here but never in a sampled document are still reported
+	// as mapping-only fields when their type is evidence.
+	FieldTypes map[string]string
+	// Notes are facts about the container worth reporting.
+	Notes []string
+	// Handle is connector-private state (for example a path or a namespace).
+	Handle any
+}
+
+// SampleOptions says how many documents to sample from one container.
+type SampleOptions struct {
+	// Size is the maximum number of documents to emit; 0 means all of them.
+	Size int
+	// Seed makes the sample reproducible.
+	Seed int64
+}
+
+// SampleResult describes a finished (or failed) sampling of one container.
+type SampleResult struct {
+	// Method names how the sample was drawn: "all", "reservoir", "$sample",
+	// "random-id-ranges", "random_score+pit", ...
+	Method string
+	// TotalDocuments is the exact number of documents in the container when
+	// the connector counted them (files), or -1 when only the estimate is known.
+	TotalDocuments int64
+	// Skipped counts documents that could not be decoded; SkipReasons breaks
+	// the count down by a short reason ("invalid JSON", "invalid UTF-8", ...).
+	Skipped     int64
+	SkipReasons map[string]int64
+	// Notes are facts about the sampling worth reporting.
+	Notes []string
+}
+
+// Skip records one skipped document.
+func (r *SampleResult) Skip(reason string) {
+	r.Skipped++
+	if r.SkipReasons == nil {
+		r.SkipReasons = map[string]int64{}
+	}
+	r.SkipReasons[reason]++
+}
+
+// Exposure says how exposed a store is to whoever can reach it.
+type Exposure struct {
+	Reachable       bool
+	AnonymousAccess bool
+	TLS             bool
+	Server          string
+	Notes           []string
+}
+
+// Connector is an open connection to one target.
+type Connector interface {
+	// Kind is the report's target kind: mongodb, elasticsearch, opensearch,
+	// file, postgres, mysql, redis.
+	Kind() string
+	// URI is the target as the report shows it, with credentials redacted.
+	URI() string
+	// Exposure checks how exposed the store is. It never fails: what could
+	// not be checked is said in the notes.
+	Exposure(ctx context.Context) Exposure
+	// Containers lists the containers to scan, after the include/exclude
+	// filters of Options were applied.
+	Containers(ctx context.Context) ([]Container, error)
+	// Sample emits up to opts.Size documents of c, spread over the whole
+	// container. A document that cannot be decoded is counted in the result
+	// and skipped; an error is returned only when the container as a whole
+	// failed (what was emitted before it still counts). When emit returns an
+	// error, Sample stops and returns it.
+	Sample(ctx context.Context, c Container, opts SampleOptions, emit func(Document) error) (SampleResult, error)
+	// Close releases connections. It is safe to call more than once.
+	Close() error
+}
+
+// TLSOptions configure TLS for network connectors.
+type TLSOptions struct {
+	CAFile   string // extra CA bundle (PEM)
+	CertFile string // client certificate (PEM)
+	KeyFile  string // client key (PEM)
+	Insecure bool   // skip certificate verification; the CLI warns
+}
+
+// Options are the connection settings shared by every connector. A connector
+// ignores what does not apply to it.
+type Options struct {
+	ConnectTimeout time.Duration // default 10s
+	RequestTimeout time.Duration // per request/query, default 30s
+	TLS            TLSOptions
+
+	// Containers filters container names (all kinds).
+	Containers Filter
+	// Databases and Collections filter MongoDB databases and collection
+	// names (without the database part).
+	Databases   Filter
+	Collections Filter
+
+	// AnonymousCheck makes the exposure check try an unauthenticated
+	// connection even when the target carries credentials.
+	AnonymousCheck bool
+	// IncludeHidden includes hidden and system containers
+	// (Elasticsearch dot-indices, ...).
+	IncludeHidden bool
+
+	// Credentials given outside the URI.
+	APIKey      string // Elasticsearch API key (base64 id:key)
+	BearerToken string
+	CloudID     string // Elastic Cloud id
+	Username    string
+	Password    string
+
+	// Concurrency is the number of containers a connector may sample at once
+	// (connection pool bound). Default 4.
+	Concurrency int
+
+	// MaxDocumentBytes bounds the size of one document; larger ones are
+	// skipped with a reason. Default 16 MiB.
+	MaxDocumentBytes int64
+
+	// Logf receives diagnostic messages (never values, never secrets).
+	Logf func(format string, args ...any)
+}
+
+// WithDefaults returns o with zero fields set to their defaults.
+func (o Options) WithDefaults() Options {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.MaxDocumentBytes <= 0 {
+		o.MaxDocumentBytes = 16 << 20
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	return o
+}
