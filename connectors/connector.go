@@ -104,6 +104,19 @@ type Connector interface {
 	Close() error
 }
 
+// SkippedContainer is something a connector saw but will not scan (a file
+// of an unknown format, a collection it cannot read), with the reason.
+type SkippedContainer struct {
+	Name   string
+	Reason string
+}
+
+// SkipLister is implemented by connectors that pass over containers; the
+// report lists what they return after Containers was called.
+type SkipLister interface {
+	SkippedContainers() []SkippedContainer
+}
+
 // TLSOptions configure TLS for network connectors.
 type TLSOptions struct {
 	CAFile   string // extra CA bundle (PEM)
