@@ -45,6 +45,8 @@ type PatternError struct {
 	Err     error
 }
 
-func (e *PatternError) Error() string { return "bad pattern " + quote(e.Pattern) + ": " + e.Err.Error() }
+func (e *PatternError) Error() string {
+	return "bad pattern " + quote(e.Pattern) + ": " + e.Err.Error()
+}
 
 func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,30 @@
+package classifiers
+
+// FieldStats are the counts behind one (field, category) finding, gathered
+// over a container's sample.
+type FieldStats struct {
+	MeanConfidence   float64  // mean confidence of the matching values
+	MaxConfidence    float64  // highest confidence of a matching value
+	MatchedValues    int64    // values that matched
+	Values           int64    // non-empty values of the field
+	MatchedDocuments int64    // documents with at least one matching value
+	Documents        int64    // documents holding the field
+	Evidence         Evidence // union of the evidence of the matching values
+}
+
+// FieldConfidence turns per-value confidences into the confidence of a
+// field-level finding. Evidence from the field's name, the store's declared
+// type or the document's structure stands on its own; a finding from value
+// shapes alone is discounted when only a small share of the field's values
+// match, since sporadic matches in a column are more often coincidences.
+func FieldConfidence(s FieldStats) float64 {
+	if s.MatchedValues == 0 {
+		return 0
+	}
+	c := s.MeanConfidence
+	if s.Evidence&(EvFieldName|EvStoreType|EvStructure|EvContext) == 0 && s.Values > 0 {
+		ratio := float64(s.MatchedValues) / float64(s.Values)
+		c *= 0.7 + 0.3*min(1, ratio*2)
+	}
+	return min(1, max(0, c))
+}

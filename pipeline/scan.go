@@ -1,0 +1,406 @@
+// Package pipeline joins connectors and classifiers: it samples documents
+// from each container, flattens them into (path, value) pairs, classifies
+// them on a fixed pool of workers fed by bounded channels, aggregates per
+// field and builds the report.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/redact"
+	"github.com/piisniff/piisniff/report"
+)
+
+// Config says how to scan.
+type Config struct {
+	Engine        *classifiers.Engine
+	Workers       int     // classifier workers; default runtime.NumCPU()
+	SampleSize    int     // per container; 0 = every document
+	Seed          int64   // makes samples and examples reproducible
+	MinConfidence float64 // findings below are not reported
+	ShowData      bool    // unmasked examples (never for credentials)
+	MaxExamples   int     // examples per finding; default 3
+	MaxDepth      int     // flattening depth limit; default DefaultMaxDepth
+	// TargetConcurrency bounds how many targets are scanned at once; the
+	// containers of one target are bounded by Connector.Concurrency.
+	TargetConcurrency int
+	Connector         connectors.Options
+	Progress          Progress
+	Tool              report.Tool
+	Settings          *report.Settings
+}
+
+// Progress receives scan progress. Implementations must be safe for
+// concurrent use; Documents is called once per document.
+type Progress interface {
+	ContainersFound(target string, containers int, estimatedDocuments int64)
+	Documents(n int)
+	ContainerDone(target, container string, err error)
+}
+
+type noProgress struct{}
+
+func (noProgress) ContainersFound(string, int, int64)  {}
+func (noProgress) Documents(int)                       {}
+func (noProgress) ContainerDone(string, string, error) {}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = runtime.NumCPU()
+	}
+	if c.MaxExamples <= 0 {
+		c.MaxExamples = 3
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.TargetConcurrency <= 0 {
+		c.TargetConcurrency = 4
+	}
+	if c.Progress == nil {
+		c.Progress = noProgress{}
+	}
+	c.Connector = c.Connector.WithDefaults()
+}
+
+// Run scans every target and returns the report. It always returns a
+// report: failures are recorded in it, and when ctx is cancelled the report
+// holds what was scanned until then with Complete false.
+func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
+	cfg.defaults()
+	s := newScanner(cfg)
+	started := time.Now().UTC()
+	s.start()
+	out := make([]report.Target, len(targets))
+	sem := make(chan struct{}, cfg.TargetConcurrency)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = s.scanTarget(ctx, t)
+		}()
+	}
+	wg.Wait()
+	s.stop()
+
+	r := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          cfg.Tool,
+		StartedAt:     started,
+		FinishedAt:    time.Now().UTC(),
+		Targets:       out,
+		Settings:      cfg.Settings,
+	}
+	if r.Tool.Name == "" {
+		r.Tool.Name = "piisniff"
+	}
+	interrupted := ctx.Err() != nil
+	if interrupted && r.Settings != nil {
+		r.Settings.Interrupted = true
+	}
+	report.Finish(r, report.RiskModel{Weight: cfg.Engine.RiskWeight}, interrupted)
+	return r
+}
+
+// scanner owns the worker pool shared by all targets and containers.
+type scanner struct {
+	cfg    Config
+	jobs   chan job
+	wg     sync.WaitGroup
+	hasher exampleHasher
+}
+
+type job struct {
+	cs  *containerState
+	doc connectors.Document
+}
+
+func newScanner(cfg Config) *scanner {
+	return &scanner{
+		cfg:    cfg,
+		jobs:   make(chan job, cfg.Workers*64),
+		hasher: exampleHasher{seed: uint64(cfg.Seed)},
+	}
+}
+
+func (s *scanner) start() {
+	for i := 0; i < s.cfg.Workers; i++ {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			w := newWorker(i, s)
+			for j := range s.jobs {
+				w.process(j.cs, j.doc)
+				j.cs.pending.Done()
+			}
+		}()
+	}
+}
+
+func (s *scanner) stop() {
+	close(s.jobs)
+	s.wg.Wait()
+}
+
+// containerState is the aggregation of one container: one shard per worker,
+// so workers never share a lock on the hot path.
+type containerState struct {
+	fieldTypes map[string]string
+	shards     []*shard
+	pending    sync.WaitGroup
+}
+
+func kindOfScheme(scheme string) string {
+	switch scheme {
+	case "mongodb", "mongodb+srv":
+		return "mongodb"
+	case "http", "https":
+		return "elasticsearch"
+	case "postgres", "postgresql":
+		return "postgres"
+	case "mysql", "mariadb":
+		return "mysql"
+	case "redis", "rediss":
+		return "redis"
+	}
+	return "file"
+}
+
+func (s *scanner) secrets(target string) []string {
+	o := s.cfg.Connector
+	return []string{redact.URIPassword(target), o.Password, o.APIKey, o.BearerToken, o.CloudID}
+}
+
+func (s *scanner) scanTarget(ctx context.Context, target string) report.Target {
+	secrets := s.secrets(target)
+	t := report.Target{URI: redact.Secrets(target, secrets...), Kind: kindOfScheme(connectors.Scheme(target)), Containers: []report.Container{}}
+	fail := func(err error) report.Target {
+		msg := redact.Secrets(err.Error(), secrets...)
+		t.Error = &msg
+		return t
+	}
+	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
+	if err != nil {
+		t.Exposure.Notes = []string{}
+		return fail(err)
+	}
+	defer conn.Close()
+	t.URI = redact.Secrets(conn.URI(), secrets...)
+	t.Kind = conn.Kind()
+	exp := conn.Exposure(ctx)
+	t.Exposure = report.Exposure{Reachable: exp.Reachable, AnonymousAccess: exp.AnonymousAccess, TLS: exp.TLS, Server: exp.Server, Notes: exp.Notes}
+	if t.Exposure.Notes == nil {
+		t.Exposure.Notes = []string{}
+	}
+	containers, err := conn.Containers(ctx)
+	if sl, ok := conn.(connectors.SkipLister); ok {
+		for _, sk := range sl.SkippedContainers() {
+			t.Skipped = append(t.Skipped, report.SkippedItem{Name: sk.Name, Reason: redact.Secrets(sk.Reason, secrets...)})
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	var est int64
+	for _, c := range containers {
+		if c.EstimatedDocuments > 0 {
+			n := c.EstimatedDocuments
+			if s.cfg.SampleSize > 0 {
+				n = min(n, int64(s.cfg.SampleSize))
+			}
+			est += n
+		}
+	}
+	s.cfg.Progress.ContainersFound(t.URI, len(containers), est)
+
+	t.Containers = make([]report.Container, len(containers))
+	sem := make(chan struct{}, s.cfg.Connector.Concurrency)
+	var wg sync.WaitGroup
+	for i, c := range containers {
+		if ctx.Err() != nil {
+			msg := "not scanned: the scan was interrupted"
+			t.Containers[i] = report.Container{Name: c.Name, EstimatedDocuments: c.EstimatedDocuments, Fields: []report.Field{}, Error: &msg}
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets)
+			var cerr error
+			if e := t.Containers[i].Error; e != nil {
+				cerr = errors.New(*e)
+			}
+			s.cfg.Progress.ContainerDone(t.URI, c.Name, cerr)
+		}()
+	}
+	wg.Wait()
+	sort.SliceStable(t.Containers, func(a, b int) bool { return t.Containers[a].Name < t.Containers[b].Name })
+	return t
+}
+
+func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string) report.Container {
+	cs := &containerState{fieldTypes: c.FieldTypes, shards: make([]*shard, s.cfg.Workers)}
+	for i := range cs.shards {
+		cs.shards[i] = newShard()
+	}
+	emit := func(d connectors.Document) error {
+		if d.Fields == nil {
+			return nil
+		}
+		cs.pending.Add(1)
+		select {
+		case s.jobs <- job{cs: cs, doc: d}:
+			s.cfg.Progress.Documents(1)
+			return nil
+		case <-ctx.Done():
+			cs.pending.Done()
+			return ctx.Err()
+		}
+	}
+	res, err := conn.Sample(ctx, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
+	cs.pending.Wait()
+	rc := s.buildContainer(c, cs, res)
+	if err != nil {
+		var msg string
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			msg = "interrupted: the report holds the documents sampled until then"
+		} else {
+			msg = redact.Secrets(fmt.Sprint(err), secrets...)
+		}
+		rc.Error = &msg
+	}
+	return rc
+}
+
+func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res connectors.SampleResult) report.Container {
+	// merge the workers' shards
+	merged := make(map[string]*fieldAgg)
+	var sampled int64
+	skipReasons := map[string]int64{}
+	for r, n := range res.SkipReasons {
+		skipReasons[r] += n
+	}
+	skipped := res.Skipped
+	for _, sh := range cs.shards {
+		sampled += sh.docs
+		for r, n := range sh.skipReasons {
+			skipReasons[r] += n
+			skipped += n
+		}
+		for p, fa := range sh.fields {
+			m, ok := merged[p]
+			if !ok {
+				m = &fieldAgg{path: p}
+				merged[p] = m
+			}
+			m.merge(fa, s.cfg.MaxExamples)
+		}
+	}
+	total := res.TotalDocuments
+	if total < 0 {
+		total = c.EstimatedDocuments
+	}
+	if total < sampled {
+		total = sampled
+	}
+	rc := report.Container{
+		Name:               c.Name,
+		EstimatedDocuments: total,
+		SampledDocuments:   sampled,
+		Fields:             []report.Field{},
+		SamplingMethod:     res.Method,
+		SkippedDocuments:   skipped,
+		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
+		MarginOfError:      report.MarginOfError(sampled, total),
+	}
+	if len(skipReasons) > 0 {
+		rc.SkipReasons = skipReasons
+	}
+	for p, fa := range merged {
+		var f report.Field
+		for _, ca := range fa.cats {
+			st := classifiers.FieldStats{
+				MeanConfidence:   ca.confSum / float64(max(ca.matchedValues, 1)),
+				MaxConfidence:    ca.confMax,
+				MatchedValues:    ca.matchedValues,
+				Values:           fa.values,
+				MatchedDocuments: ca.matchedDocs,
+				Documents:        fa.docs,
+				Evidence:         ca.evidence,
+			}
+			conf := classifiers.FieldConfidence(st)
+			if conf < s.cfg.MinConfidence || conf == 0 {
+				continue
+			}
+			ratio := 0.0
+			if sampled > 0 {
+				ratio = float64(ca.matchedDocs) / float64(sampled)
+			}
+			rules := append([]string(nil), ca.rules...)
+			sort.Strings(rules)
+			f.Findings = append(f.Findings, report.Finding{
+				Category:                   ca.category,
+				Group:                      classifiers.GroupOf(ca.category),
+				Confidence:                 round(conf, 3),
+				Evidence:                   ca.evidence.Strings(),
+				MatchedDocuments:           ca.matchedDocs,
+				MatchRatio:                 round(ratio, 4),
+				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),
+				Examples:                   ca.examples.texts(),
+				Rules:                      rules,
+			})
+		}
+		if len(f.Findings) > 0 {
+			f.Path = p
+			rc.Fields = append(rc.Fields, f)
+		}
+	}
+	// fields the store declares but no sampled document holds
+	for p, typ := range c.FieldTypes {
+		if _, seen := merged[p]; seen {
+			continue
+		}
+		var f report.Field
+		for _, h := range s.cfg.Engine.Field(p, typ).TypeHits() {
+			if h.Confidence < s.cfg.MinConfidence {
+				continue
+			}
+			f.Findings = append(f.Findings, report.Finding{
+				Category:    h.Category,
+				Group:       classifiers.GroupOf(h.Category),
+				Confidence:  round(h.Confidence, 3),
+				Evidence:    h.Evidence.Strings(),
+				Examples:    []string{},
+				Rules:       []string{h.Rule},
+				MappingOnly: true,
+			})
+		}
+		if len(f.Findings) > 0 {
+			f.Path = p
+			rc.Fields = append(rc.Fields, f)
+		}
+	}
+	sort.Slice(rc.Fields, func(a, b int) bool { return rc.Fields[a].Path < rc.Fields[b].Path })
+	return rc
+}
+
+func round(x float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	return float64(int64(x*p+0.5)) / p
+}

@@ -1,0 +1,157 @@
+package pipeline
+
+import (
+	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/connectors"
+)
+
+// maxExampleLen bounds an unmasked example shown with --show-data.
+const maxExampleLen = 80
+
+// worker classifies whole documents. It is the Visitor of its flattener.
+type worker struct {
+	id   int
+	s    *scanner
+	flat Flattener
+
+	// state of the document being processed
+	cs      *containerState
+	sh      *shard
+	hits    []classifiers.Hit
+	phits   []classifiers.PathHit
+	pending []pendingHit
+	touched []*fieldAgg
+}
+
+type pendingHit struct {
+	fa    *fieldAgg
+	hit   classifiers.Hit
+	value string
+}
+
+func newWorker(id int, s *scanner) *worker {
+	return &worker{id: id, s: s, flat: Flattener{MaxDepth: s.cfg.MaxDepth}}
+}
+
+func (sh *shard) skip(reason string) {
+	if sh.skipReasons == nil {
+		sh.skipReasons = map[string]int64{}
+	}
+	sh.skipReasons[reason]++
+}
+
+func (w *worker) process(cs *containerState, doc connectors.Document) {
+	sh := cs.shards[w.id]
+	sh.seq++
+	w.cs, w.sh = cs, sh
+	w.pending = w.pending[:0]
+	w.touched = w.touched[:0]
+	if err := w.flat.Flatten(doc.Fields, w); err != nil {
+		for _, fa := range w.touched {
+			fa.docValues = 0
+		}
+		sh.skip(err.Error())
+		return
+	}
+	sh.docs++
+	for _, fa := range w.touched {
+		fa.docs++
+		fa.values += fa.docValues
+		fa.docValues = 0
+	}
+	k := w.s.cfg.MaxExamples
+	for i := range w.pending {
+		p := &w.pending[i]
+		h := p.hit
+		c := p.fa.cat(h.Category)
+		if c.lastDoc != sh.seq {
+			c.lastDoc = sh.seq
+			c.matchedDocs++
+		}
+		c.matchedValues++
+		c.confSum += h.Confidence
+		c.confMax = max(c.confMax, h.Confidence)
+		c.evidence |= h.Evidence
+		if h.Rule != "" {
+			c.addRule(h.Rule)
+		}
+		if p.value == "" {
+			continue
+		}
+		text := p.value
+		if h.End > h.Start && h.End <= len(text) {
+			text = text[h.Start:h.End]
+		}
+		hash := w.s.hasher.sum(text)
+		if c.examples.wants(hash, k) {
+			c.examples.offer(hash, w.render(h.Category, text), k)
+		}
+		p.value = ""
+	}
+}
+
+// render is how an example is shown: masked unless --show-data, and always
+// masked for credentials.
+func (w *worker) render(category, text string) string {
+	if w.s.cfg.ShowData && !classifiers.IsCredential(category) {
+		if len(text) > maxExampleLen {
+			return text[:maxExampleLen] + "…"
+		}
+		return text
+	}
+	return classifiers.Mask(category, text)
+}
+
+func (w *worker) field(path []byte) *fieldAgg {
+	fa, ok := w.sh.fields[string(path)]
+	if !ok {
+		fa = w.newField(string(path))
+	}
+	return w.touch(fa)
+}
+
+func (w *worker) fieldByName(path string) *fieldAgg {
+	fa, ok := w.sh.fields[path]
+	if !ok {
+		fa = w.newField(path)
+	}
+	return w.touch(fa)
+}
+
+func (w *worker) newField(p string) *fieldAgg {
+	fa := &fieldAgg{path: p, field: w.s.cfg.Engine.Field(p, w.cs.fieldTypes[p]), lastDoc: -1}
+	w.sh.fields[p] = fa
+	return fa
+}
+
+func (w *worker) touch(fa *fieldAgg) *fieldAgg {
+	if fa.lastDoc != w.sh.seq {
+		fa.lastDoc = w.sh.seq
+		w.touched = append(w.touched, fa)
+	}
+	return fa
+}
+
+// Scalar implements Visitor.
+func (w *worker) Scalar(path []byte, v classifiers.Value) {
+	fa := w.field(path)
+	fa.docValues++
+	w.hits = fa.field.Classify(v, w.hits[:0])
+	for _, h := range w.hits {
+		w.pending = append(w.pending, pendingHit{fa: fa, hit: h, value: v.S})
+	}
+}
+
+// Node implements Visitor.
+func (w *worker) Node(path []byte, node any) {
+	name, ok := w.sh.nodePaths[string(path)]
+	if !ok {
+		name = string(path)
+		w.sh.nodePaths[name] = name
+	}
+	w.phits = w.s.cfg.Engine.Structure(name, node, w.phits[:0])
+	for _, ph := range w.phits {
+		fa := w.fieldByName(ph.Path)
+		w.pending = append(w.pending, pendingHit{fa: fa, hit: ph.Hit})
+	}
+}
