@@ -1,0 +1,4 @@
+package main
+
+// Connectors register themselves for their URI schemes when imported.
+import ()

@@ -1,0 +1,390 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/pipeline"
+	"github.com/piisniff/piisniff/report"
+)
+
+type scanFlags struct {
+	rules           []string
+	sampleSize      int
+	seed            int64
+	only, except    []string
+	minConfidence   float64
+	format          string
+	output          string
+	showData        bool
+	workers         int
+	concurrency     int
+	quiet           bool
+	connectTimeout  time.Duration
+	requestTimeout  time.Duration
+	tlsCA           string
+	tlsCert         string
+	tlsKey          string
+	tlsInsecure     bool
+	containers      []string
+	databases       []string
+	collections     []string
+	includeHidden   bool
+	noAnonCheck     bool
+	apiKey          string
+	bearerToken     string
+	cloudID         string
+	username        string
+	maxDocBytes     int64
+	maxDepth        int
+	maxExamples     int
+	noColor         bool
+	targetsParallel int
+}
+
+func newScanCmd() *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan TARGET...",
+		Short: "Scan data stores and write the personal-data inventory",
+		Long: `Scan one or more targets and write a risk-weighted inventory of the personal
+data they hold.
+
+A TARGET is one of:
+  PATH or file://PATH                 a file or a directory of exports (NDJSON, JSON,
+                                      CSV/TSV, gzip, mongoexport, elasticdump)
+  mongodb://... or mongodb+srv://...  a MongoDB server (every driver URI option)
+  http://host:9200 or https://...     an Elasticsearch or OpenSearch cluster
+
+Credentials in a URI are used to connect and never shown: every output has
+them replaced by ***. Prefer the environment for secrets:
+PIISNIFF_PASSWORD (password for the URI's user), ELASTIC_API_KEY,
+PIISNIFF_BEARER_TOKEN, ELASTIC_CLOUD_ID.
+
+Examples are masked by default; --show-data unmasks them, except credentials,
+which are never shown.`,
+		Example: `  piisniff scan examples/leaky-app
+  piisniff scan ./dump --format json --output report.json
+  piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
+  piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("scan needs at least one TARGET (a path, mongodb:// or http(s):// URI)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, f, args) },
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.StringArrayVar(&f.rules, "rules", nil, "extra rules `FILE` merged over the built-in rules by id (repeatable)")
+	fl.IntVar(&f.sampleSize, "sample-size", 10000, "documents sampled per container; 0 reads every document")
+	fl.Int64Var(&f.seed, "seed", 1, "seed of the random sample and of the examples chosen")
+	fl.StringSliceVar(&f.only, "only", nil, "report only these categories or groups (comma-separated)")
+	fl.StringSliceVar(&f.except, "except", nil, "do not report these categories or groups (comma-separated)")
+	fl.Float64Var(&f.minConfidence, "min-confidence", 0.5, "findings below this confidence are not reported (0-1)")
+	fl.StringVarP(&f.format, "format", "f", "", "output format: table, json, ndjson or csv (default: table on a terminal, json otherwise)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (created with mode 0600) instead of standard output")
+	fl.BoolVar(&f.showData, "show-data", false, "show examples unmasked (credentials are always masked)")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "classifier workers")
+	fl.IntVar(&f.concurrency, "concurrency", 4, "containers sampled at once per target (bounds connections)")
+	fl.IntVar(&f.targetsParallel, "parallel-targets", 4, "targets scanned at once")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no notes on standard error")
+	fl.DurationVar(&f.connectTimeout, "connect-timeout", 10*time.Second, "timeout to connect to a store")
+	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "timeout of one query or request")
+	fl.StringVar(&f.tlsCA, "tls-ca", "", "CA certificates `FILE` (PEM) to verify servers with")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` (PEM)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` (PEM)")
+	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify server certificates (prints a warning)")
+	fl.StringSliceVar(&f.containers, "containers", nil, "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
+	fl.StringSliceVar(&f.databases, "databases", nil, "MongoDB database globs; prefix ! to exclude")
+	fl.StringSliceVar(&f.collections, "collections", nil, "MongoDB collection globs; prefix ! to exclude")
+	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
+	fl.BoolVar(&f.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
+	fl.StringVar(&f.apiKey, "es-api-key", "", "Elasticsearch API key (base64 id:key); prefer ELASTIC_API_KEY")
+	fl.StringVar(&f.bearerToken, "bearer-token", "", "bearer token; prefer PIISNIFF_BEARER_TOKEN")
+	fl.StringVar(&f.cloudID, "cloud-id", "", "Elastic Cloud id; or ELASTIC_CLOUD_ID")
+	fl.StringVar(&f.username, "username", "", "user name when the URI has none (password from PIISNIFF_PASSWORD)")
+	fl.Int64Var(&f.maxDocBytes, "max-document-bytes", 16<<20, "documents larger than this are skipped and counted")
+	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
+	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
+	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
+	return cmd
+}
+
+// splitFilter turns "a,!b" into include a, exclude b.
+func splitFilter(list []string) connectors.Filter {
+	var f connectors.Filter
+	for _, p := range list {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+		case strings.HasPrefix(p, "!"):
+			f.Exclude = append(f.Exclude, p[1:])
+		default:
+			f.Include = append(f.Include, p)
+		}
+	}
+	return f
+}
+
+func (f *scanFlags) validate() error {
+	if f.sampleSize < 0 {
+		return usageErr("--sample-size must be 0 (every document) or more, not %d", f.sampleSize)
+	}
+	if f.minConfidence < 0 || f.minConfidence > 1 {
+		return usageErr("--min-confidence must be between 0 and 1, not %g", f.minConfidence)
+	}
+	if f.workers < 1 || f.concurrency < 1 || f.targetsParallel < 1 {
+		return usageErr("--workers, --concurrency and --parallel-targets must be at least 1")
+	}
+	if f.maxDepth < 1 || f.maxDocBytes < 1 {
+		return usageErr("--max-depth and --max-document-bytes must be at least 1")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if f.format != "" && !contains(report.Formats, f.format) {
+		return usageErr("--format %q is not one of %s", f.format, strings.Join(report.Formats, ", "))
+	}
+	for name, list := range map[string][]string{"--containers": f.containers, "--databases": f.databases, "--collections": f.collections} {
+		if err := splitFilter(list).Validate(); err != nil {
+			return usageErr("%s: %v", name, err)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseFormat picks the output format when --format is not given.
+func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
+	if f.format != "" {
+		return f.format
+	}
+	if f.output != "" {
+		switch strings.ToLower(filepath.Ext(f.output)) {
+		case ".csv":
+			return "csv"
+		case ".ndjson", ".jsonl":
+			return "ndjson"
+		case ".txt":
+			return "table"
+		}
+		return "json"
+	}
+	if stdoutIsTerminal {
+		return "table"
+	}
+	return "json"
+}
+
+func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	engine, err := loadEngine(f.rules)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if engine, err = engine.Restrict(f.only, f.except); err != nil {
+		return usageErr("%v", err)
+	}
+	stderr := cmd.ErrOrStderr()
+	stderrTTY := isTerminal(stderr)
+	notef := func(format string, args ...any) {
+		if !f.quiet {
+			fmt.Fprintf(stderr, "piisniff: "+format+"\n", args...)
+		}
+	}
+	if f.tlsInsecure {
+		// a security warning is printed even with --quiet
+		fmt.Fprintln(stderr, "piisniff: WARNING: --tls-insecure: server certificates are not verified; anyone on the path can read the data and credentials")
+	}
+	stdout := cmd.OutOrStdout()
+	format := f.chooseFormat(f.output == "" && isTerminal(stdout))
+
+	password := os.Getenv("PIISNIFF_PASSWORD")
+	opts := connectors.Options{
+		ConnectTimeout:   f.connectTimeout,
+		RequestTimeout:   f.requestTimeout,
+		TLS:              connectors.TLSOptions{CAFile: f.tlsCA, CertFile: f.tlsCert, KeyFile: f.tlsKey, Insecure: f.tlsInsecure},
+		Containers:       splitFilter(f.containers),
+		Databases:        splitFilter(f.databases),
+		Collections:      splitFilter(f.collections),
+		AnonymousCheck:   !f.noAnonCheck,
+		IncludeHidden:    f.includeHidden,
+		APIKey:           firstNonEmpty(f.apiKey, os.Getenv("ELASTIC_API_KEY")),
+		BearerToken:      firstNonEmpty(f.bearerToken, os.Getenv("PIISNIFF_BEARER_TOKEN")),
+		CloudID:          firstNonEmpty(f.cloudID, os.Getenv("ELASTIC_CLOUD_ID")),
+		Username:         f.username,
+		Password:         password,
+		Concurrency:      f.concurrency,
+		MaxDocumentBytes: f.maxDocBytes,
+	}
+
+	ctx, stop := interruptContext(cmd.Context(), func() {
+		notef("interrupted: writing the partial report (press Ctrl-C again to quit at once)")
+	})
+	defer stop()
+
+	var prog pipeline.Progress
+	var bar *progressBar
+	if stderrTTY && !f.quiet {
+		bar = newProgressBar(stderr)
+		prog = bar
+	}
+	cfg := pipeline.Config{
+		Engine:            engine,
+		Workers:           f.workers,
+		SampleSize:        f.sampleSize,
+		Seed:              f.seed,
+		MinConfidence:     f.minConfidence,
+		ShowData:          f.showData,
+		MaxExamples:       f.maxExamples,
+		MaxDepth:          f.maxDepth,
+		TargetConcurrency: f.targetsParallel,
+		Connector:         opts,
+		Progress:          prog,
+		Tool:              report.Tool{Name: "piisniff", Version: version},
+		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
+			Only: f.only, Except: f.except, RulesFiles: f.rules},
+	}
+	rep := pipeline.Run(ctx, targets, cfg)
+	interrupted := ctx.Err() != nil
+	if bar != nil {
+		bar.Finish()
+	}
+
+	out := stdout
+	if f.output != "" {
+		file, err := createPrivate(f.output)
+		if err != nil {
+			return &exitError{code: exitScanError, err: err}
+		}
+		defer file.Close()
+		out = file
+	}
+	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && os.Getenv("NO_COLOR") == ""
+	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color}); err != nil {
+		return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if f.output != "" {
+		if err := out.(*os.File).Close(); err != nil {
+			return &exitError{code: exitScanError, err: fmt.Errorf("writing %s: %w", f.output, err)}
+		}
+		notef("report written to %s", f.output)
+	}
+	switch {
+	case interrupted:
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("scan interrupted; the report is partial (complete: false)")}
+	case !rep.Complete:
+		return &exitError{code: exitScanError, err: fmt.Errorf("%s", incompleteReason(rep))}
+	}
+	return nil
+}
+
+func incompleteReason(r *report.Report) string {
+	var parts []string
+	for _, t := range r.Targets {
+		if t.Error != nil {
+			parts = append(parts, fmt.Sprintf("%s: %s", t.URI, *t.Error))
+		}
+		for _, c := range t.Containers {
+			if c.Error != nil {
+				parts = append(parts, fmt.Sprintf("%s %s: %s", t.URI, c.Name, *c.Error))
+			}
+		}
+	}
+	if len(parts) > 5 {
+		parts = append(parts[:5], fmt.Sprintf("and %d more", len(parts)-5))
+	}
+	return "the scan is incomplete:\n  " + strings.Join(parts, "\n  ")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// createPrivate creates (or truncates) a report file readable by its owner only.
+func createPrivate(path string) (*os.File, error) {
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the report: %w", err)
+	}
+	if err := file.Chmod(0o600); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("cannot restrict the report's permissions: %w", err)
+	}
+	return file, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	return 100
+}
+
+// interruptContext is cancelled by the first SIGINT or SIGTERM, after
+// onFirst runs; a second signal exits at once.
+func interruptContext(parent context.Context, onFirst func()) (context.Context, func()) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			onFirst()
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(os.Stderr, "piisniff: interrupted twice: exiting without a report")
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}

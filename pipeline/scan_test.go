@@ -1,0 +1,280 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/report"
+)
+
+// memStore is an in-memory store registered for the memtest:// scheme.
+type memStore struct {
+	containers []memContainer
+	// block makes Sample of container "slow" wait for ctx after emitting.
+}
+
+type memContainer struct {
+	name  string
+	docs  []map[string]any
+	fail  error // returned after emitting docs
+	block bool  // wait for cancellation after emitting docs
+}
+
+var (
+	storesMu sync.Mutex
+	stores   = map[string]*memStore{}
+)
+
+func init() {
+	connectors.Register(func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+		storesMu.Lock()
+		defer storesMu.Unlock()
+		name := strings.TrimPrefix(target, "memtest://")
+		if i := strings.IndexByte(name, '@'); i >= 0 {
+			name = name[i+1:]
+		}
+		s, ok := stores[name]
+		if !ok {
+			return nil, fmt.Errorf("no store %q at %s", name, target)
+		}
+		return &memConn{s: s, uri: target}, nil
+	}, "memtest")
+}
+
+func addStore(name string, s *memStore) string {
+	storesMu.Lock()
+	defer storesMu.Unlock()
+	stores[name] = s
+	return "memtest://" + name
+}
+
+type memConn struct {
+	s   *memStore
+	uri string
+}
+
+func (c *memConn) Kind() string { return "mongodb" }
+func (c *memConn) URI() string  { return c.uri }
+func (c *memConn) Exposure(context.Context) connectors.Exposure {
+	return connectors.Exposure{Reachable: true, AnonymousAccess: true}
+}
+func (c *memConn) Containers(context.Context) ([]connectors.Container, error) {
+	var out []connectors.Container
+	for i, mc := range c.s.containers {
+		out = append(out, connectors.Container{Name: mc.name, EstimatedDocuments: int64(len(mc.docs)), Handle: i})
+	}
+	return out, nil
+}
+func (c *memConn) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions, emit func(connectors.Document) error) (connectors.SampleResult, error) {
+	mc := c.s.containers[ct.Handle.(int)]
+	res := connectors.SampleResult{Method: "all", TotalDocuments: int64(len(mc.docs))}
+	for i, d := range mc.docs {
+		if opts.Size > 0 && i >= opts.Size {
+			res.Method = "head"
+			break
+		}
+		if d == nil {
+			res.Skip("undecodable")
+			continue
+		}
+		if err := emit(connectors.Document{Fields: d}); err != nil {
+			return res, err
+		}
+	}
+	if mc.block {
+		<-ctx.Done()
+		return res, ctx.Err()
+	}
+	return res, mc.fail
+}
+func (c *memConn) Close() error { return nil }
+
+func testEngine(t testing.TB) *classifiers.Engine {
+	t.Helper()
+	e, err := classifiers.Load(defaultRules(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func users(n int) []map[string]any {
+	out := make([]map[string]any, n)
+	for i := range out {
+		out[i] = map[string]any{
+			"email":    fmt.Sprintf("user%d@example.com", i),
+			"password": fmt.Sprintf("Secret-%d!", i),
+			"contacts": []any{
+				map[string]any{"email": fmt.Sprintf("a%d@example.org", i)},
+				map[string]any{"email": fmt.Sprintf("b%d@example.org", i)},
+			},
+			"note": "nothing here",
+		}
+	}
+	return out
+}
+
+func finding(c report.Container, path, category string) *report.Finding {
+	for _, f := range c.Fields {
+		if f.Path != path {
+			continue
+		}
+		for i := range f.Findings {
+			if f.Findings[i].Category == category {
+				return &f.Findings[i]
+			}
+		}
+	}
+	return nil
+}
+
+func TestRunAggregatesPerField(t *testing.T) {
+	uri := addStore("agg", &memStore{containers: []memContainer{{name: "app.users", docs: users(40)}}})
+	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), Workers: 3, MinConfidence: 0.5})
+	if !r.Complete {
+		t.Fatalf("report not complete: %+v", r.Targets)
+	}
+	c := r.Targets[0].Containers[0]
+	if c.SampledDocuments != 40 {
+		t.Errorf("sampled %d, want 40", c.SampledDocuments)
+	}
+	e := finding(c, "contacts[].email", "email")
+	if e == nil {
+		t.Fatalf("no email finding on contacts[].email: %+v", c.Fields)
+	}
+	// two e-mails per document count as one matched document
+	if e.MatchedDocuments != 40 || e.MatchRatio != 1 || e.EstimatedAffectedDocuments != 40 {
+		t.Errorf("contacts[].email counts = %d/%v/%d, want 40/1/40", e.MatchedDocuments, e.MatchRatio, e.EstimatedAffectedDocuments)
+	}
+	if len(e.Examples) == 0 || len(e.Examples) > 3 {
+		t.Errorf("examples = %q", e.Examples)
+	}
+	for _, ex := range e.Examples {
+		if strings.Contains(ex, "a1@example.org") || !strings.Contains(ex, "*") {
+			t.Errorf("example %q is not masked", ex)
+		}
+	}
+	if p := finding(c, "password", "password"); p == nil {
+		t.Errorf("no password finding: %+v", c.Fields)
+	}
+	if finding(c, "note", "email") != nil {
+		t.Errorf("note reported as e-mail")
+	}
+	if r.Summary.ByCategory["email"].Containers != 1 || r.Summary.DocumentsSampled != 40 {
+		t.Errorf("summary = %+v", r.Summary)
+	}
+	if c.RiskScore <= 0 || r.Summary.RiskScore < c.RiskScore {
+		t.Errorf("risk container %v summary %v", c.RiskScore, r.Summary.RiskScore)
+	}
+}
+
+func TestRunShowDataNeverShowsCredentials(t *testing.T) {
+	uri := addStore("show", &memStore{containers: []memContainer{{name: "app.users", docs: users(5)}}})
+	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), ShowData: true, MinConfidence: 0.5})
+	c := r.Targets[0].Containers[0]
+	e := finding(c, "email", "email")
+	if e == nil || !strings.Contains(strings.Join(e.Examples, " "), "@example.com") {
+		t.Fatalf("--show-data: e-mail examples not shown raw: %+v", e)
+	}
+	p := finding(c, "password", "password")
+	if p == nil {
+		t.Fatal("no password finding")
+	}
+	for _, ex := range p.Examples {
+		if strings.Contains(ex, "Secret") {
+			t.Errorf("password shown with --show-data: %q", ex)
+		}
+	}
+}
+
+func TestRunDeterministicForSeed(t *testing.T) {
+	uri := addStore("det", &memStore{containers: []memContainer{{name: "a", docs: users(200)}, {name: "b", docs: users(30)}}})
+	cfg := Config{Engine: testEngine(t), Workers: 4, Seed: 7, MinConfidence: 0.5}
+	a := Run(context.Background(), []string{uri}, cfg)
+	b := Run(context.Background(), []string{uri}, cfg)
+	strip := func(r *report.Report) string {
+		r.StartedAt, r.FinishedAt = r.StartedAt.Truncate(1<<62), r.FinishedAt.Truncate(1<<62)
+		var sb strings.Builder
+		_ = report.WriteJSON(&sb, r)
+		return sb.String()
+	}
+	if strip(a) != strip(b) {
+		t.Error("two runs with the same seed differ")
+	}
+}
+
+func TestRunFailuresAreContained(t *testing.T) {
+	deep := map[string]any{}
+	cur := deep
+	for i := 0; i < 40; i++ {
+		n := map[string]any{}
+		cur["x"] = n
+		cur = n
+	}
+	docs := append(users(10), nil, deep)
+	uri := addStore("fail", &memStore{containers: []memContainer{
+		{name: "bad", docs: users(3), fail: errors.New("connection reset by peer")},
+		{name: "good", docs: docs},
+	}})
+	r := Run(context.Background(), []string{uri, "memtest://nowhere"}, Config{Engine: testEngine(t), MaxDepth: 20, MinConfidence: 0.5})
+	if r.Complete {
+		t.Error("complete should be false")
+	}
+	if r.Targets[1].Error == nil || !strings.Contains(*r.Targets[1].Error, "nowhere") || len(r.Targets[1].Containers) != 0 {
+		t.Errorf("unreachable target: %+v", r.Targets[1])
+	}
+	cs := r.Targets[0].Containers
+	if len(cs) != 2 || cs[0].Name != "bad" || cs[0].Error == nil || !strings.Contains(*cs[0].Error, "connection reset") {
+		t.Fatalf("containers = %+v", cs)
+	}
+	if cs[0].SampledDocuments != 3 {
+		t.Errorf("documents before the failure are kept: got %d", cs[0].SampledDocuments)
+	}
+	good := cs[1]
+	if good.Error != nil || good.SampledDocuments != 10 || good.SkippedDocuments != 2 {
+		t.Errorf("good container: error %v sampled %d skipped %d", good.Error, good.SampledDocuments, good.SkippedDocuments)
+	}
+	if good.SkipReasons["undecodable"] != 1 || good.SkipReasons["nesting deeper than 20 levels"] != 1 {
+		t.Errorf("skip reasons = %v", good.SkipReasons)
+	}
+	if r.Summary.ContainersFailed != 1 || r.Summary.TargetsFailed != 1 {
+		t.Errorf("summary = %+v", r.Summary)
+	}
+}
+
+func TestRunInterruptedKeepsPartialReport(t *testing.T) {
+	uri := addStore("slow", &memStore{containers: []memContainer{{name: "slow", docs: users(25), block: true}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	prog := &cancelAfter{n: 25, cancel: cancel}
+	r := Run(ctx, []string{uri}, Config{Engine: testEngine(t), Progress: prog, MinConfidence: 0.5, Settings: &report.Settings{}})
+	if r.Complete || !r.Settings.Interrupted {
+		t.Fatalf("complete=%v interrupted=%v", r.Complete, r.Settings.Interrupted)
+	}
+	c := r.Targets[0].Containers[0]
+	if c.SampledDocuments != 25 || c.Error == nil || finding(c, "email", "email") == nil {
+		t.Errorf("partial container: %+v", c)
+	}
+}
+
+type cancelAfter struct {
+	mu     sync.Mutex
+	n      int
+	cancel func()
+}
+
+func (p *cancelAfter) ContainersFound(string, int, int64)  {}
+func (p *cancelAfter) ContainerDone(string, string, error) {}
+func (p *cancelAfter) Documents(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n -= n
+	if p.n == 0 {
+		p.cancel()
+	}
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: every package with the race detector, after
+# each fuzz target has run for a short, bounded time. Everything the tests need (the
+# embedded MongoDB wire-protocol server, the Elasticsearch protocol server)
+# is started by the tests themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Fuzz targets first, each time-boxed (FUZZTIME=0 skips them).
+fuzztime=${FUZZTIME:-5s}
+if [ "$fuzztime" != "0" ]; then
+  for pkg in $(go list ./...); do
+    dir=$(go list -f '{{.Dir}}' "$pkg")
+    for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+      echo "fuzz $pkg $target ($fuzztime)"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+    done
+  done
+fi
+
+# The whole suite, with the race detector.
+go test -race -count=1 -timeout 30m ./...
