@@ -13,7 +13,11 @@ if [ "$fuzztime" != "0" ]; then
     dir=$(go list -f '{{.Dir}}' "$pkg")
     for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
       echo "fuzz $pkg $target ($fuzztime)"
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+      if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+        echo "$out"
+        echo "fuzz target $target in $pkg failed; the failing input is under its testdata/fuzz"
+        exit 1
+      fi
     done
   done
 fi
