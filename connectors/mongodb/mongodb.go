@@ -1,0 +1,293 @@
+// Package mongodb is the connector for MongoDB and servers that speak its wire
+// protocol (FerretDB, Amazon DocumentDB, Azure Cosmos DB for MongoDB).
+//
+// It only ever issues read commands: hello/ping, buildInfo, listDatabases,
+// listCollections, count, find, aggregate (with a $sample stage only),
+// getMore and killCursors, plus the authentication handshake.
+package mongodb
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/redact"
+)
+
+func init() {
+	connectors.Register(Open, "mongodb", "mongodb+srv")
+}
+
+// Connector scans one MongoDB deployment.
+type Connector struct {
+	target  string // as typed, may hold credentials: never print
+	uri     string // redacted
+	opts    connectors.Options
+	secrets []string
+	uriDB   string // database named in the URI path, if any
+	hasAuth bool   // credentials in the URI or the options
+
+	clientOpts *options.ClientOptions
+	monitor    *event.CommandMonitor
+	client     *mongo.Client
+	sem        chan struct{}
+
+	noSample atomic.Bool // the server refused $sample once: do not ask again
+
+	mu        sync.Mutex
+	notes     []string // target-level facts found while listing
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open connects to a mongodb:// or mongodb+srv:// target. The connection is
+// verified with a ping within opts.ConnectTimeout.
+func Open(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+	c, err := open(ctx, target, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// open is Open with an optional command monitor (tests use it to prove the
+// connector only reads).
+func open(ctx context.Context, target string, opts connectors.Options, monitor *event.CommandMonitor) (*Connector, error) {
+	opts = opts.WithDefaults()
+	c := &Connector{
+		target:  target,
+		uri:     redact.URI(target),
+		opts:    opts,
+		monitor: monitor,
+		sem:     make(chan struct{}, opts.Concurrency),
+	}
+	c.secrets = []string{redact.URIPassword(target), opts.Password, opts.APIKey, opts.BearerToken}
+	for _, f := range []connectors.Filter{opts.Databases, opts.Collections, opts.Containers} {
+		if err := f.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	co, err := c.buildClientOptions(true)
+	if err != nil {
+		return nil, err
+	}
+	c.clientOpts = co
+	client, err := mongo.Connect(co)
+	if err != nil {
+		return nil, c.connectError(err)
+	}
+	c.client = client
+	pctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
+	defer cancel()
+	if err := client.Ping(pctx, readpref.PrimaryPreferred()); err != nil {
+		_ = client.Disconnect(context.Background())
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, c.connectError(err)
+	}
+	return c, nil
+}
+
+// buildClientOptions turns the target and options into driver options.
+// With auth false, credentials are left out (for the anonymous check).
+func (c *Connector) buildClientOptions(auth bool) (*options.ClientOptions, error) {
+	cs, err := connstring.ParseAndValidate(c.target)
+	if err != nil {
+		return nil, c.connectError(fmt.Errorf("invalid MongoDB URI: %w", err))
+	}
+	c.uriDB = cs.Database
+	co := options.Client().ApplyURI(c.target)
+	if err := co.Validate(); err != nil {
+		return nil, c.connectError(fmt.Errorf("invalid MongoDB URI: %w", err))
+	}
+	if c.opts.Username != "" && co.Auth == nil {
+		co.SetAuth(options.Credential{Username: c.opts.Username, Password: c.opts.Password, AuthSource: cs.AuthSource})
+	}
+	c.hasAuth = co.Auth != nil
+	if !auth {
+		co.Auth = nil
+	}
+	t := c.opts.TLS
+	if t.CAFile != "" || t.CertFile != "" || t.KeyFile != "" || t.Insecure {
+		cfg := co.TLSConfig
+		if cfg == nil {
+			cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		} else {
+			cfg = cfg.Clone()
+		}
+		if t.CAFile != "" {
+			pem, err := os.ReadFile(t.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("TLS CA file: %w", err)
+			}
+			pool := cfg.RootCAs
+			if pool == nil {
+				if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
+					pool = x509.NewCertPool()
+				}
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("TLS CA file %s: no PEM certificate found", t.CAFile)
+			}
+			cfg.RootCAs = pool
+		}
+		if t.CertFile != "" || t.KeyFile != "" {
+			key := t.KeyFile
+			if key == "" {
+				key = t.CertFile // one PEM with both, as MongoDB's tlsCertificateKeyFile
+			}
+			cert, err := tls.LoadX509KeyPair(t.CertFile, key)
+			if err != nil {
+				return nil, fmt.Errorf("TLS client certificate: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		if t.Insecure {
+			cfg.InsecureSkipVerify = true
+		}
+		co.SetTLSConfig(cfg)
+	}
+	co.SetConnectTimeout(c.opts.ConnectTimeout)
+	co.SetServerSelectionTimeout(c.opts.ConnectTimeout)
+	// One connection per concurrent sampling, one for listing, one spare.
+	co.SetMaxPoolSize(uint64(c.opts.Concurrency + 2))
+	if co.AppName == nil {
+		co.SetAppName("piisniff")
+	}
+	if c.monitor != nil {
+		co.SetMonitor(c.monitor)
+	}
+	return co, nil
+}
+
+// Kind implements connectors.Connector.
+func (c *Connector) Kind() string { return "mongodb" }
+
+// URI implements connectors.Connector.
+func (c *Connector) URI() string { return c.uri }
+
+// Close implements connectors.Connector.
+func (c *Connector) Close() error {
+	c.closeOnce.Do(func() {
+		if c.client != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
+			defer cancel()
+			c.closeErr = c.redactErr(c.client.Disconnect(ctx))
+		}
+	})
+	return c.closeErr
+}
+
+func (c *Connector) addNote(n string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.notes {
+		if x == n {
+			return
+		}
+	}
+	c.notes = append(c.notes, n)
+}
+
+func (c *Connector) targetNotes() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.notes...)
+}
+
+func (c *Connector) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return redact.Error(err, c.secrets...)
+}
+
+// connectError turns a driver error met while connecting into a message a
+// person can act on, without credentials.
+func (c *Connector) connectError(err error) error {
+	return c.redactErr(&ConnectError{Target: c.uri, Reason: classify(err), Err: err})
+}
+
+// ConnectError is a failure to reach or log into the server.
+type ConnectError struct {
+	Target string // redacted
+	Reason string
+	Err    error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("%s: %s (%s)", e.Target, e.Reason, briefDriverError(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// classify names the kind of connection failure.
+func classify(err error) string {
+	msg := err.Error()
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "invalid mongodb uri") || strings.Contains(lower, "error parsing uri"):
+		if strings.Contains(lower, "lookup") || strings.Contains(lower, "srv") && strings.Contains(lower, "no such host") {
+			return "DNS lookup failed: check the host name of the mongodb+srv:// URI"
+		}
+		return "the URI is not a valid MongoDB connection string"
+	case strings.Contains(lower, "no such host") || strings.Contains(lower, "server misbehaving") || strings.Contains(lower, "lookup "):
+		return "DNS lookup failed: the host name does not resolve"
+	case isAuthError(err):
+		return "authentication failed: check the user name, password, authSource and authMechanism"
+	case strings.Contains(lower, "x509") || strings.Contains(lower, "certificate"):
+		return "TLS certificate verification failed: give the server's CA with --tls-ca-file, or --tls-insecure to skip verification"
+	case strings.Contains(lower, "tls") || strings.Contains(lower, "handshake") || strings.Contains(lower, "first record does not look like"):
+		return "TLS handshake failed: check whether the server expects TLS (tls=true in the URI) and its certificate settings"
+	case strings.Contains(lower, "connection refused"):
+		return "connection refused: nothing listens on that host and port"
+	case strings.Contains(lower, "connection reset") || strings.Contains(lower, "eof"):
+		return "the server closed the connection: it may require TLS, or it is not a MongoDB server"
+	case strings.Contains(lower, "deadline") || strings.Contains(lower, "timeout") || strings.Contains(lower, "timed out") ||
+		strings.Contains(lower, "server selection"):
+		return "the server did not answer within the connect timeout: the host is unreachable, filtered by a firewall, or the port is wrong"
+	}
+	return "cannot connect"
+}
+
+func isAuthError(err error) bool {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && (ce.Code == 18 || ce.Code == 13 || ce.Name == "AuthenticationFailed") {
+		return true
+	}
+	lower := strings.ToLower(err.Error())
+	return strings.Contains(lower, "auth error") || strings.Contains(lower, "authentication failed") ||
+		strings.Contains(lower, "unable to authenticate") || strings.Contains(lower, "authenticationfailed") ||
+		strings.Contains(lower, "unsupported authentication mechanism")
+}
+
+// briefDriverError shortens the driver's message: server selection errors
+// repeat the topology description, of which the last error is what matters.
+func briefDriverError(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "Last error: "); i >= 0 {
+		last := msg[i+len("Last error: "):]
+		if j := strings.Index(last, " }"); j >= 0 {
+			last = last[:j]
+		}
+		return strings.TrimSpace(last)
+	}
+	if len(msg) > 500 {
+		msg = msg[:500] + "..."
+	}
+	return msg
+}
