@@ -227,4 +227,3 @@ func majorMinor(v string) (int, int, bool) {
 	}
 	return major, minor, true
 }
-

@@ -114,7 +114,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	step := float64(est) / float64(size)
 	next := rng.Float64() * step
 	res.Notes = append(res.Notes, fmt.Sprintf("the server does not support $sample: every document was read "+
-		"and 1 in %.1f kept, from a random start, so the sample is spread over the whole collection", step))
+		"and 1 in %s kept, from a random start, so the sample is spread over the whole collection", formatStep(step)))
 	return c.drain(ctx, ct.Name, cur, size, func(i int64) bool {
 		if float64(i) < next {
 			return false
@@ -282,4 +282,11 @@ func nameHash(s string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(s))
 	return h.Sum64()
+}
+
+func formatStep(step float64) string {
+	if step >= 10 {
+		return fmt.Sprintf("%.0f", step)
+	}
+	return fmt.Sprintf("%.1f", step)
 }

@@ -1,0 +1,122 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/piisniff/piisniff/internal/mongotest"
+)
+
+// The shared server of the package's tests, loaded once by TestMain.
+var (
+	srv       *mongotest.Server
+	srvClient *mongo.Client
+)
+
+// Fixture collections (database "fixtures" unless said otherwise).
+const (
+	fixturesDB = "fixtures"
+	bigDocs    = 100_000
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "piisniff-mongodb-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	srv, err = mongotest.New(dir, mongotest.Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer srv.Close()
+	srvClient, err = mongo.Connect(options.Client().ApplyURI(srv.URI))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer srvClient.Disconnect(context.Background())
+	if err := loadFixtures(context.Background(), srvClient); err != nil {
+		fmt.Fprintln(os.Stderr, "loading fixtures:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// loadFixtures fills database "fixtures" with the testdata files (one
+// collection each) and generated collections, and database "other" with
+// one collection.
+func loadFixtures(ctx context.Context, c *mongo.Client) error {
+	if _, err := mongotest.LoadNDJSONDir(ctx, c, fixturesDB, "testdata"); err != nil {
+		return err
+	}
+	db := c.Database(fixturesDB)
+	if err := mongotest.InsertGenerated(ctx, db.Collection("empty"), 0, nil); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("one"), 1, func(int) any {
+		return bson.D{{Key: "_id", Value: 1}, {Key: "email", Value: "solo@example.com"}}
+	}); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("big"), bigDocs, bigDoc); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("large"), 2, func(i int) any {
+		return bson.D{{Key: "_id", Value: i}, {Key: "kind", Value: "large"}, {Key: "blob", Value: strings.Repeat("lorem ipsum ", 350_000)}} // ~4 MiB
+	}); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("deep"), 1, func(int) any {
+		return deepDoc(deepLevels)
+	}); err != nil {
+		return err
+	}
+	_, err := mongotest.LoadNDJSON(ctx, c.Database("other").Collection("things"),
+		strings.NewReader(`{"_id":1,"thing":"x"}`+"\n"))
+	return err
+}
+
+// deepLevels is how deeply the "deep" fixture nests (MongoDB allows 100).
+const deepLevels = 90
+
+func deepDoc(levels int) bson.D {
+	d := bson.D{{Key: "email", Value: "deep@example.com"}}
+	for i := 0; i < levels; i++ {
+		d = bson.D{{Key: "level", Value: int32(levels - i)}, {Key: "child", Value: d}}
+	}
+	return append(bson.D{{Key: "_id", Value: "deep"}}, d...)
+}
+
+func bigDoc(i int) any {
+	return bson.D{
+		{Key: "_id", Value: int64(i)},
+		{Key: "n", Value: int64(i)},
+		{Key: "email", Value: fmt.Sprintf("user%d@example.com", i)},
+		{Key: "name", Value: "Test User"},
+		{Key: "address", Value: bson.D{{Key: "city", Value: "Springfield"}, {Key: "zip", Value: "12345"}}},
+	}
+}
+
+func testdataFiles(t *testing.T) []string {
+	t.Helper()
+	m, err := filepath.Glob("testdata/*.ndjson")
+	if err != nil || len(m) == 0 {
+		t.Fatalf("no testdata: %v", err)
+	}
+	return m
+}
