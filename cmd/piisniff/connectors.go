@@ -1,4 +1,6 @@
 package main
 
 // Connectors register themselves for their URI schemes when imported.
-import ()
+import (
+	_ "github.com/piisniff/piisniff/connectors/mongodb"
+)
