@@ -1,0 +1,294 @@
+package files
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/piisniff/piisniff/connectors"
+)
+
+// maxSkipNotes is how many skipped records a sample names in its notes.
+const maxSkipNotes = 10
+
+// maxIndexNotes is how many elasticdump indices a sample names in its notes.
+const maxIndexNotes = 20
+
+// Sample reads the container's file: every document with opts.Size 0,
+// otherwise a uniform reservoir sample of opts.Size documents, emitted in
+// file order.
+func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions, emit func(connectors.Document) error) (connectors.SampleResult, error) {
+	res := connectors.SampleResult{Method: "all"}
+	h, ok := ct.Handle.(*handle)
+	if !ok || h == nil {
+		return res, fmt.Errorf("%s: not a container of this connector", ct.Name)
+	}
+	max := int(min(c.opts.MaxDocumentBytes, math.MaxInt32))
+	if max <= 0 {
+		max = 16 << 20
+	}
+	s := &sampler{name: ct.Name, res: &res, maxDepth: MaxDepth, logf: c.opts.Logf, indices: map[string]bool{}}
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+
+	src, closeFile, err := openFile(h)
+	if err != nil {
+		var gz *gzipError
+		if errors.As(err, &gz) {
+			res.Skip(ReasonCorruptGzip)
+			res.Notes = append(res.Notes, gz.Error()+"; the file was not read")
+			return res, nil
+		}
+		return res, fmt.Errorf("%s: %w", ct.Name, unwrapPathError(err))
+	}
+	defer closeFile()
+	br := bufio.NewReaderSize(src, 64<<10)
+	stripBOM(br)
+	switch h.format {
+	case FormatNDJSON:
+		s.rr = newLineReader(br, max)
+	case FormatJSON:
+		s.rr = newJSONStreamReader(br, max, MaxDepth)
+	case FormatCSV:
+		s.csv = newCSVReader(br, ',', max)
+		s.rr = s.csv
+	case FormatTSV:
+		s.csv = newCSVReader(br, '\t', max)
+		s.rr = s.csv
+	default:
+		return res, fmt.Errorf("%s: unknown format", ct.Name)
+	}
+
+	if opts.Size <= 0 {
+		err = s.all(ctx, emit)
+	} else {
+		err = s.reservoir(ctx, opts, emit)
+	}
+	s.finish()
+	return res, err
+}
+
+type sampler struct {
+	name     string
+	rr       recordReader
+	csv      *csvReader
+	res      *connectors.SampleResult
+	maxDepth int
+	logf     func(string, ...any)
+
+	skipNotes int
+	indices   map[string]bool
+}
+
+// skip counts a skipped record and names the first ones in the notes.
+func (s *sampler) skip(line int64, reason string) {
+	s.res.Skip(reason)
+	s.skipNotes++
+	if s.skipNotes <= maxSkipNotes {
+		s.res.Notes = append(s.res.Notes, "line "+strconv.FormatInt(line, 10)+": "+reason)
+	} else if s.skipNotes == maxSkipNotes+1 {
+		s.res.Notes = append(s.res.Notes, "more skipped records are not listed")
+	}
+	s.logf("files: %s: line %d: skipped: %s", s.name, line, reason)
+}
+
+// read returns the next record; done is true at the end of the file or when
+// the rest of it cannot be read.
+func (s *sampler) read(rec *record) (done bool, err error) {
+	err = s.rr.next(rec)
+	if err == nil {
+		return false, nil
+	}
+	if err == io.EOF {
+		return true, nil
+	}
+	var stop *stopError
+	if errors.As(err, &stop) {
+		s.res.Skip(stop.reason)
+		s.res.Notes = append(s.res.Notes, "stopped reading: "+stop.detail)
+		s.logf("files: %s: stopped reading: %s", s.name, stop.detail)
+		return true, nil
+	}
+	return true, fmt.Errorf("%s: line %d: %w", s.name, rec.line, err)
+}
+
+// decode turns a good raw record into a document, or returns a skip reason.
+func (s *sampler) decode(rec *record) (map[string]any, string) {
+	if rec.bad != "" {
+		return nil, rec.bad
+	}
+	if s.csv != nil {
+		return csvDoc(s.csv.header, rec.row), ""
+	}
+	doc, index, reason := decodeJSON(rec.raw, rec.depth, s.maxDepth)
+	if index != "" && len(s.indices) < maxIndexNotes+1 {
+		s.indices[index] = true
+	}
+	return doc, reason
+}
+
+// cheapCheck is what is checked on records a reservoir sample does not draw.
+func (s *sampler) cheapCheck(rec *record) string {
+	if rec.bad != "" || s.csv != nil {
+		return rec.bad
+	}
+	return checkRaw(rec.raw)
+}
+
+func (s *sampler) all(ctx context.Context, emit func(connectors.Document) error) error {
+	var rec record
+	for n := 0; ; n++ {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		done, err := s.read(&rec)
+		if done {
+			return err
+		}
+		doc, reason := s.decode(&rec)
+		if reason != "" {
+			s.skip(rec.line, reason)
+			continue
+		}
+		s.res.TotalDocuments++
+		if err := emit(connectors.Document{Fields: doc}); err != nil {
+			return err
+		}
+	}
+}
+
+// kept is a record held in the reservoir: its raw bytes, not its decoded form.
+type kept struct {
+	index int64
+	rec   record
+}
+
+// reservoir draws a uniform sample of opts.Size records with Algorithm L
+// (Li, 1994): after the reservoir is full, the number of records to pass
+// over before the next one enters is drawn directly, so records that are
+// passed over are never decoded.
+func (s *sampler) reservoir(ctx context.Context, opts connectors.SampleOptions, emit func(connectors.Document) error) error {
+	k := int64(opts.Size)
+	rng := rand.New(rand.NewPCG(uint64(opts.Seed), nameHash(s.name)))
+	u := func() float64 { return 1 - rng.Float64() } // in (0, 1]
+	var (
+		items []kept
+		w     float64
+		next  int64 // index of the next record to enter once the reservoir is full
+		i     int64 // good records so far
+		rec   record
+	)
+	advance := func() {
+		w *= math.Exp(math.Log(u()) / float64(k))
+		gap := math.Floor(math.Log(u()) / math.Log1p(-w))
+		if math.IsNaN(gap) || gap < 0 {
+			gap = 0
+		}
+		if gap > math.MaxInt64/4 {
+			gap = math.MaxInt64 / 4
+		}
+		next = i + int64(gap) + 1
+	}
+	for n := 0; ; n++ {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		done, err := s.read(&rec)
+		if done {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		if reason := s.cheapCheck(&rec); reason != "" {
+			s.skip(rec.line, reason)
+			continue
+		}
+		if i < k || i == next {
+			if _, reason := s.decode(&rec); reason != "" {
+				s.skip(rec.line, reason)
+				continue // not a document: the next good record is drawn instead
+			}
+			it := kept{index: i, rec: cloneRecord(&rec)}
+			if i < k {
+				items = append(items, it)
+				if i == k-1 {
+					w = 1
+					advance()
+				}
+			} else {
+				items[rng.IntN(int(k))] = it
+				advance()
+			}
+		}
+		i++
+	}
+	s.res.TotalDocuments = i
+	if i > k {
+		s.res.Method = "reservoir"
+	}
+	sort.Slice(items, func(a, b int) bool { return items[a].index < items[b].index })
+	for j := range items {
+		doc, reason := s.decode(&items[j].rec)
+		if reason != "" { // cannot happen: the record decoded when it entered
+			s.skip(items[j].rec.line, reason)
+			continue
+		}
+		items[j].rec = record{} // let it go once emitted
+		if err := emit(connectors.Document{Fields: doc}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cloneRecord(r *record) record {
+	c := *r
+	if r.raw != nil {
+		c.raw = append([]byte(nil), r.raw...)
+	}
+	if r.row != nil {
+		c.row = append([]string(nil), r.row...)
+	}
+	return c
+}
+
+func nameHash(name string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(name))
+	return h.Sum64()
+}
+
+// finish adds what was learnt while reading to the notes.
+func (s *sampler) finish() {
+	if len(s.indices) == 0 {
+		return
+	}
+	names := make([]string, 0, len(s.indices))
+	for n := range s.indices {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	more := ""
+	if len(names) > maxIndexNotes {
+		names = names[:maxIndexNotes]
+		more = " and more"
+	}
+	for i, n := range names {
+		names[i] = quoteNote(n)
+	}
+	s.res.Notes = append(s.res.Notes, fmt.Sprintf("elasticdump output: documents from index %s%s", strings.Join(names, ", "), more))
+}
