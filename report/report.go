@@ -83,6 +83,26 @@ type Container struct {
 	// MarginOfError is the half-width of the 95% interval of a match ratio
 	// measured on this sample (worst case p = 0.5, finite population).
 	MarginOfError float64 `json:"margin_of_error"`
+	// Combinations are sets of categories found together in this container
+	// that enable a harm none of them enables alone.
+	Combinations []Combination `json:"combinations,omitempty"`
+}
+
+// Combination is a harmful combination of categories found in one
+// container (an account takeover kit, an identity theft kit, a usable card).
+// It adds to the container's risk_score as one more finding whose weight is
+// Boost.
+type Combination struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Categories []string `json:"categories"`
+	Boost      float64  `json:"boost"`
+	// Confidence is the lowest confidence of the parts.
+	Confidence float64 `json:"confidence"`
+	// EstimatedAffectedDocuments is the fewest documents any part was
+	// estimated in: the documents that can hold the whole kit.
+	EstimatedAffectedDocuments int64   `json:"estimated_affected_documents"`
+	Risk                       float64 `json:"risk"`
 }
 
 // Field is one field path of a container.
@@ -118,6 +138,27 @@ type Summary struct {
 	ContainersFailed int   `json:"containers_failed"`
 	TargetsFailed    int   `json:"targets_failed"`
 	DocumentsSkipped int64 `json:"documents_skipped"`
+	// Combinations counts the containers holding each combination, by id.
+	Combinations map[string]int `json:"combinations,omitempty"`
+	// NotificationGuidance says, per group found, whether data of that kind
+	// usually makes a breach notifiable to the people concerned. It is
+	// guidance, not legal advice.
+	NotificationGuidance []GroupGuidance `json:"notification_guidance,omitempty"`
+}
+
+// GroupGuidance is the notification guidance for one group of categories.
+type GroupGuidance struct {
+	Group string `json:"group"`
+	// Categories are the categories of the group that were found.
+	Categories []string `json:"categories"`
+	// UsuallyNotifiable says that a breach exposing this data is usually
+	// notified to the individuals concerned.
+	UsuallyNotifiable bool `json:"usually_notifiable"`
+	// Containers holding the group, and the estimated records affected:
+	// per container the largest estimate of the group's findings, summed.
+	Containers                 int    `json:"containers"`
+	EstimatedAffectedDocuments int64  `json:"estimated_affected_documents"`
+	Reason                     string `json:"reason"`
 }
 
 // CategorySummary counts one category over the whole scan.

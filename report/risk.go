@@ -17,10 +17,93 @@ import (
 // answers without authentication, 0.85 for one reached without TLS, 0.7
 // otherwise, and 0.8 for files (an export is already out of its store).
 //
+// A combination of categories in one container that enables a harm none of
+// them enables alone (see DefaultCombinations) counts as one more finding of
+// the container, whose weight is the combination's boost, whose confidence is
+// the lowest of its parts and whose affected documents are the fewest of its
+// parts:
+//
+//	risk = 100 × boost × min confidence × volume(min affected) × exposure(target)
+//
 // A container's, a target's and the whole scan's risk_score combine the
-// risks below them as independent chances: 100 × (1 − Π(1 − risk/100)).
+// risks below them (findings and combinations) as independent chances:
+// 100 × (1 − Π(1 − risk/100)).
 type RiskModel struct {
 	Weight func(category string) float64
+	// Combinations are the harmful combinations looked for in each
+	// container; nil means DefaultCombinations, an empty slice none.
+	Combinations []CombinationRule
+}
+
+// CombinationRule names a harmful combination of categories.
+type CombinationRule struct {
+	ID   string
+	Name string
+	// Requires lists the parts of the combination; a part is present when
+	// any of its categories is found in the container.
+	Requires [][]string
+	// Boost is the weight of the combination in [0, 1].
+	Boost float64
+}
+
+// DefaultCombinations are the combinations looked for when the model names
+// none.
+var DefaultCombinations = []CombinationRule{
+	{ID: "account_takeover_kit", Name: "account takeover kit", Boost: 1.0,
+		Requires: [][]string{{"email"}, {"password"}}},
+	{ID: "identity_theft_kit", Name: "identity theft kit", Boost: 0.9,
+		Requires: [][]string{{"person_name"}, {"date_of_birth"}, {"street_address", "national_id"}}},
+	{ID: "usable_card", Name: "usable card", Boost: 1.0,
+		Requires: [][]string{{"credit_card"}, {"card_expiry"}, {"card_cvv"}}},
+}
+
+// partFinding is the strongest evidence of one category in a container.
+type partFinding struct {
+	confidence float64
+	affected   int64
+}
+
+// findCombinations lists the rules whose every part is present in found.
+func findCombinations(rules []CombinationRule, found map[string]partFinding, risk func(w, conf float64, affected int64) float64) []Combination {
+	var out []Combination
+	for _, rule := range rules {
+		if len(rule.Requires) == 0 {
+			continue
+		}
+		c := Combination{ID: rule.ID, Name: rule.Name, Boost: rule.Boost, Confidence: 1, EstimatedAffectedDocuments: -1}
+		complete := true
+		for _, part := range rule.Requires {
+			best, ok := partFinding{}, false
+			var cats []string
+			for _, cat := range part {
+				if p, has := found[cat]; has {
+					cats = append(cats, cat)
+					if !ok || p.confidence > best.confidence {
+						best.confidence = p.confidence
+					}
+					if !ok || p.affected > best.affected {
+						best.affected = p.affected
+					}
+					ok = true
+				}
+			}
+			if !ok {
+				complete = false
+				break
+			}
+			c.Categories = append(c.Categories, cats...)
+			c.Confidence = math.Min(c.Confidence, best.confidence)
+			if c.EstimatedAffectedDocuments < 0 || best.affected < c.EstimatedAffectedDocuments {
+				c.EstimatedAffectedDocuments = best.affected
+			}
+		}
+		if !complete {
+			continue
+		}
+		c.Risk = risk(rule.Boost, c.Confidence, c.EstimatedAffectedDocuments)
+		out = append(out, c)
+	}
+	return out
 }
 
 // Volume is the volume factor of the model.
@@ -72,6 +155,10 @@ func round10(x float64) float64   { return math.Round(x*10) / 10 }
 // sets Complete. interrupted says the scan was stopped before its end.
 func Finish(r *Report, m RiskModel, interrupted bool) {
 	complete := !interrupted
+	rules := m.Combinations
+	if rules == nil {
+		rules = DefaultCombinations
+	}
 	var targetRisks []float64
 	sum := Summary{ByCategory: map[string]CategorySummary{}}
 	for ti := range r.Targets {
@@ -81,6 +168,9 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			sum.TargetsFailed++
 		}
 		ef := ExposureFactor(t.Kind, t.Exposure)
+		riskOf := func(w, conf float64, affected int64) float64 {
+			return round10(100 * w * conf * Volume(affected) * ef)
+		}
 		var containerRisks []float64
 		for ci := range t.Containers {
 			c := &t.Containers[ci]
@@ -95,6 +185,7 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			sum.DocumentsSkipped += c.SkippedDocuments
 			var risks []float64
 			affected := map[string]int64{}
+			parts := map[string]partFinding{}
 			for fi := range c.Fields {
 				f := &c.Fields[fi]
 				for xi := range f.Findings {
@@ -103,14 +194,28 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 					if m.Weight != nil {
 						w = m.Weight(x.Category)
 					}
-					x.Risk = round10(100 * w * x.Confidence * Volume(x.EstimatedAffectedDocuments) * ef)
+					x.Risk = riskOf(w, x.Confidence, x.EstimatedAffectedDocuments)
 					if x.MappingOnly {
 						x.Risk = round10(x.Risk / 2)
 					}
 					risks = append(risks, x.Risk)
 					affected[x.Category] = max(affected[x.Category], x.EstimatedAffectedDocuments)
+					if !x.MappingOnly {
+						p := parts[x.Category]
+						p.confidence = math.Max(p.confidence, x.Confidence)
+						p.affected = max(p.affected, x.EstimatedAffectedDocuments)
+						parts[x.Category] = p
+					}
 				}
 				sort.SliceStable(f.Findings, func(a, b int) bool { return f.Findings[a].Risk > f.Findings[b].Risk })
+			}
+			c.Combinations = findCombinations(rules, parts, riskOf)
+			for _, k := range c.Combinations {
+				risks = append(risks, k.Risk)
+				if sum.Combinations == nil {
+					sum.Combinations = map[string]int{}
+				}
+				sum.Combinations[k.ID]++
 			}
 			c.RiskScore = round10(Combine(risks...))
 			containerRisks = append(containerRisks, c.RiskScore)
@@ -129,5 +234,6 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	}
 	sum.RiskScore = round10(Combine(targetRisks...))
 	r.Summary = sum
+	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
 }

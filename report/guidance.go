@@ -1,0 +1,128 @@
+package report
+
+import (
+	"sort"
+	"strings"
+)
+
+// GuidanceDisclaimer goes with every rendering of the notification guidance.
+const GuidanceDisclaimer = "Guidance, not legal advice: whether a breach must be notified, and to whom, " +
+	"depends on the law that applies, the circumstances and the likely harm. Ask your data protection officer or counsel."
+
+// groupOrder is the order groups are listed in: the most harmful first.
+var groupOrder = []string{"credentials", "payment", "identity", "location", "contact", "travel", "device"}
+
+// GroupRank orders groups from the most harmful; unknown groups come last.
+func GroupRank(group string) int {
+	for i, g := range groupOrder {
+		if g == group {
+			return i
+		}
+	}
+	return len(groupOrder)
+}
+
+// Guidance lists, for each group with findings in r, whether a breach
+// exposing that data usually has to be notified to the people concerned,
+// with the estimated records affected. Credentials, payment data,
+// government identifiers and precise location usually do; the rest usually
+// do not on their own.
+func Guidance(r *Report) []GroupGuidance {
+	type acc struct {
+		cats       map[string]bool
+		containers int
+		affected   int64
+	}
+	groups := map[string]*acc{}
+	theftKit := false
+	for _, t := range r.Targets {
+		for _, c := range t.Containers {
+			perGroup := map[string]int64{}
+			seen := map[string]bool{}
+			for _, f := range c.Fields {
+				for _, x := range f.Findings {
+					g := x.Group
+					if g == "" {
+						g = Categories[x.Category]
+					}
+					a := groups[g]
+					if a == nil {
+						a = &acc{cats: map[string]bool{}}
+						groups[g] = a
+					}
+					a.cats[x.Category] = true
+					seen[g] = true
+					perGroup[g] = max(perGroup[g], x.EstimatedAffectedDocuments)
+				}
+			}
+			for g := range seen {
+				groups[g].containers++
+				groups[g].affected += perGroup[g]
+			}
+			for _, k := range c.Combinations {
+				if k.ID == "identity_theft_kit" {
+					theftKit = true
+				}
+			}
+		}
+	}
+	var out []GroupGuidance
+	for g, a := range groups {
+		gg := GroupGuidance{Group: g, Containers: a.containers, EstimatedAffectedDocuments: a.affected}
+		for c := range a.cats {
+			gg.Categories = append(gg.Categories, c)
+		}
+		sort.Strings(gg.Categories)
+		gg.UsuallyNotifiable, gg.Reason = groupVerdict(g, a.cats, theftKit)
+		out = append(out, gg)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].UsuallyNotifiable != out[j].UsuallyNotifiable {
+			return out[i].UsuallyNotifiable
+		}
+		if ri, rj := GroupRank(out[i].Group), GroupRank(out[j].Group); ri != rj {
+			return ri < rj
+		}
+		return out[i].Group < out[j].Group
+	})
+	return out
+}
+
+func groupVerdict(group string, cats map[string]bool, theftKit bool) (bool, string) {
+	switch group {
+	case "credentials":
+		return true, "credentials let others into the people's accounts (and other accounts where passwords are reused); " +
+			"people are usually told so they can change them"
+	case "payment":
+		return true, "payment data enables fraud; people are usually told so they can watch or block their cards and accounts"
+	case "identity":
+		var ids []string
+		for _, c := range []string{"national_id", "passport_number"} {
+			if cats[c] {
+				ids = append(ids, c)
+			}
+		}
+		if len(ids) > 0 {
+			return true, "government identifiers (" + strings.Join(ids, ", ") + ") enable identity theft and cannot be changed"
+		}
+		if theftKit {
+			return true, "names with dates of birth and addresses form an identity theft kit"
+		}
+		return false, "names and dates of birth alone do not usually make a breach notifiable to individuals, " +
+			"but they raise the harm of the data found with them"
+	case "location":
+		if cats["geo_coordinates"] {
+			return true, "precise location reveals where people live, work and go"
+		}
+		return false, "IP addresses alone give only an approximate location; usually not notifiable to individuals on their own"
+	case "contact":
+		return false, "contact details alone do not usually make a breach notifiable to individuals, " +
+			"but expose them to phishing; the authority may still have to be told"
+	case "travel":
+		return false, "booking references alone do not usually make a breach notifiable to individuals, " +
+			"but may let others view or change a booking"
+	case "device":
+		return false, "device identifiers alone do not usually make a breach notifiable to individuals, but allow tracking"
+	}
+	return false, "no guidance for this group"
+}

@@ -1,0 +1,53 @@
+package report
+
+import "strings"
+
+// Verdict is a one-line judgement of how exposed a target is.
+type Verdict struct {
+	// Level is critical, high, medium, low or unknown.
+	Level string
+	// Text says why, for a person.
+	Text string
+}
+
+// ExposureVerdict judges a target's exposure from its report entry.
+func ExposureVerdict(t Target) Verdict {
+	e := t.Exposure
+	switch {
+	case t.Error != nil:
+		return Verdict{"unknown", "not scanned: " + *t.Error}
+	case t.Kind == "file":
+		v := Verdict{"medium", "exported files: whoever obtains them can read everything in them"}
+		for _, n := range e.Notes {
+			if strings.Contains(n, "every user") {
+				v = Verdict{"high", "exported files readable by every user of the machine"}
+			}
+		}
+		return v
+	case e.AnonymousAccess:
+		return Verdict{"critical", "EXPOSED: answers anyone, without credentials"}
+	case e.Reachable && !e.TLS:
+		return Verdict{"high", "needs credentials, but data and credentials cross the network without TLS"}
+	case e.Reachable:
+		return Verdict{"low", "needs credentials and uses TLS"}
+	}
+	return Verdict{"unknown", "could not be reached"}
+}
+
+// RiskLevel names a risk on the 0–100 scale: critical from 70, high from 40,
+// medium from 20, low below.
+func RiskLevel(risk float64) string {
+	switch {
+	case risk >= 70:
+		return "critical"
+	case risk >= 40:
+		return "high"
+	case risk >= 20:
+		return "medium"
+	}
+	return "low"
+}
+
+// affectedLabel writes an affected-records count with a leading "~" when it
+// is an estimate from a sample.
+func affectedLabel(n int64) string { return "~" + human(n) }
