@@ -66,7 +66,7 @@ type htmlRow struct {
 }
 
 type bar struct {
-	Y           int
+	Y, ValueX   int
 	Width       float64
 	Label, Full string
 	Value       string
@@ -158,17 +158,18 @@ func newHTMLView(r *Report) htmlView {
 	}
 
 	// risk by container
-	const labelW, barW, rowH = 240, 300, 22
-	rc := barChart{Width: labelW + barW + 60, LabelWidth: labelW, More: more}
+	const labelW, barW, rowH = 220, 240, 22
+	rc := barChart{Width: labelW + barW + 50, LabelWidth: labelW, More: more}
 	for i, c := range shown {
-		rc.Bars = append(rc.Bars, bar{Y: i * rowH, Width: barW * c.c.RiskScore / 100, Label: clip(label(c), 36), Full: label(c),
+		w := barW * c.c.RiskScore / 100
+		rc.Bars = append(rc.Bars, bar{Y: i * rowH, Width: w, ValueX: labelW + int(w) + 5, Label: clip(label(c), 32), Full: label(c),
 			Value: f1(c.c.RiskScore), Color: levelColors[RiskLevel(c.c.RiskScore)]})
 	}
 	rc.Height = max(len(rc.Bars), 1) * rowH
 	v.RiskChart = rc
 
 	// affected records by group
-	gc := barChart{Width: labelW + barW + 60, LabelWidth: labelW}
+	gc := barChart{Width: labelW + barW + 50, LabelWidth: labelW}
 	var most int64 = 1
 	for _, g := range v.Guidance {
 		most = max(most, g.EstimatedAffectedDocuments)
@@ -178,7 +179,8 @@ func newHTMLView(r *Report) htmlView {
 		if g.UsuallyNotifiable {
 			color = "#b42318"
 		}
-		gc.Bars = append(gc.Bars, bar{Y: i * rowH, Width: barW * float64(g.EstimatedAffectedDocuments) / float64(most),
+		w := barW * float64(g.EstimatedAffectedDocuments) / float64(most)
+		gc.Bars = append(gc.Bars, bar{Y: i * rowH, Width: w, ValueX: labelW + int(w) + 5,
 			Label: g.Group, Full: g.Group + ": " + strings.Join(g.Categories, ", "), Value: affectedLabel(g.EstimatedAffectedDocuments), Color: color})
 	}
 	gc.Height = max(len(gc.Bars), 1) * rowH
@@ -205,13 +207,13 @@ func newHTMLView(r *Report) htmlView {
 		return cats[i] < cats[j]
 	})
 	const cell, top = 24, 120
-	hm := heatMap{More: more, Width: labelW + len(cats)*cell + 20, Height: top + len(shown)*cell + 4}
+	hm := heatMap{More: more, Width: labelW + len(cats)*cell + 100, Height: top + len(shown)*cell + 4}
 	for j, cat := range cats {
 		hm.Cols = append(hm.Cols, heatLabel{X: labelW + j*cell + cell/2, Y: top - 6, Label: cat, Full: cat + " (" + Categories[cat] + ")"})
 	}
 	for i, c := range shown {
 		y := top + i*cell
-		hm.Rows = append(hm.Rows, heatLabel{X: labelW - 6, Y: y + cell/2 + 4, Label: clip(label(c), 36), Full: label(c)})
+		hm.Rows = append(hm.Rows, heatLabel{X: labelW - 6, Y: y + cell/2 + 4, Label: clip(label(c), 32), Full: label(c)})
 		worst := map[string]float64{}
 		for _, f := range c.c.Fields {
 			for _, x := range f.Findings {

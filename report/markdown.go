@@ -32,7 +32,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| --- | --- | --- | ---: |")
 	for _, t := range r.Targets {
 		v := ExposureVerdict(t)
-		p.line("| %s | %s | **%s**: %s | %s |", md(t.URI), md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
+		p.line("| %s | %s | **%s**: %s | %s |", code(t.URI), md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
 	}
 	p.line("")
 
@@ -41,7 +41,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		for _, c := range t.Containers {
 			for _, k := range c.Combinations {
 				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s records, risk %s",
-					md(k.Name), md(c.Name), md(strings.Join(k.Categories, " + ")), affectedLabel(k.EstimatedAffectedDocuments), f1(k.Risk)))
+					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), affectedLabel(k.EstimatedAffectedDocuments), f1(k.Risk)))
 			}
 		}
 	}
@@ -90,8 +90,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if len(f.Examples) > 0 {
 				ex = f.Examples[0]
 			}
-			p.line("| %s | %s | %s › %s | %s | %s | %s |", f1(f.Risk), md(f.Category), md(f.Container), md(f.Path),
-				affectedLabel(f.EstimatedAffectedDocuments), strconv.FormatFloat(f.Confidence, 'f', 2, 64), md(ex))
+			p.line("| %s | %s | %s › %s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path),
+				affectedLabel(f.EstimatedAffectedDocuments), strconv.FormatFloat(f.Confidence, 'f', 2, 64), code(ex))
 		}
 	}
 	var errs []string
@@ -131,6 +131,15 @@ var mdEscaper = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", "#", `\#`, "\r\n", " ", "\n", " ", "\r", " ",
 )
+
+// code writes s as a Markdown code span for a table cell.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.NewReplacer("`", "'", "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return "`" + s + "`"
+}
 
 // md escapes text for a Markdown table cell or paragraph: no markup, links,
 // HTML or line breaks from data get through.

@@ -11,7 +11,7 @@ import (
 )
 
 // Formats lists the output formats the writers support.
-var Formats = []string{"table", "json", "ndjson", "csv"}
+var Formats = []string{"table", "json", "ndjson", "csv", "markdown", "html"}
 
 // Write renders r in the given format.
 func Write(w io.Writer, r *Report, format string, opt TableOptions) error {
@@ -24,6 +24,10 @@ func Write(w io.Writer, r *Report, format string, opt TableOptions) error {
 		return WriteCSV(w, r)
 	case "table":
 		return WriteTable(w, r, opt)
+	case "markdown":
+		return WriteMarkdown(w, r)
+	case "html":
+		return WriteHTML(w, r)
 	}
 	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
 }
