@@ -85,6 +85,7 @@ type sampler struct {
 	maxDepth int
 	logf     func(string, ...any)
 
+	parser    *parser
 	skipNotes int
 	indices   map[string]bool
 }
@@ -129,7 +130,10 @@ func (s *sampler) decode(rec *record) (map[string]any, string) {
 	if s.csv != nil {
 		return csvDoc(s.csv.header, rec.row), ""
 	}
-	doc, index, reason := decodeJSON(rec.raw, rec.depth, s.maxDepth)
+	if s.parser == nil {
+		s.parser = newParser(s.maxDepth)
+	}
+	doc, index, reason := decodeJSON(s.parser, rec.raw, rec.depth)
 	if index != "" && len(s.indices) < maxIndexNotes+1 {
 		s.indices[index] = true
 	}

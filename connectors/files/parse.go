@@ -1,0 +1,350 @@
+package files
+
+import (
+	"encoding/json"
+	"errors"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// parser decodes one JSON value into the plain values of
+// connectors.Document in a single pass: objects become map[string]any,
+// arrays []any, numbers json.Number, strings string, and true, false and
+// null bool and nil. It accepts exactly what encoding/json accepts (for
+// UTF-8 input) and decodes to the same values, a later duplicate key
+// winning; it is faster because it does not scan each value twice. One
+// parser per goroutine: it keeps a small cache of object keys, which repeat
+// from one document to the next.
+type parser struct {
+	data     []byte
+	pos      int
+	maxDepth int
+	keys     map[string]string
+	scratch  []byte
+}
+
+var (
+	errSyntax  = errors.New(ReasonInvalidJSON)
+	errTooDeep = errors.New(ReasonTooDeep)
+)
+
+// maxCachedKeys bounds the key cache of a parser.
+const maxCachedKeys = 4096
+
+func newParser(maxDepth int) *parser {
+	return &parser{maxDepth: maxDepth, keys: make(map[string]string)}
+}
+
+// parseObject decodes data, which must hold one JSON object and nothing but
+// white space around it. It returns a skip reason on failure.
+func (p *parser) parseObject(data []byte) (map[string]any, string) {
+	p.data, p.pos = data, 0
+	defer func() { p.data = nil }()
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return nil, ReasonInvalidJSON
+	}
+	isObject := p.data[p.pos] == '{'
+	v, err := p.value(0)
+	if err == nil {
+		p.skipSpace()
+		if p.pos != len(p.data) {
+			err = errSyntax
+		}
+	}
+	switch {
+	case err == errTooDeep:
+		return nil, ReasonTooDeep
+	case err != nil:
+		return nil, ReasonInvalidJSON
+	case !isObject:
+		return nil, ReasonNotObject
+	}
+	return v.(map[string]any), ""
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (any, error) {
+	if p.pos >= len(p.data) {
+		return nil, errSyntax
+	}
+	switch c := p.data[p.pos]; c {
+	case '{':
+		return p.object(depth + 1)
+	case '[':
+		return p.array(depth + 1)
+	case '"':
+		return p.str(false)
+	case 't':
+		return p.literal("true", true)
+	case 'f':
+		return p.literal("false", false)
+	case 'n':
+		return p.literal("null", nil)
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			return p.number()
+		}
+	}
+	return nil, errSyntax
+}
+
+func (p *parser) literal(word string, v any) (any, error) {
+	if len(p.data)-p.pos < len(word) || string(p.data[p.pos:p.pos+len(word)]) != word {
+		return nil, errSyntax
+	}
+	p.pos += len(word)
+	return v, nil
+}
+
+func (p *parser) object(depth int) (any, error) {
+	if depth > p.maxDepth {
+		return nil, errTooDeep
+	}
+	p.pos++ // {
+	m := make(map[string]any)
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return m, nil
+	}
+	for {
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, errSyntax
+		}
+		k, err := p.str(true)
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, errSyntax
+		}
+		p.pos++
+		p.skipSpace()
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		m[k.(string)] = v
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, errSyntax
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+			p.skipSpace()
+		case '}':
+			p.pos++
+			return m, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+func (p *parser) array(depth int) (any, error) {
+	if depth > p.maxDepth {
+		return nil, errTooDeep
+	}
+	p.pos++ // [
+	a := []any{}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return a, nil
+	}
+	for {
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, errSyntax
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+			p.skipSpace()
+		case ']':
+			p.pos++
+			return a, nil
+		default:
+			return nil, errSyntax
+		}
+	}
+}
+
+// number reads a number as encoding/json's grammar has it.
+func (p *parser) number() (any, error) {
+	d := p.data
+	start := p.pos
+	i := p.pos
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	default:
+		return nil, errSyntax
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, errSyntax
+		}
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return nil, errSyntax
+		}
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	}
+	p.pos = i
+	return json.Number(d[start:i]), nil
+}
+
+// str reads a string; key strings go through the key cache.
+func (p *parser) str(key bool) (any, error) {
+	d := p.data
+	start := p.pos + 1
+	i := start
+	for i < len(d) {
+		c := d[i]
+		if c == '"' {
+			p.pos = i + 1
+			raw := d[start:i]
+			if key {
+				if s, ok := p.keys[string(raw)]; ok {
+					return s, nil
+				}
+				s := string(raw)
+				if len(p.keys) < maxCachedKeys && len(s) <= 64 {
+					p.keys[s] = s
+				}
+				return s, nil
+			}
+			return string(raw), nil
+		}
+		if c == '\\' {
+			return p.strEscaped(start, i)
+		}
+		if c < 0x20 {
+			return nil, errSyntax
+		}
+		i++
+	}
+	return nil, errSyntax
+}
+
+// strEscaped reads a string with escapes; i is the first backslash.
+func (p *parser) strEscaped(start, i int) (any, error) {
+	d := p.data
+	b := append(p.scratch[:0], d[start:i]...)
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			p.scratch = b[:0]
+			return string(b), nil
+		case c < 0x20:
+			return nil, errSyntax
+		case c != '\\':
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(d) {
+			return nil, errSyntax
+		}
+		switch d[i+1] {
+		case '"', '\\', '/':
+			b = append(b, d[i+1])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r := hex4(d[i+2:])
+			if r < 0 {
+				return nil, errSyntax
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+1 < len(d) && d[i] == '\\' && d[i+1] == 'u' {
+					r2 = hex4(d[i+2:])
+				}
+				if dec := utf16.DecodeRune(r, r2); dec != unicode.ReplacementChar {
+					b = utf8.AppendRune(b, dec)
+					i += 6
+					continue
+				}
+				r = unicode.ReplacementChar
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default:
+			return nil, errSyntax
+		}
+		i += 2
+	}
+	return nil, errSyntax
+}
+
+// hex4 decodes four hex digits, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
