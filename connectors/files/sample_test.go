@@ -433,6 +433,7 @@ func flattenPaths(prefix string, v any, out map[string]bool) {
 			flattenPaths(p, e, out)
 		}
 	case []any:
+		out[prefix] = true // the array itself (a GeoJSON coordinates pair)
 		for _, e := range x {
 			flattenPaths(prefix+"[]", e, out)
 		}

@@ -43,6 +43,8 @@ const ExpectedFile = "leaky-app.expected.json"
 
 // Plant is one planted field: File is the container name (path relative to
 // the example directory), Path the field path in the report's convention.
+// A GeoJSON point is planted at the path of its coordinates array
+// ("location.coordinates"), where its structure is evidence.
 type Plant struct {
 	File     string `json:"file"`
 	Path     string `json:"path"`
@@ -632,7 +634,7 @@ func (g *gen) checkins() error {
 		docs = append(docs, d)
 	}
 	g.plant(file, map[string]string{
-		"lat": "geo_coordinates", "lng": "geo_coordinates", "location.coordinates[]": "geo_coordinates",
+		"lat": "geo_coordinates", "lng": "geo_coordinates", "location.coordinates": "geo_coordinates",
 		"client_ip": "ip_address", "forwarded_for": "ip_address",
 	})
 	return g.ndjson(file, docs)
@@ -754,6 +756,7 @@ func (g *gen) customers() error {
 	g.plant(file, map[string]string{
 		"name": "person_name", "email": "email", "phone": "phone", "dob": "date_of_birth",
 		"national_id": "national_id", "billing.card": "credit_card", "login.password_md5": "password_hash",
+		"billing.card_exp.month": "card_expiry", "billing.card_exp.year": "card_expiry",
 	})
 	return g.ndjson(file, docs)
 }
