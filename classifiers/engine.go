@@ -48,11 +48,25 @@ func Load(sources ...Source) (*Engine, error) {
 	return e, err
 }
 
-// Check compiles one rules file on its own and returns the warnings about
-// it (nested quantifiers, rules that can never fire); errors carry file:line.
-func Check(src Source) ([]Warning, error) {
-	_, w, err := load([]Source{src})
-	return w, err
+// Check compiles one rules file merged over the given default rules (nil
+// for none) and returns the warnings about that file (nested quantifiers,
+// rules that can never fire); errors carry file:line.
+func Check(src Source, defaults []byte) ([]Warning, error) {
+	var sources []Source
+	if defaults != nil {
+		sources = append(sources, Source{Name: "rules.yaml (built in)", Data: defaults})
+	}
+	_, ws, err := load(append(sources, src))
+	if err != nil {
+		return nil, err
+	}
+	var out []Warning
+	for _, w := range ws {
+		if w.Source == src.Name {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 func load(sources []Source) (*Engine, []Warning, error) {
@@ -339,6 +353,10 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		}
 	}
 	for _, p := range s.TextPatterns {
+		if !s.Text {
+			warn(s.lineOf("text_patterns", p), "text_patterns are ignored unless text is true")
+			break
+		}
 		m, err := compileMatcher(r.engine, p, true)
 		if err != nil {
 			return nil, nil, s.errf(s.lineOf("text_patterns", p), "bad pattern %q: %s", p, cleanRegexpErr(err))
@@ -469,14 +487,27 @@ func parseCharSet(s string) (charSet, error) {
 // profile is what one pass over a value tells every prefilter.
 type profile struct {
 	n, digits, letters, spaces int
+	digitRun                   int // most digits in one group joined by single separators ("+1 415-555-2671": 11)
 	set                        charSet
 	nonASCII                   bool
 }
 
 func (p *profile) compute(s string) {
 	p.n = len(s)
+	run, seps := 0, 0
 	for i := 0; i < len(s); i++ {
 		b := s[i]
+		if b >= '0' && b <= '9' {
+			run++
+			seps = 0
+			if run > p.digitRun {
+				p.digitRun = run
+			}
+		} else if seps == 0 && run > 0 && (b == ' ' || b == '-' || b == '.' || b == '/' || b == '(' || b == ')') {
+			seps++
+		} else if !(b == '(' && seps == 1) {
+			run, seps = 0, 0
+		}
 		switch {
 		case b >= utf8.RuneSelf:
 			p.nonASCII = true
@@ -499,6 +530,9 @@ func (r *rule) prefilter(p *profile, s string, whole bool) bool {
 	if r.hasAny && !p.set.meets(r.anySet) {
 		return false
 	}
+	if !whole && (p.digitRun < r.minDigits || p.letters < r.minLetters) {
+		return false
+	}
 	if whole {
 		if p.n < r.minLen || p.n > r.maxLen || p.digits < r.minDigits || p.digits > r.maxDigits || p.letters < r.minLetters {
 			return false
@@ -510,12 +544,27 @@ func (r *rule) prefilter(p *profile, s string, whole bool) bool {
 	if len(r.keywords) > 0 {
 		found := false
 		for _, k := range r.keywords {
-			if containsFold(s, k) {
+			if p.hasChars(k) && containsFold(s, k) {
 				found = true
 				break
 			}
 		}
 		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// hasChars reports whether every byte of the lower-case word k occurs in
+// the value, in either case.
+func (p *profile) hasChars(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c >= utf8.RuneSelf {
+			continue
+		}
+		if !p.set.has(c) && !(c >= 'a' && c <= 'z' && p.set.has(c-('a'-'A'))) {
 			return false
 		}
 	}
@@ -529,18 +578,34 @@ func containsFold(s, k string) bool {
 	if n == 0 {
 		return true
 	}
+	c0 := k[0]
+	u0 := c0
+	if c0 >= 'a' && c0 <= 'z' {
+		u0 = c0 - ('a' - 'A')
+	}
 	for i := 0; i+n <= len(s); i++ {
-		j := 0
-		for ; j < n; j++ {
-			c := s[i+j]
+		// jump to the next occurrence of the first byte in either case
+		j := strings.IndexByte(s[i:len(s)-n+1], c0)
+		if u0 != c0 {
+			if ju := strings.IndexByte(s[i:len(s)-n+1], u0); ju >= 0 && (j < 0 || ju < j) {
+				j = ju
+			}
+		}
+		if j < 0 {
+			return false
+		}
+		i += j
+		m := 1
+		for ; m < n; m++ {
+			c := s[i+m]
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			if c != k[j] {
+			if c != k[m] {
 				break
 			}
 		}
-		if j == n {
+		if m == n {
 			return true
 		}
 	}
@@ -860,7 +925,9 @@ func trimSpace(s string) string {
 	return s[i:j]
 }
 
-func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f' }
+func isSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}
 
 // Explanation is how one rule judged one value of a field.
 type Explanation struct {

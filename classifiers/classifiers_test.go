@@ -1,0 +1,87 @@
+package classifiers_test
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/piisniff/piisniff/classifiers"
+)
+
+type valueCase struct {
+	line     int
+	want     bool
+	category string
+	path     string
+	value    classifiers.Value
+}
+
+func readCases(t *testing.T, name string) []valueCase {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []valueCase
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.SplitN(line, " | ", 5)
+		if len(parts) != 5 {
+			t.Fatalf("%s:%d: want 5 fields separated by ' | '", name, n)
+		}
+		c := valueCase{line: n, want: parts[0] == "+", category: parts[1], path: parts[2]}
+		switch parts[3] {
+		case "s":
+			c.value.Kind = classifiers.KindString
+		case "n":
+			c.value.Kind = classifiers.KindNumber
+		case "d":
+			c.value.Kind = classifiers.KindDate
+		default:
+			t.Fatalf("%s:%d: unknown kind %q", name, n, parts[3])
+		}
+		c.value.S = strings.ReplaceAll(parts[4], `\n`, "\n")
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestCategories checks clear positives and negatives for every category.
+func TestCategories(t *testing.T) {
+	e := defaultEngine(t)
+	cases := readCases(t, "testdata/cases.txt")
+	pos, neg := map[string]int{}, map[string]int{}
+	for _, c := range cases {
+		hits := e.Field(c.path, "").Classify(c.value, nil)
+		got := false
+		for _, h := range hits {
+			if h.Category == c.category && h.Confidence >= 0.5 {
+				got = true
+			}
+			if h.Confidence < 0 || h.Confidence > 1 {
+				t.Errorf("line %d: confidence %v out of range", c.line, h.Confidence)
+			}
+		}
+		if got != c.want {
+			t.Errorf("line %d: %s %q = %q: found %v, want %v (hits %+v)", c.line, c.category, c.path, c.value.S, got, c.want, hits)
+		}
+		if c.want {
+			pos[c.category]++
+		} else {
+			neg[c.category]++
+		}
+	}
+	for _, tc := range classifiers.Taxonomy {
+		if pos[tc.Category] == 0 || neg[tc.Category] == 0 {
+			t.Errorf("category %s needs positive and negative cases", tc.Category)
+		}
+	}
+}

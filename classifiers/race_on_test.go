@@ -1,0 +1,5 @@
+//go:build race
+
+package classifiers_test
+
+const raceEnabled = true
