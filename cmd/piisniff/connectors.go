@@ -2,6 +2,7 @@ package main
 
 // Connectors register themselves for their URI schemes when imported.
 import (
+	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
 	_ "github.com/piisniff/piisniff/connectors/files"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
 )

@@ -39,7 +39,7 @@ type result struct {
 	code           int
 }
 
-func piisniff(t *testing.T, env []string, args ...string) result {
+func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -82,7 +82,7 @@ func loadPlanted(t *testing.T) []planted {
 }
 
 func TestScanExampleFindsEveryPlantedCategory(t *testing.T) {
-	res := piisniff(t, nil, "scan", example, "--format", "json", "--quiet")
+	res := runCLI(t, nil, "scan", example, "--format", "json", "--quiet")
 	if res.code != 0 {
 		t.Fatalf("exit %d, stderr: %s", res.code, res.stderr)
 	}
@@ -144,7 +144,7 @@ func TestScanFormats(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.format, func(t *testing.T) {
-			res := piisniff(t, nil, "scan", example, "--format", tc.format, "-q")
+			res := runCLI(t, nil, "scan", example, "--format", tc.format, "-q")
 			if res.code != 0 {
 				t.Fatalf("exit %d: %s", res.code, res.stderr)
 			}
@@ -158,7 +158,7 @@ func TestScanOutputFileIsPrivate(t *testing.T) {
 	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := piisniff(t, nil, "scan", example, "-o", out, "-q")
+	res := runCLI(t, nil, "scan", example, "-o", out, "-q")
 	if res.code != 0 || res.stdout != "" {
 		t.Fatalf("exit %d stdout %q stderr %s", res.code, res.stdout, res.stderr)
 	}
@@ -176,15 +176,15 @@ func TestScanOutputFileIsPrivate(t *testing.T) {
 }
 
 func TestScanSeedIsDeterministic(t *testing.T) {
-	a := piisniff(t, nil, "scan", example, "-f", "ndjson", "--seed", "42", "--sample-size", "5", "-q")
-	b := piisniff(t, nil, "scan", example, "-f", "ndjson", "--seed", "42", "--sample-size", "5", "-q")
+	a := runCLI(t, nil, "scan", example, "-f", "ndjson", "--seed", "42", "--sample-size", "5", "-q")
+	b := runCLI(t, nil, "scan", example, "-f", "ndjson", "--seed", "42", "--sample-size", "5", "-q")
 	if a.code != 0 || a.stdout != b.stdout {
 		t.Errorf("same seed, different reports (exit %d)", a.code)
 	}
 }
 
 func TestScanOnlyAndExcept(t *testing.T) {
-	res := piisniff(t, nil, "scan", example, "-f", "ndjson", "--only", "payment,email", "--except", "iban", "-q")
+	res := runCLI(t, nil, "scan", example, "-f", "ndjson", "--only", "payment,email", "--except", "iban", "-q")
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
@@ -215,7 +215,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := piisniff(t, nil, tc.args...)
+			res := runCLI(t, nil, tc.args...)
 			if res.code != 2 || !strings.Contains(res.stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", res.code, res.stderr, tc.want)
 			}
@@ -225,7 +225,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestScanErrorsAreReportedAndRedacted(t *testing.T) {
 	const secret = "S3cr3t-Pa55"
-	res := piisniff(t, []string{"PIISNIFF_PASSWORD=" + secret},
+	res := runCLI(t, []string{"PIISNIFF_PASSWORD=" + secret},
 		"scan", "postgres://admin:"+secret+"@127.0.0.1:5432/test", "mongodb://admin:"+secret+"@127.0.0.1:1/?serverSelectionTimeoutMS=500",
 		"-f", "json", "--connect-timeout", "1s")
 	if res.code != 1 {
@@ -251,26 +251,26 @@ func TestScanErrorsAreReportedAndRedacted(t *testing.T) {
 }
 
 func TestRulesCommands(t *testing.T) {
-	res := piisniff(t, nil, "rules", "list")
+	res := runCLI(t, nil, "rules", "list")
 	if res.code != 0 || !strings.Contains(res.stdout, "credit_card") || !strings.Contains(res.stdout, "ID") {
 		t.Fatalf("rules list: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	res = piisniff(t, nil, "rules", "check", "testdata/good-rules.yaml")
+	res = runCLI(t, nil, "rules", "check", "testdata/good-rules.yaml")
 	if res.code != 0 || !strings.Contains(res.stdout, "ok") {
 		t.Errorf("rules check good: exit %d %s%s", res.code, res.stdout, res.stderr)
 	}
-	res = piisniff(t, nil, "rules", "check", "testdata/bad-rules.yaml")
+	res = runCLI(t, nil, "rules", "check", "testdata/bad-rules.yaml")
 	if res.code != 2 || !strings.Contains(res.stderr, "bad-rules.yaml:") {
 		t.Errorf("rules check bad: exit %d, stderr %q (want file:line)", res.code, res.stderr)
 	}
 }
 
 func TestVersionAndHelp(t *testing.T) {
-	res := piisniff(t, nil, "version")
+	res := runCLI(t, nil, "version")
 	if res.code != 0 || !strings.HasPrefix(res.stdout, "piisniff ") {
 		t.Errorf("version: %d %q", res.code, res.stdout)
 	}
-	res = piisniff(t, nil, "scan", "--help")
+	res = runCLI(t, nil, "scan", "--help")
 	for _, want := range []string{"--sample-size", "--show-data", "mongodb://", "Examples:"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("scan --help lacks %q", want)
