@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,33 +22,40 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 		opt.Width = 100
 	}
 	p := &printer{w: w, color: opt.Color}
+	width := opt.Width
 	for _, t := range r.Targets {
-		p.line("%s %s (%s)", p.bold("Target"), t.URI, t.Kind)
+		p.wrapped(width, "", "    ", p.bold("Target")+" "+t.URI+" ("+t.Kind+")")
 		if t.Error != nil {
-			p.line("  %s %s", p.red("error:"), *t.Error)
+			p.wrapped(width, "  ", "    ", p.red("error:")+" "+*t.Error)
 			continue
 		}
-		e := t.Exposure
-		anon := "no"
-		if e.AnonymousAccess {
-			anon = p.red("YES")
+		v := ExposureVerdict(t)
+		level := strings.ToUpper(v.Level)
+		if v.Level == "critical" || v.Level == "high" {
+			level = p.red(level)
 		}
+		p.wrapped(width, "  ", "    ", "exposure: "+level+" "+v.Text)
+		e := t.Exposure
 		if t.Kind != "file" {
+			anon := "no"
+			if e.AnonymousAccess {
+				anon = p.red("YES")
+			}
 			tls := p.red("no")
 			if e.TLS {
 				tls = "yes"
 			}
-			p.line("  reachable: %v  anonymous access: %s  TLS: %s  server: %s", e.Reachable, anon, tls, orDash(e.Server))
+			p.line("  reachable: %s  anonymous: %s  TLS: %s  server: %s", yesNo(e.Reachable), anon, tls, clip(orDash(e.Server), max(width-50, 10)))
 		}
 		for _, n := range e.Notes {
-			p.line("  - %s", n)
+			p.wrapped(width, "  - ", "    ", n)
 		}
 		for _, s := range t.Skipped {
-			p.line("  skipped %s: %s", s.Name, s.Reason)
+			p.wrapped(width, "  ", "    ", "skipped "+s.Name+": "+s.Reason)
 		}
 		for _, c := range t.Containers {
 			if c.Error != nil {
-				p.line("  %s %s: %s", p.red("container error"), c.Name, *c.Error)
+				p.wrapped(width, "  ", "    ", p.red("container error")+" "+c.Name+": "+*c.Error)
 			}
 		}
 		p.line("  risk score: %s", p.risk(t.RiskScore))
@@ -58,31 +66,68 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	if len(rows) == 0 {
 		p.line("No personal data found.")
 	} else {
-		// column widths: risk 5, category 15, docs 10, conf 4; the rest split
-		fixed := 5 + 1 + 15 + 1 + 10 + 1 + 4 + 1
-		rest := max(opt.Width-fixed, 30)
+		// column widths: risk 5, category 15, affected 8, conf 4; the rest split
+		fixed := 5 + 1 + 15 + 1 + 8 + 1 + 4 + 1
+		rest := max(width-fixed, 30)
 		where := rest * 3 / 5
 		ex := rest - where - 1
-		p.line("%s", p.bold(fmt.Sprintf("%5s %-15s %10s %4s %-*s %s", "RISK", "CATEGORY", "AFFECTED", "CONF", where, "WHERE", "EXAMPLE")))
+		p.line("%s", p.bold(fmt.Sprintf("%5s %-15s %8s %4s %-*s %s", "RISK", "CATEGORY", "AFFECTED", "CONF", where, "WHERE", "EXAMPLE")))
 		for _, f := range rows {
-			loc := f.Container + " › " + f.Path
+			loc := clipWhere(f.Container, f.Path, where)
 			example := ""
 			if len(f.Examples) > 0 {
 				example = f.Examples[0]
 			}
-			p.line("%s %-15s %10s %4s %-*s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
-				strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:], where, clip(loc, where), clip(example, ex))
+			p.line("%s %-15s %8s %4s %s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
+				strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:], pad(clip(loc, where), where), clip(example, ex))
 		}
 	}
+
+	type combo struct {
+		k         Combination
+		container string
+	}
+	var combos []combo
+	for _, t := range r.Targets {
+		for _, c := range t.Containers {
+			for _, k := range c.Combinations {
+				combos = append(combos, combo{k, c.Name})
+			}
+		}
+	}
+	sort.SliceStable(combos, func(i, j int) bool { return combos[i].k.Risk > combos[j].k.Risk })
+	if len(combos) > 0 {
+		p.line("")
+		p.line("%s", p.bold("Harmful combinations"))
+		for _, c := range combos {
+			p.wrapped(width, "", "      ", fmt.Sprintf("%s %s in %s (%s), ~%s records", p.risk5(c.k.Risk), c.k.Name, c.container,
+				strings.Join(c.k.Categories, " + "), human(c.k.EstimatedAffectedDocuments)))
+		}
+	}
+
+	if g := guidanceOf(r); len(g) > 0 {
+		p.line("")
+		p.line("%s", p.bold("Notification guidance (not legal advice)"))
+		for _, x := range g {
+			verdict := "usually not notifiable to individuals on its own"
+			if x.UsuallyNotifiable {
+				verdict = p.red("usually notifiable to individuals")
+			}
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, ~%s records (%s)", x.Group, verdict,
+				human(x.EstimatedAffectedDocuments), strings.Join(x.Categories, ", ")))
+		}
+		p.wrapped(width, "  ", "  ", GuidanceDisclaimer)
+	}
+
 	s := r.Summary
 	p.line("")
 	status := "complete"
 	if !r.Complete {
 		status = p.red("INCOMPLETE")
 	}
-	p.line("%s %s · %d containers scanned, %d with findings, %d failed · %d documents sampled, %d skipped · scan %s",
+	p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %d containers scanned, %d with findings, %d failed · %d documents sampled, %d skipped · scan %s",
 		p.bold("Overall risk"), p.risk(s.RiskScore), s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed,
-		s.DocumentsSampled, s.DocumentsSkipped, status)
+		s.DocumentsSampled, s.DocumentsSkipped, status))
 	return p.err
 }
 
@@ -124,6 +169,91 @@ func (p *printer) riskColor(x float64, s string) string {
 		return p.wrap("31", s)
 	case x >= 40:
 		return p.wrap("33", s)
+	}
+	return s
+}
+
+// wrapped writes s in lines of at most width visible runes, the first line
+// after first and the next after indent. Words longer than a line are
+// clipped; ANSI colour codes do not count.
+func (p *printer) wrapped(width int, first, indent, s string) {
+	prefix := first
+	line := ""
+	flush := func() {
+		p.line("%s%s", prefix, line)
+		prefix, line = indent, ""
+	}
+	for _, word := range strings.Fields(s) {
+		room := width - visibleLen(prefix)
+		switch {
+		case line == "":
+			line = clipVisible(word, room)
+		case visibleLen(line)+1+visibleLen(word) <= room:
+			line += " " + word
+		default:
+			flush()
+			line = clipVisible(word, width-visibleLen(prefix))
+		}
+	}
+	if line != "" || prefix == first {
+		flush()
+	}
+}
+
+// visibleLen counts the runes of s that show on a terminal.
+func visibleLen(s string) int { return utf8.RuneCountInString(stripANSI(s)) }
+
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b[") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && s[j] != 'm' {
+				j++
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// clipVisible clips a word that carries no colour codes; coloured words are
+// short and kept whole.
+func clipVisible(s string, n int) string {
+	if strings.Contains(s, "\x1b[") {
+		return s
+	}
+	return clip(s, max(n, 1))
+}
+
+// clipWhere writes "container › path" in n runes, giving the path at least
+// half the room and shortening the container from its start.
+func clipWhere(container, path string, n int) string {
+	lc, lp := utf8.RuneCountInString(container), utf8.RuneCountInString(path)
+	if lc+3+lp <= n {
+		return container + " › " + path
+	}
+	pathRoom := max(n-3-lc, min(lp, n/2))
+	contRoom := n - 3 - min(lp, pathRoom)
+	if contRoom < 2 {
+		return clip(path, n)
+	}
+	if lc > contRoom {
+		r := []rune(container)
+		container = "…" + string(r[lc-contRoom+1:])
+	}
+	return container + " › " + clip(path, pathRoom)
+}
+
+// pad fills s with spaces to n runes.
+func pad(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
 	}
 	return s
 }
