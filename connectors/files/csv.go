@@ -20,6 +20,8 @@ type csvReader struct {
 	header []string
 	line   int64 // lines consumed
 
+	special [256]bool // bytes that end a run of data in an unquoted field
+
 	data []byte
 	ends []int
 	row  []string
@@ -27,8 +29,13 @@ type csvReader struct {
 }
 
 func newCSVReader(br *bufio.Reader, comma byte, max int) *csvReader {
-	return &csvReader{br: br, comma: comma, max: max}
+	r := &csvReader{br: br, comma: comma, max: max}
+	r.special[comma], r.special['\n'], r.special['\r'] = true, true, true
+	return r
 }
+
+// quotedSpecial are the bytes that end a run of data in a quoted field.
+var quotedSpecial = [256]bool{'"': true, '\n': true, '\r': true}
 
 const (
 	csvFieldStart = iota
@@ -67,6 +74,29 @@ func (r *csvReader) readRecord() (start int64, over bool, err error) {
 		}
 	}
 	for {
+		// Copy a run of ordinary bytes at once.
+		if state == csvUnquoted || state == csvQuoted {
+			special := &r.special
+			if state == csvQuoted {
+				special = &quotedSpecial
+			}
+			buf, _ := r.br.Peek(r.br.Buffered())
+			j := 0
+			for j < len(buf) && !special[buf[j]] {
+				j++
+			}
+			if j > 0 {
+				if !over {
+					if len(r.data)+j > r.max {
+						over = true
+					} else {
+						r.data = append(r.data, buf[:j]...)
+					}
+				}
+				n += j
+				_, _ = r.br.Discard(j)
+			}
+		}
 		c, rerr := r.br.ReadByte()
 		if rerr != nil {
 			var gz *gzipError

@@ -134,6 +134,10 @@ func TestFormats(t *testing.T) {
 			{"email": "e2@example.com", "geo": map[string]any{"location": "52.52,13.40"}},
 			{"card": "4111 1111 1111 1111"},
 		}},
+		{"formats/mongoexport_array.json", []string{"format: json", "mongoexport output"}, []map[string]any{
+			{"_id": "5f1d7a3e9b1e8a3c4d5e6f70", "at": time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), "n": json.Number("4111111111111111")},
+			{"_id": "5f1d7a3e9b1e8a3c4d5e6f71", "at": time.Unix(0, 0).UTC(), "n": json.Number("1")},
+		}},
 		{"formats/detected.dump", []string{"format: ndjson", "format detected from the content"}, []map[string]any{
 			{"email": "x@example.com"}, {"email": "y@example.com"},
 		}},

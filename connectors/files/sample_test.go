@@ -191,10 +191,11 @@ func totalAlloc() uint64 {
 // streaming and with a reservoir, and checks the live heap.
 func TestMemoryBounded(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes a 40 MB file")
+		t.Skip("writes a 35 MB file")
 	}
-	pad := strings.Repeat("x", 180)
-	p := writeLines(t, t.TempDir(), "big.ndjson", 200000, func(i int) string {
+	const lines = 80000
+	pad := strings.Repeat("x", 420)
+	p := writeLines(t, t.TempDir(), "big.ndjson", lines, func(i int) string {
 		return `{"id":` + strconv.Itoa(i) + `,"pad":"` + pad + `"}`
 	})
 	st, _ := os.Stat(p)
@@ -209,12 +210,12 @@ func TestMemoryBounded(t *testing.T) {
 	n := 0
 	res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{}, func(connectors.Document) error {
 		n++
-		if n%20000 == 0 {
+		if n%10000 == 0 {
 			peak = max(peak, heapAfterGC())
 		}
 		return nil
 	})
-	if err != nil || n != 200000 || res.TotalDocuments != 200000 {
+	if err != nil || n != lines || res.TotalDocuments != lines {
 		t.Fatalf("streaming: %d documents, %+v, %v", n, res, err)
 	}
 	if peak > base+limit {
@@ -229,7 +230,7 @@ func TestMemoryBounded(t *testing.T) {
 		n++
 		return nil
 	})
-	if err != nil || n != 1000 || res.TotalDocuments != 200000 {
+	if err != nil || n != 1000 || res.TotalDocuments != lines {
 		t.Fatalf("reservoir: %d documents, %+v, %v", n, res, err)
 	}
 	if peak > base+limit {
