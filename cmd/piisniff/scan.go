@@ -52,6 +52,8 @@ type scanFlags struct {
 	maxExamples     int
 	noColor         bool
 	targetsParallel int
+	failOn          []string
+	policy          report.Policy
 }
 
 func newScanCmd() *cobra.Command {
@@ -95,7 +97,7 @@ which are never shown.`,
 	fl.StringSliceVar(&f.only, "only", nil, "report only these categories or groups (comma-separated)")
 	fl.StringSliceVar(&f.except, "except", nil, "do not report these categories or groups (comma-separated)")
 	fl.Float64Var(&f.minConfidence, "min-confidence", 0.5, "findings below this confidence are not reported (0-1)")
-	fl.StringVarP(&f.format, "format", "f", "", "output format: table, json, ndjson or csv (default: table on a terminal, json otherwise)")
+	fl.StringVarP(&f.format, "format", "f", "", "output format: "+strings.Join(report.Formats, ", ")+" (default: table on a terminal, json otherwise)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (created with mode 0600) instead of standard output")
 	fl.BoolVar(&f.showData, "show-data", false, "show examples unmasked (credentials are always masked)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "classifier workers")
@@ -121,6 +123,7 @@ which are never shown.`,
 	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
+	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
 	return cmd
 }
 
@@ -159,6 +162,11 @@ func (f *scanFlags) validate() error {
 	if f.format != "" && !contains(report.Formats, f.format) {
 		return usageErr("--format %q is not one of %s", f.format, strings.Join(report.Formats, ", "))
 	}
+	policy, err := parseFailOn(f.failOn)
+	if err != nil {
+		return err
+	}
+	f.policy = policy
 	for name, list := range map[string][]string{"--containers": f.containers, "--databases": f.databases, "--collections": f.collections} {
 		if err := splitFilter(list).Validate(); err != nil {
 			return usageErr("%s: %v", name, err)
@@ -189,6 +197,10 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 			return "ndjson"
 		case ".txt":
 			return "table"
+		case ".html", ".htm":
+			return "html"
+		case ".md", ".markdown":
+			return "markdown"
 		}
 		return "json"
 	}
@@ -294,9 +306,15 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		}
 		notef("report written to %s", f.output)
 	}
+	policyErr := checkPolicy(stderr, f.policy, rep)
 	switch {
 	case interrupted:
 		return &exitError{code: exitInterrupted, err: fmt.Errorf("scan interrupted; the report is partial (complete: false)")}
+	case policyErr != nil:
+		if !rep.Complete {
+			fmt.Fprintln(stderr, "piisniff:", incompleteReason(rep))
+		}
+		return policyErr
 	case !rep.Complete:
 		return &exitError{code: exitScanError, err: fmt.Errorf("%s", incompleteReason(rep))}
 	}
