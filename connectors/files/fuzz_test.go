@@ -188,6 +188,14 @@ func FuzzJSONStream(f *testing.F) {
 				t.Fatalf("%q: %d documents, %v skipped; encoding/json %d", data, len(docs), reasons, len(want))
 			}
 			for i := range want {
+				if src, ok := want[i]["_source"].(map[string]any); ok {
+					if _, ok := want[i]["_index"].(string); ok {
+						want[i] = src
+					}
+				}
+				if bytes.Contains(data, []byte(`"$`)) {
+					want[i] = convertDoc(want[i])
+				}
 				if !reflect.DeepEqual(docs[i], want[i]) {
 					t.Fatalf("%q: element %d: %#v, want %#v", data, i, docs[i], want[i])
 				}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 )
 
 // record is one raw record read from a file. Its slices are only valid until
@@ -96,7 +97,8 @@ func (r *lineReader) next(rec *record) error {
 			}
 			var gz *gzipError
 			if errors.As(err, &gz) {
-				return &stopError{reason: ReasonCorruptGzip, line: r.line, detail: gz.Error()}
+				return &stopError{reason: ReasonCorruptGzip, line: r.line,
+					detail: "line " + strconv.FormatInt(r.line, 10) + ": " + gz.Error() + "; the rest of the file was not read"}
 			}
 			return err
 		}
@@ -106,9 +108,6 @@ func (r *lineReader) next(rec *record) error {
 			return nil
 		}
 		if isBlank(line) {
-			if n == 0 && r.eof {
-				return io.EOF
-			}
 			continue
 		}
 		*rec = record{raw: line, line: r.line, depth: -1}
