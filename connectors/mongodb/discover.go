@@ -154,10 +154,55 @@ func (c *Connector) collections(ctx context.Context, db string) ([]connectors.Co
 	return out, nil
 }
 
+// estimate is the collection's document count from metadata. FerretDB
+// answers count by reading every document, so there the count of
+// $collStats, which it keeps, is used instead.
 func (c *Connector) estimate(ctx context.Context, db, coll string) (int64, error) {
 	ectx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
+	if bi, err := c.serverInfo(ctx); err == nil && bi.IsFerretDB {
+		if n, err := c.collStatsCount(ectx, db, coll); err == nil {
+			return n, nil
+		}
+	}
 	return c.client.Database(db).Collection(coll).EstimatedDocumentCount(ectx)
+}
+
+// collStatsCountPipeline reads a collection's document count from its
+// statistics (one result per shard).
+func collStatsCountPipeline() bson.A {
+	return bson.A{bson.D{{Key: "$collStats", Value: bson.D{{Key: "count", Value: bson.D{}}}}}}
+}
+
+func (c *Connector) collStatsCount(ctx context.Context, db, coll string) (int64, error) {
+	cur, err := c.cursor(ctx, c.client.Database(db), bson.D{
+		{Key: "aggregate", Value: coll},
+		{Key: "pipeline", Value: collStatsCountPipeline()},
+		{Key: "cursor", Value: bson.D{}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer c.closeCursor(cur)
+	var total int64
+	found := false
+	for cur.Next(ctx) {
+		v, err := cur.Current.LookupErr("count")
+		if err != nil {
+			continue
+		}
+		if n, ok := v.AsInt64OK(); ok {
+			total += n
+			found = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return 0, err
+	}
+	if !found {
+		return 0, errors.New("$collStats returned no count")
+	}
+	return total, nil
 }
 
 func lookupString(doc bson.Raw, key string) string {

@@ -39,7 +39,7 @@ type buildInfo struct {
 // Exposure implements connectors.Connector.
 func (c *Connector) Exposure(ctx context.Context) connectors.Exposure {
 	ex := connectors.Exposure{TLS: c.clientOpts.TLSConfig != nil}
-	bi, err := c.buildInfo(ctx, c.client)
+	bi, err := c.serverInfo(ctx)
 	if err != nil {
 		ex.Notes = append(ex.Notes, "server version unknown: buildInfo failed: "+shortErr(c.redactErr(err)))
 	} else {
@@ -160,6 +160,21 @@ func (c *Connector) anonymousRead(ctx context.Context, anon *mongo.Client, dbs [
 		}
 	}
 	return false, "", tried
+}
+
+// serverInfo runs buildInfo once and remembers a successful answer.
+func (c *Connector) serverInfo(ctx context.Context) (buildInfo, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.info != nil {
+		return *c.info, nil
+	}
+	bi, err := c.buildInfo(ctx, c.client)
+	if err != nil {
+		return bi, err
+	}
+	c.info = &bi
+	return bi, nil
 }
 
 func (c *Connector) buildInfo(ctx context.Context, client *mongo.Client) (buildInfo, error) {

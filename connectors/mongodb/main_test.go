@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,9 +26,18 @@ var (
 const (
 	fixturesDB = "fixtures"
 	bigDocs    = 100_000
+	mediumDocs = 5_000
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		// Fuzzing needs no server; every fuzz worker would load the fixtures.
+		os.Exit(m.Run())
+	}
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		os.Exit(m.Run())
+	}
 	os.Exit(runMain(m))
 }
 
@@ -74,6 +84,9 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 		return err
 	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("big"), bigDocs, bigDoc); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("medium"), mediumDocs, bigDoc); err != nil {
 		return err
 	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("large"), 2, func(i int) any {

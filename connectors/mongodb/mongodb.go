@@ -48,7 +48,8 @@ type Connector struct {
 	noSample atomic.Bool // the server refused $sample once: do not ask again
 
 	mu        sync.Mutex
-	notes     []string // target-level facts found while listing
+	notes     []string   // target-level facts found while listing
+	info      *buildInfo // the server's buildInfo, once known
 	closeOnce sync.Once
 	closeErr  error
 }

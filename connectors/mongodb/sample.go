@@ -115,8 +115,10 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	next := rng.Float64() * step
 	res.Notes = append(res.Notes, fmt.Sprintf("the server does not support $sample: every document was read "+
 		"and 1 in %s kept, from a random start, so the sample is spread over the whole collection", formatStep(step)))
+	// Position i is kept when it is the floor of next: the positions kept
+	// are floor(start + k*step), distinct and all below est.
 	return c.drain(ctx, ct.Name, cur, size, func(i int64) bool {
-		if float64(i) < next {
+		if float64(i+1) <= next {
 			return false
 		}
 		next += step
@@ -168,6 +170,11 @@ func (c *Connector) drain(ctx context.Context, name string, cur *mongo.Cursor, s
 			}
 		}
 		if size > 0 && taken >= int64(size) {
+			// The count is exact when the cursor is exhausted, which is
+			// known without a round trip once the last batch was read.
+			if res.Method == MethodAll && cur.ID() == 0 && cur.RemainingBatchLength() == 0 {
+				res.TotalDocuments = seen
+			}
 			return *res, nil
 		}
 	}
