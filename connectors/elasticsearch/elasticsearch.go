@@ -347,11 +347,11 @@ func (c *Connector) SkippedContainers() []connectors.SkippedContainer {
 func (c *Connector) authDescription() string {
 	switch c.authMethod {
 	case "basic":
-		return "credentials of user " + strconv.Quote(c.user)
+		return "the credentials of user " + strconv.Quote(c.user)
 	case "":
 		return "anonymous requests"
 	}
-	return c.authMethod + " credentials"
+	return "the " + c.authMethod + " credentials"
 }
 
 // product is "Elasticsearch 8.15.3" or "OpenSearch 2.17.1".

@@ -3,10 +3,13 @@ package elasticsearch
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -109,6 +112,9 @@ func (c *client) Perform(req *http.Request) (*http.Response, error) {
 				err = fmt.Errorf("no answer within %s (request timeout)", c.timeout)
 			}
 			lastErr = err
+			if !retryableError(err) {
+				return nil, err
+			}
 			if last {
 				return nil, fmt.Errorf("%w (after %d attempts)", lastErr, attempt+1)
 			}
@@ -138,6 +144,26 @@ func (c *client) Perform(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// retryableError tells transient transport failures (a dropped or reset
+// connection, a timeout) from lasting ones (nothing listening, a
+// certificate that does not verify, a name that does not resolve).
+func retryableError(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return false
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var recErr tls.RecordHeaderError
+	if errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.As(err, &hostErr) ||
+		errors.As(err, &authErr) || errors.As(err, &recErr) {
+		return false
+	}
+	return true
+}
+
 // backoff is the wait before retry attempt+1: retryBase doubled per
 // attempt, capped at retryMax.
 func backoff(attempt int) time.Duration {
@@ -158,8 +184,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			return 0, false
 		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true
+		if n > 1<<20 {
+			n = 1 << 20
 		}
 		return time.Duration(n) * time.Second, true
 	}
@@ -299,10 +325,10 @@ func (c *Connector) apiError(op string, r *response, anonymous bool) *APIError {
 			e.Hint = "the cluster requires authentication and no credentials were given: put user:password in the URI, or set --es-api-key, a bearer token, " +
 				EnvAPIKey + " or " + EnvUsername + "/" + EnvPassword
 		} else {
-			e.Hint = "the " + c.authDescription() + " were rejected: check them, or whether they expired"
+			e.Hint = c.authDescription() + " were rejected: check them, or whether they expired"
 		}
 	case http.StatusForbidden:
-		e.Hint = "the " + c.authDescription() + " lack a privilege: " + privilegeFor(op)
+		e.Hint = c.authDescription() + " lack a privilege: " + privilegeFor(op)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		e.Hint = fmt.Sprintf("the cluster is overloaded or unavailable; gave up after %d attempts", maxAttempts)
 	}

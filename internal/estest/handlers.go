@@ -83,6 +83,9 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
 	}
 
 	if user, ok := s.authenticate(r); !ok {
+		if user == "" && r.Header.Get("Authorization") != "" {
+			user = "\x00" // credentials sent, not accepted
+		}
 		s.writeStatusError(w, http.StatusUnauthorized, p, user)
 		return
 	}
@@ -248,11 +251,12 @@ func (s *Server) writeStatusError(w http.ResponseWriter, status int, p, user str
 			w.Header().Add("WWW-Authenticate", c)
 		}
 		reason := "missing authentication credentials for REST request [" + p + "]"
-		if user != "" {
-			reason = "unable to authenticate user [" + user + "] for REST request [" + p + "]"
-		} else if s.cfg.Auth != AuthNone {
-			// a header was sent but not accepted
+		switch user {
+		case "":
+		case "\x00":
 			reason = "unable to authenticate with provided credentials and anonymous access is not allowed for this request"
+		default:
+			reason = "unable to authenticate user [" + user + "] for REST request [" + p + "]"
 		}
 		s.writeError(w, status, "security_exception", reason, map[string]any{"header": map[string]any{"WWW-Authenticate": challenge}})
 	case http.StatusForbidden:

@@ -18,6 +18,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -200,11 +202,13 @@ func New(cfg Config) *Server {
 		streams:  map[string][]string{},
 		contexts: map[string]*searchContext{},
 	}
-	h := http.HandlerFunc(s.serve)
+	s.hs = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// rejected handshakes and dropped connections are expected in tests
+	s.hs.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if cfg.TLS {
-		s.hs = httptest.NewTLSServer(h)
+		s.hs.StartTLS()
 	} else {
-		s.hs = httptest.NewServer(h)
+		s.hs.Start()
 	}
 	return s
 }
