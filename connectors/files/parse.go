@@ -22,6 +22,10 @@ type parser struct {
 	maxDepth int
 	keys     map[string]string
 	scratch  []byte
+	// Values of the arrays and objects being read, so that each gets
+	// allocated once at its final size.
+	vals     []any
+	keyStack []string
 }
 
 var (
@@ -47,6 +51,12 @@ func (p *parser) parseObject(data []byte) (map[string]any, string) {
 	}
 	isObject := p.data[p.pos] == '{'
 	v, err := p.value(0)
+	if cap(p.vals) > 1<<16 { // do not keep what a huge array needed
+		p.vals, p.keyStack = nil, nil
+	}
+	if cap(p.scratch) > 1<<16 {
+		p.scratch = nil
+	}
 	if err == nil {
 		p.skipSpace()
 		if p.pos != len(p.data) {
@@ -85,7 +95,11 @@ func (p *parser) value(depth int) (any, error) {
 	case '[':
 		return p.array(depth + 1)
 	case '"':
-		return p.str(false)
+		s, err := p.str(false)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	case 't':
 		return p.literal("true", true)
 	case 'f':
@@ -113,12 +127,17 @@ func (p *parser) object(depth int) (any, error) {
 		return nil, errTooDeep
 	}
 	p.pos++ // {
-	m := make(map[string]any)
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return m, nil
+		return map[string]any{}, nil
 	}
+	base := len(p.vals)
+	defer func() {
+		clear(p.vals[base:])
+		p.vals = p.vals[:base]
+		p.keyStack = p.keyStack[:base]
+	}()
 	for {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return nil, errSyntax
@@ -137,7 +156,8 @@ func (p *parser) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k.(string)] = v
+		p.keyStack = append(p.keyStack, k)
+		p.vals = append(p.vals, v)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, errSyntax
@@ -148,6 +168,10 @@ func (p *parser) object(depth int) (any, error) {
 			p.skipSpace()
 		case '}':
 			p.pos++
+			m := make(map[string]any, len(p.vals)-base)
+			for i := base; i < len(p.vals); i++ {
+				m[p.keyStack[i]] = p.vals[i]
+			}
 			return m, nil
 		default:
 			return nil, errSyntax
@@ -160,18 +184,24 @@ func (p *parser) array(depth int) (any, error) {
 		return nil, errTooDeep
 	}
 	p.pos++ // [
-	a := []any{}
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		return a, nil
+		return []any{}, nil
 	}
+	base := len(p.vals)
+	defer func() {
+		clear(p.vals[base:])
+		p.vals = p.vals[:base]
+		p.keyStack = p.keyStack[:base]
+	}()
 	for {
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		p.vals = append(p.vals, v)
+		p.keyStack = append(p.keyStack, "")
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, errSyntax
@@ -182,7 +212,7 @@ func (p *parser) array(depth int) (any, error) {
 			p.skipSpace()
 		case ']':
 			p.pos++
-			return a, nil
+			return append([]any(nil), p.vals[base:]...), nil
 		default:
 			return nil, errSyntax
 		}
@@ -233,7 +263,7 @@ func (p *parser) number() (any, error) {
 }
 
 // str reads a string; key strings go through the key cache.
-func (p *parser) str(key bool) (any, error) {
+func (p *parser) str(key bool) (string, error) {
 	d := p.data
 	start := p.pos + 1
 	i := start
@@ -258,15 +288,15 @@ func (p *parser) str(key bool) (any, error) {
 			return p.strEscaped(start, i)
 		}
 		if c < 0x20 {
-			return nil, errSyntax
+			return "", errSyntax
 		}
 		i++
 	}
-	return nil, errSyntax
+	return "", errSyntax
 }
 
 // strEscaped reads a string with escapes; i is the first backslash.
-func (p *parser) strEscaped(start, i int) (any, error) {
+func (p *parser) strEscaped(start, i int) (string, error) {
 	d := p.data
 	b := append(p.scratch[:0], d[start:i]...)
 	for i < len(d) {
@@ -277,14 +307,14 @@ func (p *parser) strEscaped(start, i int) (any, error) {
 			p.scratch = b[:0]
 			return string(b), nil
 		case c < 0x20:
-			return nil, errSyntax
+			return "", errSyntax
 		case c != '\\':
 			b = append(b, c)
 			i++
 			continue
 		}
 		if i+1 >= len(d) {
-			return nil, errSyntax
+			return "", errSyntax
 		}
 		switch d[i+1] {
 		case '"', '\\', '/':
@@ -302,7 +332,7 @@ func (p *parser) strEscaped(start, i int) (any, error) {
 		case 'u':
 			r := hex4(d[i+2:])
 			if r < 0 {
-				return nil, errSyntax
+				return "", errSyntax
 			}
 			i += 6
 			if utf16.IsSurrogate(r) {
@@ -320,11 +350,11 @@ func (p *parser) strEscaped(start, i int) (any, error) {
 			b = utf8.AppendRune(b, r)
 			continue
 		default:
-			return nil, errSyntax
+			return "", errSyntax
 		}
 		i += 2
 	}
-	return nil, errSyntax
+	return "", errSyntax
 }
 
 // hex4 decodes four hex digits, or returns -1.
