@@ -488,15 +488,24 @@ func parseCharSet(s string) (charSet, error) {
 type profile struct {
 	n, digits, letters, spaces int
 	digitRun                   int // most digits in one group joined by single separators ("+1 415-555-2671": 11)
+	letterRun                  int // longest run of ASCII letters
 	set                        charSet
 	nonASCII                   bool
 }
 
 func (p *profile) compute(s string) {
 	p.n = len(s)
-	run, seps := 0, 0
+	run, seps, lrun := 0, 0, 0
 	for i := 0; i < len(s); i++ {
 		b := s[i]
+		if b|0x20 >= 'a' && b|0x20 <= 'z' {
+			lrun++
+			if lrun > p.letterRun {
+				p.letterRun = lrun
+			}
+		} else {
+			lrun = 0
+		}
 		if b >= '0' && b <= '9' {
 			run++
 			seps = 0
@@ -824,8 +833,8 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 	} else {
 		note("prefilter")
 	}
-	// free text: search inside values that hold several words
-	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || !r.prefilter(p, s, false) {
+	// free text: search inside values that hold words
+	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || p.letterRun < 3 || !r.prefilter(p, s, false) {
 		return Hit{}, false
 	}
 	for _, m := range r.textMatchers {

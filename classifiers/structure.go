@@ -12,8 +12,8 @@ import (
 //     reported on path + ".coordinates", the field holding the pair;
 //   - latitude/longitude sibling keys (lat/lng, latitude/longitude, their
 //     translations) are reported on each of the two sibling paths;
-//   - a [lon, lat] (or [lat, lon]) array under a location-like key, or of
-//     two high-precision coordinates, is reported on path itself.
+//   - a [lon, lat] (or [lat, lon]) array under a location-like key is
+//     reported on path itself.
 func (e *Engine) Structure(path string, node any, dst []PathHit) []PathHit {
 	if !e.hasCategory("geo_coordinates") {
 		return dst
@@ -68,12 +68,10 @@ func (e *Engine) Structure(path string, node any, dst []PathHit) []PathHit {
 		}
 		segs := splitPath(path)
 		named := len(segs) > 0 && geoArrayKeys[normName(segs[len(segs)-1])]
-		precise := decimals(n[0]) >= 3 && decimals(n[1]) >= 3
-		switch {
-		case named:
+		// two numbers alone are as often sizes or readings: the key must
+		// say location
+		if named {
 			dst = append(dst, PathHit{Path: path, Hit: Hit{Category: "geo_coordinates", Confidence: 0.93, Evidence: EvStructure | EvFieldName, Rule: "lon-lat-array"}})
-		case precise && len(n) == 2:
-			dst = append(dst, PathHit{Path: path, Hit: Hit{Category: "geo_coordinates", Confidence: 0.7, Evidence: EvStructure, Rule: "lon-lat-array"}})
 		}
 	}
 	return dst
@@ -137,25 +135,6 @@ func toFloat(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-func decimals(v any) int {
-	var s string
-	switch x := v.(type) {
-	case float64:
-		s = strconv.FormatFloat(x, 'f', -1, 64)
-	case json.Number:
-		s = string(x)
-	case string:
-		s = x
-	default:
-		return 0
-	}
-	i := strings.IndexByte(s, '.')
-	if i < 0 {
-		return 0
-	}
-	return len(s) - i - 1
 }
 
 func joinPath(path, key string) string {

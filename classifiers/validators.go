@@ -290,6 +290,9 @@ func validPhone(s string, named bool) bool {
 		return false
 	}
 	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "00") {
+		if strings.HasPrefix(s, "00") && !named && isDigits(s) {
+			return false // an unformatted number starting with 00 is more often an id
+		}
 		if strings.HasPrefix(s, "00") {
 			s = "+" + s[2:]
 		}
