@@ -270,7 +270,7 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 			return ctx.Err()
 		}
 	}
-	res, err := conn.Sample(ctx, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
+	res, err := sampleSafely(ctx, conn, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
 	cs.pending.Wait()
 	rc := s.buildContainer(c, cs, res)
 	if err != nil {
@@ -283,6 +283,17 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 		rc.Error = &msg
 	}
 	return rc
+}
+
+// sampleSafely turns a panic in a connector into an error of the container,
+// so that one container cannot stop the scan.
+func sampleSafely(ctx context.Context, conn connectors.Connector, c connectors.Container, opts connectors.SampleOptions, emit func(connectors.Document) error) (res connectors.SampleResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error in the %s connector while sampling %s: %v", conn.Kind(), c.Name, r)
+		}
+	}()
+	return conn.Sample(ctx, c, opts, emit)
 }
 
 func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res connectors.SampleResult) report.Container {

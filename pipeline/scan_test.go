@@ -24,6 +24,7 @@ type memContainer struct {
 	docs  []map[string]any
 	fail  error // returned after emitting docs
 	block bool  // wait for cancellation after emitting docs
+	panic bool  // panic after emitting docs
 }
 
 var (
@@ -86,6 +87,9 @@ func (c *memConn) Sample(ctx context.Context, ct connectors.Container, opts conn
 		if err := emit(connectors.Document{Fields: d}); err != nil {
 			return res, err
 		}
+	}
+	if mc.panic {
+		panic("connector bug")
 	}
 	if mc.block {
 		<-ctx.Done()
@@ -221,6 +225,7 @@ func TestRunFailuresAreContained(t *testing.T) {
 	uri := addStore("fail", &memStore{containers: []memContainer{
 		{name: "bad", docs: users(3), fail: errors.New("connection reset by peer")},
 		{name: "good", docs: docs},
+		{name: "panics", docs: users(2), panic: true},
 	}})
 	r := Run(context.Background(), []string{uri, "memtest://nowhere"}, Config{Engine: testEngine(t), MaxDepth: 20, MinConfidence: 0.5})
 	if r.Complete {
@@ -230,7 +235,10 @@ func TestRunFailuresAreContained(t *testing.T) {
 		t.Errorf("unreachable target: %+v", r.Targets[1])
 	}
 	cs := r.Targets[0].Containers
-	if len(cs) != 2 || cs[0].Name != "bad" || cs[0].Error == nil || !strings.Contains(*cs[0].Error, "connection reset") {
+	if len(cs) != 3 || cs[2].Error == nil || !strings.Contains(*cs[2].Error, "internal error") || cs[2].SampledDocuments != 2 {
+		t.Errorf("panicking connector: %+v", cs[2])
+	}
+	if len(cs) != 3 || cs[0].Name != "bad" || cs[0].Error == nil || !strings.Contains(*cs[0].Error, "connection reset") {
 		t.Fatalf("containers = %+v", cs)
 	}
 	if cs[0].SampledDocuments != 3 {
@@ -243,7 +251,7 @@ func TestRunFailuresAreContained(t *testing.T) {
 	if good.SkipReasons["undecodable"] != 1 || good.SkipReasons["nesting deeper than 20 levels"] != 1 {
 		t.Errorf("skip reasons = %v", good.SkipReasons)
 	}
-	if r.Summary.ContainersFailed != 1 || r.Summary.TargetsFailed != 1 {
+	if r.Summary.ContainersFailed != 2 || r.Summary.TargetsFailed != 1 {
 		t.Errorf("summary = %+v", r.Summary)
 	}
 }

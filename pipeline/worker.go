@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"errors"
+
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
 )
@@ -22,6 +24,9 @@ type worker struct {
 	pending []pendingHit
 	touched []*fieldAgg
 }
+
+// errInternal is the skip reason of a document whose classification panicked.
+var errInternal = errors.New("internal error while classifying the document")
 
 type pendingHit struct {
 	fa    *fieldAgg
@@ -46,7 +51,7 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 	w.cs, w.sh = cs, sh
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
-	if err := w.flat.Flatten(doc.Fields, w); err != nil {
+	if err := w.flatten(doc); err != nil {
 		for _, fa := range w.touched {
 			fa.docValues = 0
 		}
@@ -88,6 +93,18 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 		}
 		p.value = ""
 	}
+}
+
+// flatten visits the document; a panic in a classifier is contained to the
+// document, which is counted as skipped (the panic's message is not kept:
+// it could hold a value).
+func (w *worker) flatten(doc connectors.Document) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errInternal
+		}
+	}()
+	return w.flat.Flatten(doc.Fields, w)
 }
 
 // render is how an example is shown: masked unless --show-data, and always

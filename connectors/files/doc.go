@@ -28,7 +28,8 @@
 //     the field path, every value is a string.
 //   - Any of these compressed with gzip (.gz, or gzip content under any name).
 //   - Files with another extension are read when their content is clearly
-//     NDJSON or a JSON array of objects; otherwise they are skipped.
+//     NDJSON, a JSON array of objects or a JSON object; otherwise they are
+//     skipped. UTF-16 text is skipped.
 //
 // Two dialects are recognised per record, whatever the file is called:
 //
@@ -58,10 +59,12 @@
 // name): only records that enter the reservoir are decoded, the reservoir
 // keeps their raw bytes, and it is emitted in file order at the end. Memory
 // is bounded by Size raw records. SampleResult.Method is "all" when every
-// document was emitted and "reservoir" otherwise; TotalDocuments is the exact
-// number of records. In reservoir mode records that are not drawn are only
-// checked for size, NUL bytes and UTF-8; a record that is drawn but does not
-// decode is skipped and the next record is drawn in its place.
+// document was emitted and "reservoir" otherwise; TotalDocuments is the
+// exact number of records read, less the skipped ones. In reservoir mode
+// records that are not drawn are only checked for size, NUL bytes and UTF-8
+// (a malformed record that is not drawn counts as a document); a record that
+// is drawn but does not decode is skipped and the next record is drawn in
+// its place.
 //
 // Nothing read is ever written to disk.
 //

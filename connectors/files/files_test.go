@@ -437,3 +437,26 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+func TestPathOf(t *testing.T) {
+	tests := []struct{ target, want string }{
+		{"examples/leaky-app", "examples/leaky-app"},
+		{"./dump/", "dump"},
+		{"file:///var/dump", "/var/dump"},
+		{"file://localhost/var/dump", "/var/dump"},
+		{"file://dump/users.ndjson", "dump/users.ndjson"},
+		{"file:///tmp/with%20space", "/tmp/with space"},
+		{"FILE:///x", "/x"},
+	}
+	for _, tt := range tests {
+		got, err := pathOf(tt.target)
+		if err != nil || got != filepath.FromSlash(tt.want) {
+			t.Errorf("pathOf(%q) = %q, %v; want %q", tt.target, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "file://", "file://%zz"} {
+		if _, err := pathOf(bad); err == nil {
+			t.Errorf("pathOf(%q): no error", bad)
+		}
+	}
+}
