@@ -42,10 +42,12 @@ type spec struct {
 	fields []field
 }
 
-func f(path string, gen func(g) any, cats ...string) field { return field{path: path, gen: gen, cats: cats} }
-func neg(path string, gen func(g) any) field              { return field{path: path, gen: gen} }
-func opt(p float64, fl field) field                       { fl.p = p; return fl }
-func at(truthPath string, fl field) field                 { fl.at = truthPath; return fl }
+func f(path string, gen func(g) any, cats ...string) field {
+	return field{path: path, gen: gen, cats: cats}
+}
+func neg(path string, gen func(g) any) field { return field{path: path, gen: gen} }
+func opt(p float64, fl field) field          { fl.p = p; return fl }
+func at(truthPath string, fl field) field    { fl.at = truthPath; return fl }
 
 func str(fn func(g) string) func(g) any { return func(x g) any { return fn(x) } }
 

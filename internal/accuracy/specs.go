@@ -270,7 +270,9 @@ func specs() []spec {
 			f("session_id", str(g.token), "api_secret"),
 			f("refresh_token", str(g.jwt), "api_secret"),
 			f("database_url", str(g.connString), "api_secret"),
-			neg("webhook_url", str(func(x g) string { return "https://hooks.example.com/" + x.pick("orders", "users") + "?v=" + strconv.Itoa(x.n(1, 3)) })),
+			neg("webhook_url", str(func(x g) string {
+				return "https://hooks.example.com/" + x.pick("orders", "users") + "?v=" + strconv.Itoa(x.n(1, 3))
+			})),
 			f("client_secret", str(g.token), "api_secret"),
 			f("headers.authorization", str(func(x g) string { return "Bearer " + x.jwt() }), "api_secret"),
 			neg("etag", str(func(x g) string { return x.hexDigest(32) })),
@@ -291,7 +293,9 @@ func specs() []spec {
 				return x.message(func() string { return groupDigits(x.cardDigits(), " ") })
 			}), "credit_card"),
 			f("log.line", str(func(x g) string {
-				return x.message(func() string { return x.pick("ghp_"+x.chars(36, alnum), "AKIA"+x.chars(16, upper+"234567"), x.connString()) })
+				return x.message(func() string {
+					return x.pick("ghp_"+x.chars(36, alnum), "AKIA"+x.chars(16, upper+"234567"), x.connString())
+				})
 			}), "api_secret"),
 			neg("comment", lorem),
 			neg("description", lorem),
@@ -377,7 +381,9 @@ func specs() []spec {
 			f("security.pin", str(func(x g) string { return x.digits(4) }), "password"),
 			neg("readings", func(x g) any { return []any{float64(x.n(10000, 40000)) / 1000, float64(x.n(10000, 90000)) / 1000} }),
 			neg("f21", str(func(x g) string { return strconv.Itoa(x.n(100000000, 899999999)) })),
-			neg("tracking", str(func(x g) string { return "9400 1000 " + x.digits(4) + " " + x.digits(4) + " " + x.digits(4) + " " + x.digits(2) })),
+			neg("tracking", str(func(x g) string {
+				return "9400 1000 " + x.digits(4) + " " + x.digits(4) + " " + x.digits(4) + " " + x.digits(2)
+			})),
 			neg("payment.last4", str(func(x g) string { return x.digits(4) })),
 			neg("payment.brand", str(func(x g) string { return x.pick("visa", "mastercard", "amex") })),
 			neg("f22", city),
@@ -386,7 +392,9 @@ func specs() []spec {
 		{name: "products.ndjson", fields: []field{
 			neg("sku", sku),
 			neg("ean", ean),
-			neg("product.name", str(func(x g) string { return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe") })),
+			neg("product.name", str(func(x g) string {
+				return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe")
+			})),
 			neg("product_code", productCode),
 			neg("price", price),
 			neg("stock", counter),
