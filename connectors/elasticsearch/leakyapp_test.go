@@ -1,0 +1,117 @@
+package elasticsearch
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/piisniff/piisniff"
+	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/estest"
+	"github.com/piisniff/piisniff/pipeline"
+	"github.com/piisniff/piisniff/report"
+)
+
+var leakyApp = filepath.Join("..", "..", "examples", "leaky-app")
+
+// leakyIndex is the index a planted file of examples/leaky-app lands in
+// when estest.LoadDir loads it ("" when the loader does not load it).
+func leakyIndex(file string) string {
+	switch {
+	case file == "elasticdump/app-logs.json":
+		return "app-logs-2026.06"
+	case !strings.Contains(file, "/") && strings.HasSuffix(file, ".ndjson"):
+		return estest.IndexName(file)
+	}
+	return ""
+}
+
+// TestLeakyApp scans examples/leaky-app, loaded one index per file, through
+// the product's pipeline against every server flavor and checks that each
+// planted category is reported for its index and that the cluster is
+// reported as open to anonymous reads.
+func TestLeakyApp(t *testing.T) {
+	var expected struct {
+		Planted []struct {
+			File, Path, Category string
+		} `json:"planted"`
+	}
+	readJSON(t, leakyApp+".expected.json", &expected)
+	engine, err := classifiers.Load(classifiers.Source{Name: "rules.yaml", Data: piisniff.DefaultRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fl := range estest.Flavors {
+		t.Run(fl.String(), func(t *testing.T) {
+			srv := estest.New(estest.Config{Flavor: fl})
+			defer srv.Close()
+			counts, err := estest.LoadDir(srv, leakyApp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := pipeline.Run(context.Background(), []string{srv.URL()}, pipeline.Config{
+				Engine: engine, SampleSize: 10000, Seed: 1, MinConfidence: 0.5, Workers: 2,
+				Connector: connectors.Options{},
+			})
+			if len(r.Targets) != 1 {
+				t.Fatalf("%d targets", len(r.Targets))
+			}
+			tg := r.Targets[0]
+			if tg.Error != nil {
+				t.Fatalf("target error: %s", *tg.Error)
+			}
+			if tg.Kind != wantKind(fl) || !tg.Exposure.AnonymousAccess || !r.Complete {
+				t.Errorf("kind %s, exposure %+v, complete %v", tg.Kind, tg.Exposure, r.Complete)
+			}
+			byName := map[string]report.Container{}
+			for _, c := range tg.Containers {
+				byName[c.Name] = c
+				if c.Error != nil {
+					t.Errorf("%s: %s", c.Name, *c.Error)
+				}
+				if int(c.SampledDocuments) != counts[c.Name] {
+					t.Errorf("%s: sampled %d of %d", c.Name, c.SampledDocuments, counts[c.Name])
+				}
+			}
+			checked := 0
+			for _, p := range expected.Planted {
+				ix := leakyIndex(p.File)
+				if ix == "" {
+					continue
+				}
+				checked++
+				c, ok := byName[ix]
+				if !ok {
+					t.Errorf("no container %s for %s", ix, p.File)
+					continue
+				}
+				if !hasFinding(c, p.Path, p.Category) {
+					t.Errorf("%s: %s not reported as %s", ix, p.Path, p.Category)
+				}
+			}
+			if checked == 0 {
+				t.Fatal("nothing checked")
+			}
+			assertReadOnly(t, srv.Requests())
+			if n := srv.OpenContexts(); n != 0 {
+				t.Errorf("%d contexts left open", n)
+			}
+		})
+	}
+}
+
+func hasFinding(c report.Container, path, category string) bool {
+	for _, f := range c.Fields {
+		if f.Path != path {
+			continue
+		}
+		for _, fd := range f.Findings {
+			if fd.Category == category {
+				return true
+			}
+		}
+	}
+	return false
+}
