@@ -25,7 +25,10 @@
 //     .json file whose first line is a complete object is read as NDJSON
 //     (this is what mongoexport and elasticdump write).
 //   - CSV (.csv) and TSV (.tsv, .tab) with a header row: the column name is
-//     the field path, every value is a string.
+//     the field path, every value is a string. The delimiter of a .csv file
+//     is an Excel "sep=X" first line when there is one, else the most
+//     frequent of , ; TAB | in the header (a note names it when it is not a
+//     comma). Empty column names become column_N, repeated ones get _2, _3.
 //   - Any of these compressed with gzip (.gz, or gzip content under any name).
 //   - Files with another extension are read when their content is clearly
 //     NDJSON, a JSON array of objects or a JSON object; otherwise they are

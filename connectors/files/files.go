@@ -85,6 +85,8 @@ type handle struct {
 	path   string
 	format Format
 	gzip   bool
+	comma  byte // CSV delimiter
+	sepRow bool // the CSV file starts with a "sep=X" line
 }
 
 // Open opens a plain path or a file:// URI. The path must exist.
@@ -321,8 +323,13 @@ func (c *Conn) inspect(p, name string) (connectors.Container, string) {
 		h.format = FormatNDJSON
 	case ext == ".csv":
 		h.format = FormatCSV
+		h.comma, h.sepRow = csvDelimiter(head)
+		if h.comma != ',' {
+			notes = append(notes, fmt.Sprintf("delimiter %q", h.comma))
+		}
 	case ext == ".tsv" || ext == ".tab":
 		h.format = FormatTSV
+		h.comma = '\t'
 	case ext == ".json":
 		h.format = sniffJSON(head, true)
 		if h.format == FormatUnknown {
@@ -395,6 +402,36 @@ func sniffJSON(head []byte, lenient bool) Format {
 		return FormatUnknown
 	}
 	return FormatUnknown
+}
+
+// csvDelimiter picks the delimiter of a .csv file from its first line: an
+// Excel "sep=X" line says it; otherwise the most frequent of , ; TAB and |
+// outside quotes, a comma when none is there.
+func csvDelimiter(head []byte) (comma byte, sepRow bool) {
+	line := head
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimRight(line, "\r")
+	if len(line) == 5 && bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) && line[4] != '"' {
+		return line[4], true
+	}
+	var counts [256]int
+	inQuote := false
+	for _, c := range line {
+		if c == '"' {
+			inQuote = !inQuote
+		} else if !inQuote {
+			counts[c]++
+		}
+	}
+	comma = ','
+	for _, c := range []byte{';', '\t', '|'} {
+		if counts[c] > counts[comma] {
+			comma = c
+		}
+	}
+	return comma, false
 }
 
 // dialectNotes looks at the first record for elasticdump and mongoexport output.

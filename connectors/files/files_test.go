@@ -122,6 +122,11 @@ func TestFormats(t *testing.T) {
 			{"name": "Ada", "email": "ada@example.com", "zip": "02139"},
 			{"name": "Alan", "email": "alan@example.com", "zip": "10115"},
 		}},
+		{"formats/semicolon.csv", []string{"format: csv", `delimiter ';'`}, []map[string]any{
+			{"name": "Ada", "email": "ada@example.com", "iban": "DE89370400440532013000"},
+			{"name": "Doe; Jane", "email": "jane@example.com", "iban": "GB82WEST12345698765432"},
+		}},
+		{"formats/excel_sep.csv", []string{`delimiter '|'`}, []map[string]any{{"name": "Ada", "email": "ada@example.com"}}},
 		{"formats/dup_header.csv", nil, []map[string]any{{"a": "1", "column_2": "2", "a_2": "3"}}},
 		{"formats/compressed.ndjson.gz", []string{"format: ndjson (gzip)"}, []map[string]any{
 			{"email": "a@example.com", "n": json.Number("1")}, {"email": "b@example.com", "n": json.Number("2")},

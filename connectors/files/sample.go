@@ -58,11 +58,23 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 		s.rr = newLineReader(br, max)
 	case FormatJSON:
 		s.rr = newJSONStreamReader(br, max, MaxDepth)
-	case FormatCSV:
-		s.csv = newCSVReader(br, ',', max)
-		s.rr = s.csv
-	case FormatTSV:
-		s.csv = newCSVReader(br, '\t', max)
+	case FormatCSV, FormatTSV:
+		comma := h.comma
+		if comma == 0 {
+			comma = ','
+			if h.format == FormatTSV {
+				comma = '\t'
+			}
+		}
+		if h.sepRow {
+			if _, err := br.ReadSlice('\n'); err != nil && err != io.EOF {
+				return res, fmt.Errorf("%s: line 1: %w", ct.Name, err)
+			}
+		}
+		s.csv = newCSVReader(br, comma, max)
+		if h.sepRow {
+			s.csv.line = 1
+		}
 		s.rr = s.csv
 	default:
 		return res, fmt.Errorf("%s: unknown format", ct.Name)
