@@ -39,6 +39,7 @@ type Connector struct {
 	secrets []string
 	uriDB   string // database named in the URI path, if any
 	hasAuth bool   // credentials in the URI or the options
+	tls     bool   // connections use TLS
 
 	clientOpts *options.ClientOptions
 	monitor    *event.CommandMonitor
@@ -86,6 +87,7 @@ func open(ctx context.Context, target string, opts connectors.Options, monitor *
 		return nil, err
 	}
 	c.clientOpts = co
+	c.tls = co.TLSConfig != nil
 	client, err := mongo.Connect(co)
 	if err != nil {
 		return nil, c.connectError(err)
@@ -220,7 +222,11 @@ func (c *Connector) redactErr(err error) error {
 // connectError turns a driver error met while connecting into a message a
 // person can act on, without credentials.
 func (c *Connector) connectError(err error) error {
-	return c.redactErr(&ConnectError{Target: c.uri, Reason: classify(err), Err: err})
+	reason := classify(err)
+	if c.tls && strings.HasPrefix(reason, "the server closed the connection") {
+		reason = "TLS handshake failed: the server closed the connection; it may not speak TLS (drop tls=true), or it requires a client certificate"
+	}
+	return c.redactErr(&ConnectError{Target: c.uri, Reason: reason, Err: err})
 }
 
 // ConnectError is a failure to reach or log into the server.
