@@ -351,3 +351,38 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestVersions covers versions around the feature lines: no product header
+// before Elasticsearch 7.14, point in time from 7.10 and OpenSearch 2.4,
+// Elasticsearch 9 and OpenSearch 1.x.
+func TestVersions(t *testing.T) {
+	tests := []struct {
+		cfg    estest.Config
+		method string
+	}{
+		{estest.Config{Flavor: estest.ES7, Version: "7.13.4"}, "random_score+pit"},
+		{estest.Config{Flavor: estest.ES7, Version: "7.10.2"}, "random_score+pit"},
+		{estest.Config{Flavor: estest.ES7, Version: "7.9.3", NoPIT: true}, "random_score+scroll"},
+		{estest.Config{Flavor: estest.ES8, Version: "9.1.4"}, "random_score+pit"},
+		{estest.Config{Flavor: estest.OpenSearch2, Version: "1.3.19", NoPIT: true}, "random_score+scroll"},
+		{estest.Config{Flavor: estest.OpenSearch2, Version: "2.4.0"}, "random_score+pit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cfg.Flavor.String()+"-"+tt.cfg.Version, func(t *testing.T) {
+			t.Parallel()
+			srv := newCluster(t, tt.cfg)
+			c := openConn(t, srv.URL(), connectors.Options{})
+			if c.Kind() != wantKind(tt.cfg.Flavor) {
+				t.Errorf("kind %s", c.Kind())
+			}
+			docs, res, err := sampleAll(t, c, connectors.Container{Name: "people"}, 5, 1)
+			if err != nil || len(docs) != 5 || res.Method != tt.method || len(res.Notes) != 0 {
+				t.Errorf("%d docs, %+v, %v", len(docs), res, err)
+			}
+			if exp := c.Exposure(context.Background()); !strings.Contains(exp.Server, tt.cfg.Version) {
+				t.Errorf("server %q", exp.Server)
+			}
+			assertReadOnly(t, srv.Requests())
+		})
+	}
+}

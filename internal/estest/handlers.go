@@ -194,6 +194,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p string, body []
 
 func (s *Server) isES() bool { return s.cfg.Flavor != OpenSearch2 }
 
+// sendsProductHeader: Elasticsearch sends X-Elastic-Product from 7.14 on.
+func (s *Server) sendsProductHeader() bool {
+	if !s.isES() {
+		return false
+	}
+	var major, minor int
+	_, _ = fmt.Sscanf(s.cfg.Version, "%d.%d", &major, &minor)
+	return major > 7 || major == 7 && minor >= 14
+}
+
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	var b []byte
 	switch x := v.(type) {
@@ -207,7 +217,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=UTF-8")
-	if s.isES() && status != http.StatusUnauthorized && status != http.StatusForbidden {
+	if s.sendsProductHeader() && status != http.StatusUnauthorized && status != http.StatusForbidden {
 		// Elasticsearch 7.14 and later send this on every answer that went
 		// through the REST layer (the clients' product check relies on it).
 		h.Set("X-Elastic-Product", "Elasticsearch")
@@ -336,7 +346,7 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodHead {
 		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		if s.isES() {
+		if s.sendsProductHeader() {
 			w.Header().Set("X-Elastic-Product", "Elasticsearch")
 		}
 		w.WriteHeader(http.StatusOK)
@@ -454,7 +464,7 @@ func (s *Server) handleCatIndices(w http.ResponseWriter, r *http.Request, target
 			b.WriteByte('\n')
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-		if s.isES() {
+		if s.sendsProductHeader() {
 			w.Header().Set("X-Elastic-Product", "Elasticsearch")
 		}
 		_, _ = w.Write(b.Bytes())
