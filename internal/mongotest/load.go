@@ -3,13 +3,16 @@ package mongotest
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,11 +26,14 @@ const batchSize = 1000
 // ndjsonExts are the file extensions LoadNDJSONDir reads.
 var ndjsonExts = []string{".ndjson", ".jsonl"}
 
+// docExts are the extensions of files that hold documents, longest first.
+var docExts = []string{".ndjson.gz", ".jsonl.gz", ".json.gz", ".ndjson", ".jsonl", ".json"}
+
 // CollectionName is the collection a file is loaded into: its base name
-// without the extension ("users.ndjson" -> "users").
+// without the extension ("users.ndjson" -> "users", "s.ndjson.gz" -> "s").
 func CollectionName(file string) string {
 	base := filepath.Base(file)
-	for _, ext := range ndjsonExts {
+	for _, ext := range docExts {
 		if strings.HasSuffix(strings.ToLower(base), ext) {
 			return base[:len(base)-len(ext)]
 		}
@@ -72,32 +78,45 @@ func LoadNDJSONDir(ctx context.Context, client *mongo.Client, db, dir string) (m
 	return counts, nil
 }
 
-// LoadNDJSONFile loads one NDJSON file into coll.
+// LoadNDJSONFile loads one file into coll (see LoadNDJSON); a name ending
+// in .gz is decompressed.
 func LoadNDJSONFile(ctx context.Context, coll *mongo.Collection, file string) (int64, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	n, err := LoadNDJSON(ctx, coll, f)
+	var r io.Reader = f
+	if strings.HasSuffix(file, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", file, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	n, err := LoadNDJSON(ctx, coll, r)
 	if err != nil {
 		return n, fmt.Errorf("%s: %w", file, err)
 	}
 	return n, nil
 }
 
-// LoadNDJSON inserts one document per non-blank line of r into coll. The
-// collection is created even when r holds no document.
+// LoadNDJSON inserts the documents of r into coll. r holds JSON values one
+// after the other (NDJSON, or pretty-printed objects); a value that is an
+// array adds each of its elements. Values are MongoDB Extended JSON
+// (canonical or relaxed: {"$oid": ...}, {"$date": ...} work);
+// {"$numberDecimal": ...} is stored as a double, FerretDB v1 having no
+// decimal type. The collection is created even when r holds no document.
 func LoadNDJSON(ctx context.Context, coll *mongo.Collection, r io.Reader) (int64, error) {
 	if err := ensureCollection(ctx, coll); err != nil {
 		return 0, err
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
 	var (
 		batch []any
 		total int64
-		line  int
+		index int
 	)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -110,27 +129,69 @@ func LoadNDJSON(ctx context.Context, coll *mongo.Collection, r io.Reader) (int64
 		batch = batch[:0]
 		return nil
 	}
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
+	add := func(raw json.RawMessage) error {
+		index++
 		var doc bson.D
-		if err := bson.UnmarshalExtJSON(b, false, &doc); err != nil {
-			return total, fmt.Errorf("line %d: %w", line, err)
+		if err := bson.UnmarshalExtJSON(raw, false, &doc); err != nil {
+			return fmt.Errorf("document %d: %w", index, err)
 		}
-		batch = append(batch, doc)
+		batch = append(batch, storable(doc))
 		if len(batch) == batchSize {
-			if err := flush(); err != nil {
+			return flush()
+		}
+		return nil
+	}
+	for {
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return total, fmt.Errorf("after document %d: %w", index, err)
+		}
+		raw = bytes.TrimSpace(raw)
+		if len(raw) > 0 && raw[0] == '[' {
+			var elems []json.RawMessage
+			if err := json.Unmarshal(raw, &elems); err != nil {
 				return total, err
 			}
+			for _, e := range elems {
+				if err := add(e); err != nil {
+					return total, err
+				}
+			}
+			continue
+		}
+		if err := add(raw); err != nil {
+			return total, err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return total, err
-	}
 	return total, flush()
+}
+
+// storable rewrites what FerretDB v1 cannot store: Decimal128 values
+// become doubles (it has no decimal type and drops the connection).
+func storable(v any) any {
+	switch x := v.(type) {
+	case bson.D:
+		for i := range x {
+			x[i].Value = storable(x[i].Value)
+		}
+		return x
+	case bson.A:
+		for i := range x {
+			x[i] = storable(x[i])
+		}
+		return x
+	case bson.Decimal128:
+		f, err := strconv.ParseFloat(x.String(), 64)
+		if err != nil {
+			return x.String()
+		}
+		return f
+	}
+	return v
 }
 
 // InsertGenerated inserts n documents made by gen(0..n-1) into coll, in
