@@ -63,14 +63,33 @@ type Diff struct {
 	Combinations []CombinationChange `json:"combinations"`
 	Exposure     []ExposureChange    `json:"exposure"`
 	Unchanged    int                 `json:"unchanged"`
+	// PairedTargets is set when each report has one target and their URIs
+	// differ (the same store scanned from another path or host): they are
+	// compared with each other, under the new URI.
+	PairedTargets *TargetPair `json:"paired_targets,omitempty"`
+}
+
+// TargetPair names two targets compared with each other.
+type TargetPair struct {
+	Old string `json:"old"`
+	New string `json:"new"`
 }
 
 // Compare lists what changed from old to new. Findings are matched by
 // target URI, container, field path and category; a risk change of less
-// than 0.05 (the precision of the report) is no change.
+// than 0.05 (the precision of the report) is no change. When each report has
+// a single target and their URIs differ, the two targets are compared with
+// each other (see Diff.PairedTargets).
 func Compare(old, new *Report) *Diff {
 	d := &Diff{OldRiskScore: old.Summary.RiskScore, NewRiskScore: new.Summary.RiskScore,
 		Findings: []FindingChange{}, Combinations: []CombinationChange{}, Exposure: []ExposureChange{}}
+	if len(old.Targets) == 1 && len(new.Targets) == 1 && old.Targets[0].URI != new.Targets[0].URI {
+		d.PairedTargets = &TargetPair{Old: old.Targets[0].URI, New: new.Targets[0].URI}
+		renamed := *old
+		renamed.Targets = []Target{old.Targets[0]}
+		renamed.Targets[0].URI = new.Targets[0].URI
+		old = &renamed
+	}
 	index := func(r *Report) (map[DiffKey]FlatFinding, []DiffKey) {
 		m := map[DiffKey]FlatFinding{}
 		var keys []DiffKey
@@ -248,6 +267,9 @@ func WriteDiffTable(w io.Writer, d *Diff, opt TableOptions) error {
 	}
 	p := &printer{w: w, color: opt.Color}
 	delta := d.NewRiskScore - d.OldRiskScore
+	if d.PairedTargets != nil {
+		p.wrapped(opt.Width, "", "  ", "Comparing "+d.PairedTargets.Old+" (old) with "+d.PairedTargets.New+" (new)")
+	}
 	p.line("%s %s → %s (%+.1f)", p.bold("Overall risk"), f1(d.OldRiskScore), f1(d.NewRiskScore), delta)
 	for _, e := range d.Exposure {
 		what := map[string]string{"reachable": "reachable", "anonymous_access": "anonymous access", "tls": "TLS"}[e.Property]

@@ -324,8 +324,18 @@ func TestCompare(t *testing.T) {
 		t.Errorf("combination changes = %+v", d.Combinations)
 	}
 
+	moved := kitReport()
+	moved.Targets[0].URI = "mongodb://db2.example.internal:27017"
+	paired := Compare(old, moved)
+	if paired.PairedTargets == nil || paired.PairedTargets.Old != old.Targets[0].URI || len(paired.Findings) != 0 || paired.Unchanged != 11 {
+		t.Errorf("one target each, URIs differ: want them paired, got %+v", paired)
+	}
+	if old.Targets[0].URI != "mongodb://db.example.internal:27017" {
+		t.Error("Compare changed its input")
+	}
+
 	same := Compare(old, kitReport())
-	if len(same.Findings) != 0 || same.Unchanged != 11 || len(same.Exposure) != 0 {
+	if len(same.Findings) != 0 || same.Unchanged != 11 || len(same.Exposure) != 0 || same.PairedTargets != nil {
 		t.Errorf("a report against itself: %+v", same)
 	}
 
