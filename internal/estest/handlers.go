@@ -172,11 +172,15 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, p string, body []
 	case s.cfg.Flavor != OpenSearch2 && !s.cfg.NoPIT && len(seg) == 2 && seg[1] == "_pit" && m == http.MethodPost:
 		s.handleOpenPIT(w, r, seg[0])
 	case s.cfg.Flavor != OpenSearch2 && !s.cfg.NoPIT && len(seg) == 1 && seg[0] == "_pit" && m == http.MethodDelete:
-		s.handleClosePIT(w, body)
+		s.handleClosePIT(w, body, false)
 	case s.cfg.Flavor == OpenSearch2 && !s.cfg.NoPIT && len(seg) == 3 && seg[1] == "_search" && seg[2] == "point_in_time" && m == http.MethodPost:
 		s.handleOpenPIT(w, r, seg[0])
-	case s.cfg.Flavor == OpenSearch2 && !s.cfg.NoPIT && len(seg) >= 2 && seg[0] == "_search" && seg[1] == "point_in_time" && m == http.MethodDelete:
-		s.handleClosePIT(w, body)
+	case s.cfg.Flavor == OpenSearch2 && !s.cfg.NoPIT && p == "/_search/point_in_time/_all" && get:
+		s.handleListPITs(w)
+	case s.cfg.Flavor == OpenSearch2 && !s.cfg.NoPIT && p == "/_search/point_in_time" && m == http.MethodDelete:
+		s.handleClosePIT(w, body, false)
+	case s.cfg.Flavor == OpenSearch2 && !s.cfg.NoPIT && p == "/_search/point_in_time/_all" && m == http.MethodDelete:
+		s.handleClosePIT(w, body, true)
 	case len(seg) == 1 && seg[0] == "_search" && getOrPost:
 		s.handleSearch(w, r, "", body)
 	case len(seg) == 2 && seg[1] == "_search" && getOrPost:

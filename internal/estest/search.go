@@ -674,7 +674,7 @@ func (s *Server) handleClearScroll(w http.ResponseWriter, body []byte, pathIDs s
 	s.mu.Unlock()
 	status := http.StatusOK
 	if freed == 0 {
-		status = http.StatusNotFound
+		status = s.emptyCloseStatus()
 	}
 	s.writeJSON(w, status, map[string]any{"succeeded": true, "num_freed": freed})
 }
@@ -717,11 +717,37 @@ func (s *Server) handleOpenPIT(w http.ResponseWriter, r *http.Request, target st
 	}
 }
 
+// emptyCloseStatus is the status of closing a point in time or scroll that
+// freed nothing: 404 until Elasticsearch 8.8 (and on OpenSearch), 200 since.
+func (s *Server) emptyCloseStatus() int {
+	var major, minor int
+	_, _ = fmt.Sscanf(s.cfg.Version, "%d.%d", &major, &minor)
+	if s.isES() && (major > 8 || major == 8 && minor >= 8) {
+		return http.StatusOK
+	}
+	return http.StatusNotFound
+}
+
+// handleListPITs follows OpenSearch's GET /_search/point_in_time/_all:
+// {"pits": [{"pit_id", "creation_time", "keep_alive"}]}.
+func (s *Server) handleListPITs(w http.ResponseWriter) {
+	s.mu.Lock()
+	pits := []any{}
+	for id, c := range s.contexts {
+		if c.kind == "pit" {
+			pits = append(pits, map[string]any{"pit_id": id, "creation_time": 1732525200000, "keep_alive": 60000})
+		}
+	}
+	s.mu.Unlock()
+	s.writeJSON(w, http.StatusOK, map[string]any{"pits": pits})
+}
+
 // handleClosePIT follows the close point in time APIs: Elasticsearch
 // DELETE /_pit {"id": "..."} answers {"succeeded": true, "num_freed": n}
 // (404 when nothing was freed); OpenSearch DELETE /_search/point_in_time
-// {"pit_id": ["..."]} answers {"pits": [{"successful": true, "pit_id": "..."}]}.
-func (s *Server) handleClosePIT(w http.ResponseWriter, body []byte) {
+// {"pit_id": id or ["..."]} (or /_all) answers {"pits": [{"successful": true,
+// "pit_id": "..."}]}.
+func (s *Server) handleClosePIT(w http.ResponseWriter, body []byte, all bool) {
 	if s.isES() {
 		var req struct {
 			ID string `json:"id"`
@@ -735,22 +761,40 @@ func (s *Server) handleClosePIT(w http.ResponseWriter, body []byte) {
 		delete(s.contexts, req.ID)
 		s.mu.Unlock()
 		if !ok {
-			s.writeJSON(w, http.StatusNotFound, map[string]any{"succeeded": true, "num_freed": 0})
+			s.writeJSON(w, s.emptyCloseStatus(), map[string]any{"succeeded": true, "num_freed": 0})
 			return
 		}
 		s.writeJSON(w, http.StatusOK, map[string]any{"succeeded": true, "num_freed": 1})
 		return
 	}
 	var req struct {
-		PitID []string `json:"pit_id"`
+		PitID json.RawMessage `json:"pit_id"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil || len(req.PitID) == 0 {
-		s.badRequest(w, "illegal_argument_exception", "Pit Id cannot be empty")
-		return
+	var ids []string
+	if all {
+		s.mu.Lock()
+		for id, c := range s.contexts {
+			if c.kind == "pit" {
+				ids = append(ids, id)
+			}
+		}
+		s.mu.Unlock()
+	} else {
+		if err := json.Unmarshal(body, &req); err != nil || len(req.PitID) == 0 {
+			s.badRequest(w, "illegal_argument_exception", "Pit Id cannot be empty")
+			return
+		}
+		var one string
+		if json.Unmarshal(req.PitID, &one) == nil {
+			ids = []string{one}
+		} else if json.Unmarshal(req.PitID, &ids) != nil || len(ids) == 0 {
+			s.badRequest(w, "illegal_argument_exception", "Pit Id cannot be empty")
+			return
+		}
 	}
-	var pits []any
+	pits := []any{}
 	s.mu.Lock()
-	for _, id := range req.PitID {
+	for _, id := range ids {
 		_, ok := s.contexts[id]
 		delete(s.contexts, id)
 		pits = append(pits, map[string]any{"successful": ok, "pit_id": id})

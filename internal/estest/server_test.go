@@ -493,3 +493,37 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestClosingWhatIsGone(t *testing.T) {
+	tests := []struct {
+		cfg        Config
+		path, body string
+		wantStatus int
+	}{
+		{Config{Flavor: ES7}, "/_pit", `{"id":"gone"}`, 404},
+		{Config{Flavor: ES8}, "/_pit", `{"id":"gone"}`, 200}, // 200 since 8.8
+		{Config{Flavor: ES8, Version: "8.7.1"}, "/_pit", `{"id":"gone"}`, 404},
+		{Config{Flavor: ES8}, "/_search/scroll", `{"scroll_id":["gone"]}`, 200},
+		{Config{Flavor: OpenSearch2}, "/_search/scroll", `{"scroll_id":"gone"}`, 404},
+		{Config{Flavor: OpenSearch2}, "/_search/point_in_time", `{"pit_id":"gone"}`, 200},
+	}
+	for _, tt := range tests {
+		s := newTestServer(t, tt.cfg)
+		if a := do(t, s, "DELETE", tt.path, tt.body); a.status != tt.wantStatus {
+			t.Errorf("%s %s: %d %s", tt.cfg.Flavor, tt.path, a.status, a.raw)
+		}
+	}
+}
+
+func TestOpenSearchListAndDeleteAllPITs(t *testing.T) {
+	s := newTestServer(t, Config{Flavor: OpenSearch2})
+	for range 2 {
+		do(t, s, "POST", "/users/_search/point_in_time?keep_alive=1m", "")
+	}
+	if a := do(t, s, "GET", "/_search/point_in_time/_all", ""); len(a.body["pits"].([]any)) != 2 {
+		t.Errorf("list: %s", a.raw)
+	}
+	if a := do(t, s, "DELETE", "/_search/point_in_time/_all", ""); a.status != 200 || len(a.body["pits"].([]any)) != 2 || s.OpenContexts() != 0 {
+		t.Errorf("delete all: %d %s", a.status, a.raw)
+	}
+}
