@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/estest"
@@ -384,5 +385,29 @@ func TestVersions(t *testing.T) {
 			}
 			assertReadOnly(t, srv.Requests())
 		})
+	}
+}
+
+func TestMaxDocumentBytes(t *testing.T) {
+	srv := newCluster(t, estest.Config{Flavor: estest.ES8})
+	c := openConn(t, srv.URL(), connectors.Options{MaxDocumentBytes: 100})
+	docs, res, err := sampleAll(t, c, connectors.Container{Name: "people"}, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 0 || res.SkipReasons["document too large"] != 25 {
+		t.Errorf("%d docs, %+v", len(docs), res)
+	}
+}
+
+func TestCloudIDWithoutHost(t *testing.T) {
+	// name:base64("cloud.invalid:9243$deadbeef$k")
+	id := "x:Y2xvdWQuaW52YWxpZDo5MjQzJGRlYWRiZWVmJGs="
+	_, err := Open(context.Background(), "https://", connectors.Options{CloudID: id, ConnectTimeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "deadbeef.cloud.invalid") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Open(context.Background(), "https://", connectors.Options{CloudID: "broken"}); err == nil || !strings.Contains(err.Error(), "Elastic Cloud id") {
+		t.Errorf("broken id: %v", err)
 	}
 }

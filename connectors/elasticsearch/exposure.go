@@ -23,8 +23,8 @@ func (c *Connector) Exposure(ctx context.Context) connectors.Exposure {
 		if ma, _ := c.info.major(); c.kind == KindElasticsearch && ma > 0 && ma < 7 {
 			note("Elasticsearch %s is past its end of life: it gets no security fixes; upgrade", c.info.Version.Number)
 		}
-	} else if c.infoErr != nil {
-		note("the root endpoint answered: %v", c.infoErr)
+	} else if c.infoErr != nil && c.authMethod != "" {
+		note("the root endpoint refused the configured credentials: %v", c.infoErr)
 	}
 	if !e.TLS {
 		note("the cluster is served over plain HTTP: credentials and documents cross the network unencrypted; enable TLS on the HTTP layer")
