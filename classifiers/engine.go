@@ -33,6 +33,7 @@ type RuleInfo struct {
 // Engine is an immutable, compiled rule set. It is safe for concurrent use.
 type Engine struct {
 	rules  []*rule
+	geo    bool // some rule reports geo_coordinates: Structure applies
 	groupW map[string]float64
 	catW   map[string]float64
 }
@@ -108,6 +109,7 @@ func load(sources []Source) (*Engine, []Warning, error) {
 		}
 		warns = append(warns, w...)
 		e.rules = append(e.rules, r)
+		e.geo = e.geo || r.category == "geo_coordinates"
 	}
 	return e, warns, nil
 }
@@ -132,6 +134,7 @@ func (e *Engine) Restrict(only, except []string) (*Engine, error) {
 	for _, r := range e.rules {
 		if (len(only) == 0 || in(only, r)) && !in(except, r) {
 			ne.rules = append(ne.rules, r)
+			ne.geo = ne.geo || r.category == "geo_coordinates"
 		}
 	}
 	return ne, nil
@@ -652,6 +655,8 @@ func (r *rule) excludedValue(s string) bool {
 // fieldRule is a rule as it applies to one field path.
 type fieldRule struct {
 	r       *rule
+	maxConf float64  // the confidence of a hit of this rule on this field
+	ev      Evidence // the evidence the field's path gives it
 	named   bool // the field's name matches the rule's field names
 	context bool // a parent's name or a context keyword matches
 }
@@ -700,6 +705,7 @@ func (e *Engine) Field(path, storeType string) *Field {
 		if (r.nameOnly || r.requiresName) && !fr.named {
 			continue
 		}
+		fr.maxConf, fr.ev = fr.confidence()
 		f.rules = append(f.rules, fr)
 	}
 	return f
@@ -760,7 +766,7 @@ func (f *Field) Classify(v Value, dst []Hit) []Hit {
 	kb := uint8(1) << v.Kind
 	for i := range f.rules {
 		fr := &f.rules[i]
-		if fr.r.kinds&kb == 0 {
+		if fr.r.kinds&kb == 0 || covered(dst[start:], fr) {
 			continue
 		}
 		if h, ok := fr.classify(s, &p, nil); ok {
@@ -773,13 +779,24 @@ func (f *Field) Classify(v Value, dst []Hit) []Hit {
 	return dst
 }
 
+// covered reports whether hits already hold fr's category with at least
+// the confidence fr could give, which makes running fr pointless.
+func covered(hits []Hit, fr *fieldRule) bool {
+	for i := range hits {
+		if hits[i].Category == fr.r.category {
+			return hits[i].Confidence >= fr.maxConf
+		}
+	}
+	return false
+}
+
 // trace records why a rule did or did not fire, for Explain.
 type trace struct{ stage string }
 
 // classify runs one rule on a trimmed value.
 func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 	r := fr.r
-	conf, ev := fr.confidence()
+	conf, ev := fr.maxConf, fr.ev
 	note := func(st string) {
 		if tr != nil {
 			tr.stage = st

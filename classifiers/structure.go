@@ -15,7 +15,7 @@ import (
 //   - a [lon, lat] (or [lat, lon]) array under a location-like key is
 //     reported on path itself.
 func (e *Engine) Structure(path string, node any, dst []PathHit) []PathHit {
-	if !e.hasCategory("geo_coordinates") {
+	if !e.geo {
 		return dst
 	}
 	switch n := node.(type) {
@@ -75,15 +75,6 @@ func (e *Engine) Structure(path string, node any, dst []PathHit) []PathHit {
 		}
 	}
 	return dst
-}
-
-func (e *Engine) hasCategory(c string) bool {
-	for _, r := range e.rules {
-		if r.category == c {
-			return true
-		}
-	}
-	return false
 }
 
 var geoArrayKeys = map[string]bool{

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -151,7 +153,7 @@ func prefixIn(d []byte, n int, lo, hi int) bool {
 func CardIssuer(d []byte) string {
 	n := len(d)
 	switch {
-	case d[0] == '4' && (n == 13 || n == 16 || n == 19):
+	case d[0] == '4' && (n == 16 || n == 19): // 13-digit Visa numbers are no longer issued
 		return "visa"
 	case (prefixIn(d, 2, 51, 55) || prefixIn(d, 4, 2221, 2720)) && n == 16:
 		return "mastercard"
@@ -293,11 +295,7 @@ func validPhone(s string, named bool) bool {
 		if strings.HasPrefix(s, "00") && !named && isDigits(s) {
 			return false // an unformatted number starting with 00 is more often an id
 		}
-		if strings.HasPrefix(s, "00") {
-			s = "+" + s[2:]
-		}
-		n, err := phonenumbers.Parse(s, "ZZ")
-		return err == nil && phonenumbers.IsValidNumber(n)
+		return validIntlPhone(s)
 	}
 	if !named {
 		return false
@@ -310,6 +308,77 @@ func validPhone(s string, named bool) bool {
 	}
 	return false
 }
+
+// validIntlPhone validates a number written with + or 00 against the
+// libphonenumber metadata without the cost of a full parse: the country
+// calling code is the shortest prefix of the digits that names a country
+// (calling codes are prefix-free), the rest is the national number.
+func validIntlPhone(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	if strings.HasPrefix(s, "00") {
+		s = s[2:]
+	}
+	// digits only; a "(0)" trunk prefix written inside the number is dropped
+	var a [24]byte
+	d := a[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if len(d) == len(a) {
+				return false
+			}
+			d = append(d, c)
+		case c == '(' && i+2 < len(s) && s[i+1] == '0' && s[i+2] == ')':
+			i += 2
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return false
+		}
+	}
+	for l := 1; l <= 3 && l < len(d); l++ {
+		cc := 0
+		for _, c := range d[:l] {
+			cc = cc*10 + int(c-'0')
+		}
+		if phonenumbers.GetRegionCodeForCountryCode(cc) == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		nat := d[l:]
+		if len(nat) < 4 || len(nat) > 17 {
+			return false
+		}
+		re := nationalPatterns()[cc]
+		return re != nil && re.Match(nat)
+	}
+	return false
+}
+
+// nationalPatterns maps each country calling code to the union of the
+// general national-number patterns of its regions in the libphonenumber
+// metadata: what IsValidNumber checks, without parsing and per-type
+// pattern compilation on every call.
+var nationalPatterns = sync.OnceValue(func() map[int]*regexp.Regexp {
+	out := map[int]*regexp.Regexp{}
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return out
+	}
+	pats := map[int][]string{}
+	for _, md := range coll.GetMetadata() {
+		p := md.GetGeneralDesc().GetNationalNumberPattern()
+		if p != "" {
+			cc := int(md.GetCountryCode())
+			pats[cc] = append(pats[cc], p)
+		}
+	}
+	for cc, ps := range pats {
+		if re, err := regexp.Compile("^(?:" + strings.Join(ps, "|") + ")$"); err == nil {
+			out[cc] = re
+		}
+	}
+	return out
+})
 
 // ValidPhone reports whether s is a valid phone number; region is a CLDR
 // region code used for national numbers ("" to require + or 00).

@@ -15,7 +15,10 @@ import (
 	"github.com/piisniff/piisniff/pipeline"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/accuracy.md with the measured table")
+var (
+	update = flag.Bool("update", false, "rewrite docs/accuracy.md with the measured table")
+	seeds  = flag.Int("seeds", 0, "also run the benchmark with seeds 1..N")
+)
 
 // Targets of the benchmark.
 const (
@@ -107,6 +110,31 @@ func TestGenerateDeterministic(t *testing.T) {
 		y, _ := os.ReadFile(filepath.Join(db, c.Name))
 		if string(x) != string(y) || len(x) == 0 {
 			t.Fatalf("%s differs between two runs with the same seed", c.Name)
+		}
+	}
+}
+
+// TestAccuracySeeds runs the benchmark with other seeds (go test -run
+// Seeds -seeds 5) to check that the figures do not depend on one draw.
+func TestAccuracySeeds(t *testing.T) {
+	if *seeds == 0 {
+		t.Skip("set -seeds N to run")
+	}
+	e, err := classifiers.Load(classifiers.Source{Name: "rules.yaml (built in)", Data: piisniff.DefaultRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := 1; s <= *seeds; s++ {
+		cols := accuracy.Generate(uint64(s), docsPerColl)
+		dir := t.TempDir()
+		if err := accuracy.Write(dir, cols); err != nil {
+			t.Fatal(err)
+		}
+		r := pipeline.Run(context.Background(), []string{dir}, pipeline.Config{Engine: e, Seed: 1, MinConfidence: 0.5, Workers: 2})
+		res := accuracy.Score(cols, r)
+		t.Logf("seed %d: micro-F1 %.3f", s, res.Micro().F1())
+		for _, m := range res.Mistakes {
+			t.Log(m)
 		}
 	}
 }

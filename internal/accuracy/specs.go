@@ -389,6 +389,65 @@ func specs() []spec {
 			neg("f22", city),
 			neg("referrer", str(func(x g) string { return x.pick("google", "newsletter", "partner-") + x.digits(3) })),
 		}},
+		{name: "wild_camel.ndjson", fields: []field{
+			f("customerEmailAddress", email, "email"),
+			f("contactPhoneNumber", phoneAny, "phone"),
+			f("userPassword", password, "password"),
+			f("billingAddress.line1", street, "street_address"),
+			f("zipCode", postal, "postal_code"),
+			f("DateOfBirth", dob, "date_of_birth"),
+			f("CardNumber", card, "credit_card"),
+			f("ipAddress", ipv4, "ip_address"),
+			f("macAddr", mac, "mac_address"),
+			f("FullName", str(func(x g) string { return strings.ToUpper(x.first() + " " + x.last()) }), "person_name"),
+			f("e-mail", email, "email"),
+			f("Telefon-Nr", phoneAny, "phone"),
+			f("Geb.-Datum", dob, "date_of_birth"),
+			f("Straße und Hausnummer", street, "street_address"),
+			f("N° de téléphone", phoneAny, "phone"),
+			f("Cod. Postal", str(func(x g) string { return fmt.Sprintf("%05d", x.n(1000, 52999)) }), "postal_code"),
+			f("nationalInsuranceNumber", str(g.nino), "national_id"),
+			f("nie", str(func(x g) string {
+				n := x.n(0, 9999999)
+				p := x.pick("X", "Y", "Z")
+				v := map[string]int{"X": 0, "Y": 10000000, "Z": 20000000}[p] + n
+				return fmt.Sprintf("%s%07d%c", p, n, "TRWAGMYFPDXBNJZSQVHLCKE"[v%23])
+			}), "national_id"),
+			f("stripeKey", str(func(x g) string { return "sk_live_" + x.chars(24, alnum) }), "api_secret"),
+			f("slackWebhook", str(func(x g) string {
+				return "https://hooks.slack.com/services/T" + x.chars(8, upper+digitsA) + "/B" + x.chars(8, upper+digitsA) + "/" + x.chars(24, alnum)
+			}), "api_secret"),
+			f("googleMapsKey", str(func(x g) string { return "AIza" + x.chars(35, alnum+"-_") }), "api_secret"),
+			f("adminPass", password, "password"),
+			f("kennwort", password, "password"),
+			f("password_digest", str(g.bcrypt), "password_hash"),
+			f("encrypted_password", str(g.bcrypt), "password_hash"),
+			f("pass_sha1", str(func(x g) string { return x.hexDigest(40) }), "password_hash"),
+			f("ccnum", card, "credit_card"),
+			f("loc.lat", lat, "geo_coordinates"),
+			f("loc.lon", lon, "geo_coordinates"),
+			at("geometry.coordinates", f("geometry", func(x g) any {
+				a, b := x.latLon()
+				return map[string]any{"type": "Point", "coordinates": []any{b, a}}
+			}, "geo_coordinates")),
+			f("confirmationCode", pnr, "travel_booking"),
+			f("recordLocator", pnr, "travel_booking"),
+			f("flightNo", flight, "travel_booking"),
+			f("eTicketNumber", eticket, "travel_booking"),
+			f("deviceToken", str(g.pushToken), "device_id"),
+			f("androidId", str(func(x g) string { return x.hexDigest(16) }), "device_id"),
+			f("advertisingId", uuid, "device_id"),
+			f("routingNumber", str(g.aba), "bank_account"),
+			f("IBAN", iban, "iban"),
+			f("cardExpiry", str(func(x g) string { return fmt.Sprintf("%02d/%02d", x.n(1, 12), x.n(26, 31)) }), "card_expiry"),
+			f("securityCode", str(func(x g) string { return x.digits(3) }), "card_cvv"),
+			f("passportNo", passport, "passport_number"),
+			neg("orderNumber", orderNo),
+			neg("createdAt", timestamp),
+			neg("appVersion", version),
+			neg("fileHash", fileHash),
+			neg("productName", str(func(x g) string { return x.pick("Blue Widget", "Garden Chair", "Coffee Grinder Deluxe") })),
+		}},
 		{name: "products.ndjson", fields: []field{
 			neg("sku", sku),
 			neg("ean", ean),
