@@ -126,6 +126,12 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 		t.Errorf("%s: %v", EnvAPIKey, err)
 	}
 	delete(env, EnvAPIKey)
+	env[EnvAPIKeyAlt] = testAPIKey
+	c = openConn(t, srvKey.URL(), connectors.Options{})
+	if _, err := c.Containers(context.Background()); err != nil {
+		t.Errorf("%s: %v", EnvAPIKeyAlt, err)
+	}
+	delete(env, EnvAPIKeyAlt)
 
 	srvBasic := newCluster(t, estest.Config{Auth: estest.AuthBasic, Username: testUser, Password: testPass})
 	env[EnvUsername], env[EnvPassword] = testUser, testPass

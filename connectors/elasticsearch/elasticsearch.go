@@ -43,6 +43,7 @@ import (
 // official clients' examples) name them.
 const (
 	EnvAPIKey       = "ELASTICSEARCH_API_KEY"       // API key, base64 "id:key" (or "id:key")
+	EnvAPIKeyAlt    = "ELASTIC_API_KEY"             // the same, as Elastic's quick starts name it
 	EnvUsername     = "ELASTICSEARCH_USERNAME"      // basic auth user
 	EnvPassword     = "ELASTICSEARCH_PASSWORD"      // basic auth password
 	EnvServiceToken = "ELASTICSEARCH_SERVICE_TOKEN" // bearer (service account) token
@@ -119,7 +120,7 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 	opts = opts.WithDefaults()
 	c := &Connector{opts: opts, window: map[string]int{}}
 	c.secrets = []string{redact.URIPassword(target), opts.Password, opts.APIKey, opts.BearerToken,
-		getenv(EnvPassword), getenv(EnvAPIKey), getenv(EnvServiceToken)}
+		getenv(EnvPassword), getenv(EnvAPIKey), getenv(EnvAPIKeyAlt), getenv(EnvServiceToken)}
 	c.target = redact.Secrets(target, c.secrets...)
 
 	u, err := url.Parse(target)
@@ -161,6 +162,8 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 		auth, c.authMethod = basic(opts.Username, opts.Password), "basic"
 	case getenv(EnvAPIKey) != "":
 		auth, c.authMethod = "ApiKey "+encodeAPIKey(getenv(EnvAPIKey)), "api key"
+	case getenv(EnvAPIKeyAlt) != "":
+		auth, c.authMethod = "ApiKey "+encodeAPIKey(getenv(EnvAPIKeyAlt)), "api key"
 	case getenv(EnvServiceToken) != "":
 		auth, c.authMethod = "Bearer "+getenv(EnvServiceToken), "bearer token"
 	case getenv(EnvUsername) != "":

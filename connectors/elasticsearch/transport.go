@@ -322,8 +322,8 @@ func (c *Connector) apiError(op string, r *response, anonymous bool) *APIError {
 	switch r.Status {
 	case http.StatusUnauthorized:
 		if anonymous || c.authMethod == "" {
-			e.Hint = "the cluster requires authentication and no credentials were given: put user:password in the URI, or set --es-api-key, a bearer token, " +
-				EnvAPIKey + " or " + EnvUsername + "/" + EnvPassword
+			e.Hint = "the cluster requires authentication and no credentials were given: put user:password in the URI, or use --es-api-key or --bearer-token, or set " +
+				EnvAPIKey + " or " + EnvUsername + " and " + EnvPassword
 		} else {
 			e.Hint = c.authDescription() + " were rejected: check them, or whether they expired"
 		}
