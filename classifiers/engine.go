@@ -657,8 +657,8 @@ type fieldRule struct {
 	r       *rule
 	maxConf float64  // the confidence of a hit of this rule on this field
 	ev      Evidence // the evidence the field's path gives it
-	named   bool // the field's name matches the rule's field names
-	context bool // a parent's name or a context keyword matches
+	named   bool     // the field's name matches the rule's field names
+	context bool     // a parent's name or a context keyword matches
 }
 
 // Field is the compiled view of the engine for one field path. It is
