@@ -386,3 +386,39 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("output differs from %s:\n%s", path, got)
 	}
 }
+
+func TestTerminalControlCharactersFromData(t *testing.T) {
+	r := kitReport()
+	r.Targets[0].Containers[0].Name = "users\x1b[2J\x1b]0;owned\x07"
+	r.Targets[0].Containers[0].Fields[0].Findings[0].Examples = []string{"\x1b[31mred\x9b1m\r"}
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := WriteTable(&buf, r, TableOptions{Width: 80, Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, q := range sgr {
+			out = strings.ReplaceAll(out, q, "")
+		}
+		if color {
+			// a colour from the data is harmless; nothing else gets through
+			out = strings.ReplaceAll(out, "\x1b[31m", "")
+		}
+		for _, bad := range []string{"\x1b", "\x07", "\r", "\u009b"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("color=%v: %q reached the terminal", color, bad)
+			}
+		}
+		if !strings.Contains(out, "users?[2J?]0;owned?") {
+			t.Errorf("color=%v: container name not shown with ? for control characters:\n%s", color, out)
+		}
+	}
+	var buf bytes.Buffer
+	d := Compare(kitReport(), r)
+	if err := WriteDiffTable(&buf, d, TableOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(buf.String(), "\x1b\x07") {
+		t.Error("control characters in the diff table")
+	}
+}

@@ -66,20 +66,33 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	if len(rows) == 0 {
 		p.line("No personal data found.")
 	} else {
-		// column widths: risk 5, category 15, affected 8, conf 4; the rest split
-		fixed := 5 + 1 + 15 + 1 + 8 + 1 + 4 + 1
+		// column widths: risk 5, category 15, affected 8, conf 4 (dropped
+		// below 90 columns); the rest split between where and example
+		conf := width >= 90
+		fixed := 5 + 1 + 15 + 1 + 8 + 1
+		if conf {
+			fixed += 4 + 1
+		}
 		rest := max(width-fixed, 30)
 		where := rest * 3 / 5
 		ex := rest - where - 1
-		p.line("%s", p.bold(fmt.Sprintf("%5s %-15s %8s %4s %-*s %s", "RISK", "CATEGORY", "AFFECTED", "CONF", where, "WHERE", "EXAMPLE")))
+		confHead := ""
+		if conf {
+			confHead = "CONF "
+		}
+		p.line("%s", p.bold(fmt.Sprintf("%5s %-15s %8s %s%-*s %s", "RISK", "CATEGORY", "AFFECTED", confHead, where, "WHERE", "EXAMPLE")))
 		for _, f := range rows {
 			loc := clipWhere(f.Container, f.Path, where)
 			example := ""
 			if len(f.Examples) > 0 {
 				example = f.Examples[0]
 			}
-			p.line("%s %-15s %8s %4s %s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
-				strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:], pad(clip(loc, where), where), clip(example, ex))
+			confCell := ""
+			if conf {
+				confCell = strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:] + " "
+			}
+			p.line("%s %-15s %8s %s%s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
+				confCell, pad(clip(loc, where), where), clip(example, ex))
 		}
 	}
 
@@ -141,7 +154,54 @@ func (p *printer) line(format string, args ...any) {
 	if p.err != nil {
 		return
 	}
-	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	_, p.err = io.WriteString(p.w, termSafe(fmt.Sprintf(format, args...), p.color)+"\n")
+}
+
+// sgr are the escape sequences the printer writes itself.
+var sgr = []string{"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m"}
+
+// termSafe replaces control characters from the data (which could move the
+// cursor, rewrite the screen or set the window title) with '?'. With colour,
+// the printer's own colour sequences stay.
+func termSafe(s string, color bool) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if color && s[i] == 0x1b {
+			kept := false
+			for _, q := range sgr {
+				if strings.HasPrefix(s[i:], q) {
+					b.WriteString(q)
+					i += len(q)
+					kept = true
+					break
+				}
+			}
+			if kept {
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func (p *printer) wrap(code, s string) string {
