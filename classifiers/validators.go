@@ -24,26 +24,30 @@ import (
 type validatorFunc func(s string, named bool) bool
 
 var validators = map[string]validatorFunc{
-	"luhn":           func(s string, _ bool) bool { return Luhn(s) },
-	"card":           func(s string, _ bool) bool { return ValidCard(s) },
-	"iban":           func(s string, _ bool) bool { return ValidIBAN(s) },
-	"aba":            func(s string, _ bool) bool { return ValidABA(s) },
-	"imei":           func(s string, _ bool) bool { return ValidIMEI(s) },
-	"phonenumber":    validPhone,
-	"jwt":            func(s string, _ bool) bool { return ValidJWT(s) },
-	"ssn":            func(s string, _ bool) bool { return ValidSSN(s) },
-	"bcrypt":         func(s string, _ bool) bool { return ValidBcrypt(s) },
-	"email":          func(s string, _ bool) bool { return ValidEmail(s) },
-	"ipv4":           func(s string, _ bool) bool { return validIP(s, 4) },
-	"ipv6":           func(s string, _ bool) bool { return validIP(s, 6) },
-	"mac":            func(s string, _ bool) bool { return validMAC(s) },
-	"latlon":         func(s string, _ bool) bool { return validLatLon(s) },
-	"latitude":       func(s string, _ bool) bool { return validCoord(s, 90) },
-	"longitude":      func(s string, _ bool) bool { return validCoord(s, 180) },
-	"date_of_birth":  func(s string, _ bool) bool { return ValidBirthDate(s, time.Now()) },
-	"card_expiry":    func(s string, _ bool) bool { return validExpiry(s) },
-	"geohash":        func(s string, _ bool) bool { return validGeohash(s) },
-	"person_name":    validPersonName,
+	"luhn":               func(s string, _ bool) bool { return Luhn(s) },
+	"card":               func(s string, _ bool) bool { return ValidCard(s) },
+	"iban":               func(s string, _ bool) bool { return ValidIBAN(s) },
+	"aba":                func(s string, _ bool) bool { return ValidABA(s) },
+	"imei":               func(s string, _ bool) bool { return ValidIMEI(s) },
+	"phonenumber":        validPhone,
+	"jwt":                func(s string, _ bool) bool { return ValidJWT(s) },
+	"ssn":                func(s string, _ bool) bool { return ValidSSN(s) },
+	"bcrypt":             func(s string, _ bool) bool { return ValidBcrypt(s) },
+	"email":              func(s string, _ bool) bool { return ValidEmail(s) },
+	"ipv4":               func(s string, _ bool) bool { return validIP(s, 4) },
+	"ipv6":               func(s string, _ bool) bool { return validIP(s, 6) },
+	"mac":                func(s string, _ bool) bool { return validMAC(s) },
+	"latlon":             func(s string, _ bool) bool { return validLatLon(s) },
+	"latitude":           func(s string, _ bool) bool { return validCoord(s, 90) },
+	"longitude":          func(s string, _ bool) bool { return validCoord(s, 180) },
+	"date_of_birth":      func(s string, _ bool) bool { return ValidBirthDate(s, time.Now()) },
+	"card_expiry":        func(s string, _ bool) bool { return validExpiry(s) },
+	"geohash":            func(s string, _ bool) bool { return validGeohash(s) },
+	"person_name":        validPersonName,
+	"person_name_strict": func(s string, _ bool) bool { return validPersonName(s, false) },
+	"person_name_known": func(s string, named bool) bool {
+		return validPersonName(s, named) && hasKnownName(s)
+	},
 	"dni":            func(s string, _ bool) bool { return ValidDNI(s) },
 	"nir":            func(s string, _ bool) bool { return ValidNIR(s) },
 	"codice_fiscale": func(s string, _ bool) bool { return ValidCodiceFiscale(s) },
@@ -505,6 +509,15 @@ func ValidEmail(s string) bool {
 }
 
 func validIP(s string, v int) bool {
+	if v == 4 {
+		if i := strings.IndexByte(s, ':'); i > 0 {
+			port, err := strconv.Atoi(s[i+1:])
+			if err != nil || port < 1 || port > 65535 {
+				return false
+			}
+			s = s[:i]
+		}
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return false
@@ -697,6 +710,7 @@ func validPersonName(s string, named bool) bool {
 	}
 	words := 0
 	known := 0
+	lowerWords := 0
 	first := true
 	for w := range strings.FieldsSeq(s) {
 		words++
@@ -713,7 +727,10 @@ func validPersonName(s string, named bool) bool {
 		}
 		r, _ := utf8.DecodeRuneInString(w)
 		if !unicode.IsUpper(r) {
-			return false
+			if !named {
+				return false
+			}
+			lowerWords++
 		}
 		for _, c := range w {
 			if !unicode.IsLetter(c) && c != '-' && c != '\'' && c != '’' && c != '.' {
@@ -736,9 +753,26 @@ func validPersonName(s string, named bool) bool {
 		return false
 	}
 	if named {
-		return true
+		// a name written in lower case needs one known word
+		return lowerWords == 0 || known > 0
 	}
 	return words >= 2 && known >= 1 && (known >= 2 || words == 2)
+}
+
+// hasKnownName reports whether a word of s is a known first name or surname.
+func hasKnownName(s string) bool {
+	for w := range strings.FieldsSeq(s) {
+		lw := foldWord(strings.ToLower(strings.Trim(w, ",.")))
+		if firstNames[lw] || surnames[lw] {
+			return true
+		}
+		for part := range strings.SplitSeq(lw, "-") {
+			if firstNames[part] || surnames[part] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ValidPersonName reports whether s looks like a person's name; named tells

@@ -448,7 +448,38 @@ func specs() []spec {
 			neg("fileHash", fileHash),
 			neg("productName", str(func(x g) string { return x.pick("Blue Widget", "Garden Chair", "Coffee Grinder Deluxe") })),
 		}},
+		{name: "sql_export.ndjson", fields: []field{
+			neg("id", integer(func(x g) int { return x.n(1, 999999) })),
+			f("customer.name", str(func(x g) string {
+				n := x.first() + " " + x.last()
+				if x.chance(0.3) {
+					n = strings.ToLower(n)
+				}
+				return n
+			}), "person_name"),
+			f("contact", str(func(x g) string {
+				if x.chance(0.5) {
+					return x.email()
+				}
+				return x.phone(true)
+			}), "email", "phone"),
+			f("phone", str(func(x g) string {
+				p := x.phone(false)
+				if x.chance(0.1) {
+					p += " ext. " + strconv.Itoa(x.n(10, 999))
+				}
+				return p
+			}), "phone"),
+			f("remote_addr", str(func(x g) string { return x.ipv4() + ":" + strconv.Itoa(x.n(1024, 65535)) }), "ip_address"),
+			f("mac", str(func(x g) string { return strings.ToUpper(x.hexDigest(12)) }), "mac_address"),
+			f("geom", str(func(x g) string { a, b := x.latLon(); return fmt.Sprintf("POINT(%.5f %.5f)", b, a) }), "geo_coordinates"),
+			neg("updated", timestamp),
+			neg("row_hash", str(func(x g) string { return x.hexDigest(32) })),
+		}},
 		{name: "products.ndjson", fields: []field{
+			neg("name", str(func(x g) string {
+				return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe", "Oak Table", "Summer Dress")
+			})),
 			neg("sku", sku),
 			neg("ean", ean),
 			neg("product.name", str(func(x g) string {
