@@ -277,14 +277,14 @@ func WriteDiffTable(w io.Writer, d *Diff, opt TableOptions) error {
 		if (e.Property == "tls") != e.New { // anonymous access or reachability gained, TLS lost
 			s = p.red(s)
 		}
-		p.line("  %s", s)
+		p.wrapped(opt.Width, "  ", "    ", s)
 	}
 	for _, c := range d.Combinations {
 		mark := "+"
 		if c.Change == Disappeared {
 			mark = "-"
 		}
-		p.line("  %s %s in %s", mark, c.Name, c.Container)
+		p.wrapped(opt.Width, "  ", "    ", mark+" "+c.Name+" in "+c.Container)
 	}
 	p.line("")
 	if len(d.Findings) == 0 {

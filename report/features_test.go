@@ -422,3 +422,32 @@ func TestTerminalControlCharactersFromData(t *testing.T) {
 		t.Error("control characters in the diff table")
 	}
 }
+
+func TestValidateAddedFields(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, kitReport()); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	if err := Validate(buf.Bytes()); err != nil {
+		t.Fatalf("a report with combinations and guidance: %v", err)
+	}
+	tests := []struct{ name, from, to, want string }{
+		{"combination category", `"email",
+                "password"`, `"email",
+                "pin"`, "combinations[0].categories"},
+		{"combination risk", `"risk": 62.1`, `"risk": 120`, "combinations[0].risk"},
+		{"guidance type", `"usually_notifiable": true`, `"usually_notifiable": "yes"`, "usually_notifiable"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(good, tc.from) {
+				t.Fatalf("fixture lacks %q", tc.from)
+			}
+			err := Validate([]byte(strings.Replace(good, tc.from, tc.to, 1)))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -80,6 +80,7 @@ func Validate(data []byte) error {
 				return v.err
 			}
 			v.score(cm["risk_score"], cp+".risk_score")
+			v.combinations(cm["combinations"], cp+".combinations")
 			for k, f := range cm["fields"].([]any) {
 				fp := fmt.Sprintf("%s.fields[%d]", cp, k)
 				fm, ok := f.(map[string]any)
@@ -120,6 +121,7 @@ func Validate(data []byte) error {
 	v.object(root["summary"].(map[string]any), "$.summary", map[string]string{"risk_score": "number",
 		"containers_scanned": "number", "containers_with_findings": "number", "documents_sampled": "number", "by_category": "object"})
 	if v.err == nil {
+		v.guidance(root["summary"].(map[string]any)["notification_guidance"], "$.summary.notification_guidance")
 		v.score(root["summary"].(map[string]any)["risk_score"], "$.summary.risk_score")
 		for cat := range root["summary"].(map[string]any)["by_category"].(map[string]any) {
 			if _, ok := Categories[cat]; !ok && v.err == nil {
@@ -184,3 +186,59 @@ func (v *validator) rangeCheck(val any, path string, hi float64) {
 
 func (v *validator) unit(val any, path string)  { v.rangeCheck(val, path, 1) }
 func (v *validator) score(val any, path string) { v.rangeCheck(val, path, 100) }
+
+// combinations checks a container's optional combinations.
+func (v *validator) combinations(val any, path string) {
+	if v.err != nil || val == nil {
+		return
+	}
+	list, ok := val.([]any)
+	if !ok {
+		v.err = fmt.Errorf("%s is %T, want array", path, val)
+		return
+	}
+	for i, c := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		m, ok := c.(map[string]any)
+		if !ok {
+			v.err = fmt.Errorf("%s is not an object", p)
+			return
+		}
+		v.object(m, p, map[string]string{"id": "string", "name": "string", "categories": "array", "risk": "number"})
+		if v.err != nil {
+			return
+		}
+		v.score(m["risk"], p+".risk")
+		for _, cat := range m["categories"].([]any) {
+			if s, ok := cat.(string); !ok || Categories[s] == "" {
+				v.err = fmt.Errorf("%s.categories holds %v, not a category of the taxonomy", p, cat)
+				return
+			}
+		}
+	}
+}
+
+// guidance checks the summary's optional notification guidance.
+func (v *validator) guidance(val any, path string) {
+	if v.err != nil || val == nil {
+		return
+	}
+	list, ok := val.([]any)
+	if !ok {
+		v.err = fmt.Errorf("%s is %T, want array", path, val)
+		return
+	}
+	for i, g := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		m, ok := g.(map[string]any)
+		if !ok {
+			v.err = fmt.Errorf("%s is not an object", p)
+			return
+		}
+		v.object(m, p, map[string]string{"group": "string", "categories": "array", "usually_notifiable": "bool",
+			"estimated_affected_documents": "number", "reason": "string"})
+		if v.err != nil {
+			return
+		}
+	}
+}
