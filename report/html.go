@@ -58,11 +58,13 @@ type htmlTarget struct {
 type htmlCombo struct {
 	Combination
 	Container, Target string
+	Estimate          string
 }
 
 type htmlRow struct {
 	FlatFinding
-	Level string
+	Level    string
+	Estimate string
 }
 
 type bar struct {
@@ -122,7 +124,7 @@ func newHTMLView(r *Report) htmlView {
 				v.Errors = append(v.Errors, t.URI+" "+c.Name+": "+*c.Error)
 			}
 			for _, k := range c.Combinations {
-				v.Combos = append(v.Combos, htmlCombo{Combination: k, Container: c.Name, Target: t.URI})
+				v.Combos = append(v.Combos, htmlCombo{Combination: k, Container: c.Name, Target: t.URI, Estimate: estimate(k.EstimatedAffectedDocuments, c)})
 			}
 			if hasFindings(c) {
 				containers = append(containers, cref{c, t.URI})
@@ -131,8 +133,9 @@ func newHTMLView(r *Report) htmlView {
 	}
 	sort.SliceStable(v.Combos, func(i, j int) bool { return v.Combos[i].Risk > v.Combos[j].Risk })
 	groups := map[string]bool{}
+	ix := indexContainers(r)
 	for _, f := range Flatten(r) {
-		v.Rows = append(v.Rows, htmlRow{FlatFinding: f, Level: RiskLevel(f.Risk)})
+		v.Rows = append(v.Rows, htmlRow{FlatFinding: f, Level: RiskLevel(f.Risk), Estimate: estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container))})
 		groups[f.Group] = true
 	}
 	for g := range groups {

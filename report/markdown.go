@@ -41,7 +41,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		for _, c := range t.Containers {
 			for _, k := range c.Combinations {
 				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s records, risk %s",
-					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), affectedLabel(k.EstimatedAffectedDocuments), f1(k.Risk)))
+					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), estimate(k.EstimatedAffectedDocuments, &c), f1(k.Risk)))
 			}
 		}
 	}
@@ -75,6 +75,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	rows := Flatten(r)
 	p.line("## Findings")
 	p.line("")
+	p.line("Estimated records are exact where every document was read, else marked ~ with the sample's 95%% margin of error.")
+	p.line("")
 	if len(rows) == 0 {
 		p.line("No personal data found.")
 	} else {
@@ -83,6 +85,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			p.line("")
 			rows = rows[:MarkdownTopFindings]
 		}
+		ix := indexContainers(r)
 		p.line("| risk | category | where | est. records | confidence | example |")
 		p.line("| ---: | --- | --- | ---: | ---: | --- |")
 		for _, f := range rows {
@@ -91,7 +94,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 				ex = f.Examples[0]
 			}
 			p.line("| %s | %s | %s › %s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path),
-				affectedLabel(f.EstimatedAffectedDocuments), strconv.FormatFloat(f.Confidence, 'f', 2, 64), code(ex))
+				estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container)), strconv.FormatFloat(f.Confidence, 'f', 2, 64), code(ex))
 		}
 	}
 	var errs []string

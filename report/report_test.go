@@ -26,7 +26,7 @@ func sampleReport() *Report {
 				URI: "mongodb://admin:***@db.example.internal:27017", Kind: "mongodb",
 				Exposure: Exposure{Reachable: true, AnonymousAccess: true, Server: "MongoDB 7.0.4", Notes: []string{"listDatabases succeeded without credentials"}},
 				Containers: []Container{{
-					Name: "shop.users", EstimatedDocuments: 1250000, SampledDocuments: 10000, SamplingMethod: "$sample",
+					Name: "shop.users", EstimatedDocuments: 1250000, SampledDocuments: 10000, SamplingMethod: "$sample", MarginOfError: MarginOfError(10000, 1250000),
 					Fields: []Field{
 						{Path: "contacts[].phone", Findings: []Finding{{Category: "phone", Group: "contact", Confidence: 0.97,
 							Evidence: []string{"value", "field_name"}, MatchedDocuments: 9412, MatchRatio: 0.9412,

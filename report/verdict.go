@@ -51,3 +51,36 @@ func RiskLevel(risk float64) string {
 // affectedLabel writes an affected-records count with a leading "~" when it
 // is an estimate from a sample.
 func affectedLabel(n int64) string { return "~" + human(n) }
+
+// estimate writes the estimated affected documents of a finding in container
+// c: exact when every document was read, else with "~" and, when the
+// container states it, the margin of error in documents.
+func estimate(n int64, c *Container) string {
+	switch {
+	case c == nil:
+		return affectedLabel(n)
+	case c.SampledDocuments >= c.EstimatedDocuments && c.SampledDocuments > 0:
+		return human(n)
+	case c.MarginOfError > 0:
+		return "~" + human(n) + " ±" + human(int64(c.MarginOfError*float64(c.EstimatedDocuments)+0.5))
+	}
+	return affectedLabel(n)
+}
+
+// containerIndex finds the container of a flattened finding.
+type containerIndex map[[2]string]*Container
+
+func indexContainers(r *Report) containerIndex {
+	ix := containerIndex{}
+	for ti := range r.Targets {
+		for ci := range r.Targets[ti].Containers {
+			c := &r.Targets[ti].Containers[ci]
+			ix[[2]string{r.Targets[ti].URI, c.Name}] = c
+		}
+	}
+	return ix
+}
+
+func (ix containerIndex) of(target, container string) *Container {
+	return ix[[2]string{target, container}]
+}
