@@ -217,3 +217,59 @@ func FuzzErrorParsers(f *testing.F) {
 		_, _ = CloudAddress(retryAfter)
 	})
 }
+
+func TestDecodePage(t *testing.T) {
+	body := []byte(`{"pit_id":"p2","_shards":{"total":2,"failed":1},"hits":{"total":{"value":3,"relation":"eq"},"hits":[` +
+		`{"_index":"a","_id":"1","_source":{"n":1.50,"o":{"x":[1]}},"sort":[0.5,1]},` +
+		`{"_index":"a","_id":"2","sort":[0.4,2]}]}}`)
+	tests := []struct {
+		name    string
+		max     int64
+		decoded bool
+	}{
+		{"one pass", 0, true},
+		{"one pass within bound", int64(len(body)), true},
+		{"per document above bound", 10, false},
+	}
+	for _, tt := range tests {
+		sr, err := decodePage(body, tt.max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sr.PitID != "p2" || sr.Shards.Failed != 1 || len(sr.Hits.Hits) != 2 || string(sr.Hits.Hits[1].Sort) != "[0.4,2]" {
+			t.Fatalf("%s: %+v", tt.name, sr)
+		}
+		h0, h1 := sr.Hits.Hits[0], sr.Hits.Hits[1]
+		if h0.decoded != tt.decoded || h1.decoded != tt.decoded {
+			t.Errorf("%s: decoded = %v", tt.name, h0.decoded)
+		}
+		if tt.decoded && (h0.doc["n"] != json.Number("1.50") || h1.doc != nil) {
+			t.Errorf("%s: docs %v %v", tt.name, h0.doc, h1.doc)
+		}
+		if !tt.decoded && (string(h0.Source) != `{"n":1.50,"o":{"x":[1]}}` || h1.Source != nil) {
+			t.Errorf("%s: sources %s %s", tt.name, h0.Source, h1.Source)
+		}
+	}
+	// a source that is not an object falls back to per-document decoding
+	sr, err := decodePage([]byte(`{"hits":{"hits":[{"_id":"1","_source":[1,2]}]}}`), 0)
+	if err != nil || sr.Hits.Hits[0].decoded || string(sr.Hits.Hits[0].Source) != "[1,2]" {
+		t.Errorf("fallback: %+v %v", sr, err)
+	}
+}
+
+func FuzzDecodePage(f *testing.F) {
+	f.Add([]byte(`{"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_index":"a","_id":"1","_source":{"a":1},"sort":[1]}]}}`), int64(0))
+	f.Add([]byte(`{"_scroll_id":"x","hits":{"total":5,"hits":[{"_source":null}]}}`), int64(3))
+	f.Fuzz(func(t *testing.T, body []byte, max int64) {
+		sr, err := decodePage(body, max)
+		if err != nil {
+			return
+		}
+		for _, h := range sr.Hits.Hits {
+			if h.decoded && h.Source != nil {
+				t.Fatal("decoded hit kept its raw source")
+			}
+		}
+		_, _ = exactTotal(sr.Hits.Total)
+	})
+}

@@ -37,9 +37,8 @@ type pitRef struct {
 	KeepAlive string `json:"keep_alive"`
 }
 
-// searchResponse is the part of the documented search answer the sampler
-// reads.
-type searchResponse struct {
+// searchMeta is what the sampler reads of a search answer besides hits.
+type searchMeta struct {
 	ScrollID string `json:"_scroll_id"`
 	PitID    string `json:"pit_id"`
 	TimedOut bool   `json:"timed_out"`
@@ -47,6 +46,12 @@ type searchResponse struct {
 		Total  int `json:"total"`
 		Failed int `json:"failed"`
 	} `json:"_shards"`
+}
+
+// searchResponse is the part of the documented search answer the sampler
+// reads, with each _source kept raw.
+type searchResponse struct {
+	searchMeta
 	Hits struct {
 		Total json.RawMessage `json:"total"` // {"value","relation"}, or a number before 7.0
 		Hits  []hit           `json:"hits"`
@@ -58,6 +63,50 @@ type hit struct {
 	ID     string          `json:"_id"`
 	Source json.RawMessage `json:"_source"`
 	Sort   json.RawMessage `json:"sort"`
+
+	doc     map[string]any // set when decoded with the page
+	decoded bool
+}
+
+// decodedResponse is the same answer with every _source decoded in the
+// same pass (json.Number for numbers).
+type decodedResponse struct {
+	searchMeta
+	Hits struct {
+		Total json.RawMessage `json:"total"`
+		Hits  []struct {
+			Index  string          `json:"_index"`
+			ID     string          `json:"_id"`
+			Source map[string]any  `json:"_source"`
+			Sort   json.RawMessage `json:"sort"`
+		} `json:"hits"`
+	} `json:"hits"`
+}
+
+// decodePage decodes a search answer. When the whole page is within the
+// document size bound, no document can exceed it, and the sources are
+// decoded in the same pass as the page; otherwise (or when that fails)
+// each source is kept raw and checked and decoded on its own.
+func decodePage(body []byte, maxDocBytes int64) (*searchResponse, error) {
+	if maxDocBytes <= 0 || int64(len(body)) <= maxDocBytes {
+		var dr decodedResponse
+		d := json.NewDecoder(bytes.NewReader(body))
+		d.UseNumber()
+		if d.Decode(&dr) == nil {
+			sr := &searchResponse{searchMeta: dr.searchMeta}
+			sr.Hits.Total = dr.Hits.Total
+			sr.Hits.Hits = make([]hit, len(dr.Hits.Hits))
+			for i, h := range dr.Hits.Hits {
+				sr.Hits.Hits[i] = hit{Index: h.Index, ID: h.ID, Sort: h.Sort, doc: h.Source, decoded: true}
+			}
+			return sr, nil
+		}
+	}
+	var sr searchResponse
+	if err := json.Unmarshal(body, &sr); err != nil {
+		return nil, err
+	}
+	return &sr, nil
 }
 
 // exactTotal reads hits.total when it is exact.
@@ -179,11 +228,11 @@ func (s *sampler) search(ctx context.Context, op string, fn func(context.Context
 		}
 		return nil, 0, s.c.apiError("sample "+s.h.target+" ("+op+")", r, false)
 	}
-	var sr searchResponse
-	if err := json.Unmarshal(r.Body, &sr); err != nil {
+	sr, err := decodePage(r.Body, s.c.opts.MaxDocumentBytes)
+	if err != nil {
 		return nil, 0, fmt.Errorf("sample %s (%s): unexpected answer: %w", s.h.target, op, err)
 	}
-	return &sr, 0, nil
+	return sr, 0, nil
 }
 
 // take emits the hits of one page. done is true when the sample is complete.
@@ -218,13 +267,19 @@ func (s *sampler) take(sr *searchResponse, first bool) (done bool, err error) {
 			s.seen[k] = struct{}{}
 		}
 		s.emitted++
+		if h.decoded {
+			if h.doc == nil {
+				s.skipNoSource()
+				continue
+			}
+			if err := s.emit(connectors.Document{Fields: h.doc}); err != nil {
+				return true, err
+			}
+			continue
+		}
 		src := h.Source
 		if len(src) == 0 || string(src) == "null" {
-			s.res.Skip("_source disabled")
-			if !s.noted["source"] {
-				s.noted["source"] = true
-				s.res.Notes = append(s.res.Notes, "documents have no _source (disabled in the mapping): they cannot be read back and were counted as skipped")
-			}
+			s.skipNoSource()
 			continue
 		}
 		if maxBytes > 0 && int64(len(src)) > maxBytes {
@@ -246,6 +301,14 @@ func (s *sampler) take(sr *searchResponse, first bool) (done bool, err error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+func (s *sampler) skipNoSource() {
+	s.res.Skip("_source disabled")
+	if !s.noted["source"] {
+		s.noted["source"] = true
+		s.res.Notes = append(s.res.Notes, "documents have no _source (disabled in the mapping): they cannot be read back and were counted as skipped")
+	}
 }
 
 // cleanupCtx outlives a cancelled scan so that contexts are still cleared.
