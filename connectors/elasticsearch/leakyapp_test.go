@@ -115,3 +115,28 @@ func hasFinding(c report.Container, path, category string) bool {
 	}
 	return false
 }
+
+// TestMappingEvidence checks that mapping types reach the report: geo_shape
+// and geo_point fields are location data even when no sampled document
+// holds them under that path, ip fields are IP addresses.
+func TestMappingEvidence(t *testing.T) {
+	engine, err := classifiers.Load(classifiers.Source{Name: "rules.yaml", Data: piisniff.DefaultRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newCluster(t, estest.Config{Flavor: estest.OpenSearch2})
+	r := pipeline.Run(context.Background(), []string{srv.URL()}, pipeline.Config{
+		Engine: engine, SampleSize: 100, Seed: 1, MinConfidence: 0.5, Workers: 2,
+		Connector: connectors.Options{Containers: connectors.Filter{Include: []string{"people"}}},
+	})
+	tg := r.Targets[0]
+	if tg.Error != nil || len(tg.Containers) != 1 {
+		t.Fatalf("%+v", tg)
+	}
+	people := tg.Containers[0]
+	for path, cat := range map[string]string{"area": "geo_coordinates", "location": "geo_coordinates", "last_ip": "ip_address", "email": "email"} {
+		if !hasFinding(people, path, cat) {
+			t.Errorf("%s not reported as %s", path, cat)
+		}
+	}
+}
