@@ -271,6 +271,41 @@ func compileMatcher(engine, p string, text bool) (matcher, error) {
 	return m, nil
 }
 
+// combine joins whole-value patterns into one matcher, so a value is
+// scanned once for all of them; each was compiled alone first for errors.
+func combine(engine string, patterns []string, ms []matcher) matcher {
+	switch len(ms) {
+	case 0:
+		return nil
+	case 1:
+		return ms[0]
+	}
+	if engine == "re2" {
+		parts := make([]string, len(patterns))
+		for i, p := range patterns {
+			parts[i] = "(?:" + p + ")"
+		}
+		if re, err := regexp.Compile("^(?:" + strings.Join(parts, "|") + ")$"); err == nil {
+			return &re2Matcher{whole: re, src: strings.Join(patterns, " | ")}
+		}
+	}
+	return multiMatcher(ms)
+}
+
+// multiMatcher tries several matchers in turn.
+type multiMatcher []matcher
+
+func (m multiMatcher) match(s string) bool {
+	for _, x := range m {
+		if x.match(s) {
+			return true
+		}
+	}
+	return false
+}
+func (m multiMatcher) find(s string, from int) (int, int, bool) { return 0, 0, false }
+func (m multiMatcher) String() string                           { return "" }
+
 func cleanRegexpErr(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "error parsing regexp: ")
@@ -283,6 +318,9 @@ type rule struct {
 
 	kinds         uint8
 	matchers      []matcher
+	whole         matcher // every whole-value pattern in one
+	excl          matcher // every value exclusion in one (nil: none)
+	hasText       bool
 	textMatchers  []matcher
 	validator     validatorFunc
 	validatorName string
@@ -369,6 +407,8 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		}
 		r.textMatchers = append(r.textMatchers, m)
 	}
+	r.whole = combine(r.engine, s.Patterns, r.matchers)
+	r.hasText = len(r.textMatchers) > 0
 	if s.Validator != "" {
 		v, ok := validators[s.Validator]
 		if !ok {
@@ -397,6 +437,7 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		}
 		r.exclValues = append(r.exclValues, m)
 	}
+	r.excl = combine(r.engine, s.ExcludeValues, r.exclValues)
 	for _, c := range s.Context {
 		r.context = append(r.context, " "+normName(c)+" ")
 	}
@@ -643,14 +684,7 @@ func entropy(s string) float64 {
 	return h
 }
 
-func (r *rule) excludedValue(s string) bool {
-	for _, m := range r.exclValues {
-		if m.match(s) {
-			return true
-		}
-	}
-	return false
-}
+func (r *rule) excludedValue(s string) bool { return r.excl != nil && r.excl.match(s) }
 
 // fieldRule is a rule as it applies to one field path.
 type fieldRule struct {
@@ -764,9 +798,19 @@ func (f *Field) Classify(v Value, dst []Hit) []Hit {
 	p.compute(s)
 	start := len(dst)
 	kb := uint8(1) << v.Kind
+	text := p.spaces > 0 && p.n >= minTextLen && p.letterRun >= 3
 	for i := range f.rules {
 		fr := &f.rules[i]
-		if fr.r.kinds&kb == 0 || covered(dst[start:], fr) {
+		r := fr.r
+		if r.kinds&kb == 0 {
+			continue
+		}
+		// the length and digit bounds, inline: most rules stop here
+		if (p.n < r.minLen || p.n > r.maxLen || p.digits < r.minDigits || p.digits > r.maxDigits || p.letters < r.minLetters) &&
+			!(text && r.hasText && p.digitRun >= r.minDigits) {
+			continue
+		}
+		if covered(dst[start:], fr) {
 			continue
 		}
 		if h, ok := fr.classify(s, &p, nil); ok {
@@ -824,13 +868,7 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
 			note("entropy")
 		} else {
-			matched := len(r.matchers) == 0
-			for _, m := range r.matchers {
-				if m.match(s) {
-					matched = true
-					break
-				}
-			}
+			matched := r.whole == nil || r.whole.match(s)
 			if !matched {
 				note("pattern")
 			} else if r.validator != nil && !r.validator(s, fr.named) {

@@ -89,6 +89,14 @@ var geoArrayKeys = map[string]bool{
 // coordKey tells whether a key names a latitude ('y'), a longitude ('x') or
 // neither (0).
 func coordKey(k string) byte {
+	if len(k) < 3 || len(k) > 24 {
+		return 0
+	}
+	switch k[0] | 0x20 { // every name below starts with one of these
+	case 'l', 'b', 'g':
+	default:
+		return 0
+	}
 	switch normName(k) {
 	case "lat", "latitude", "breitengrad", "breite", "latitud", "latitudine", "geo lat", "gps lat", "lat deg":
 		return 'y'
