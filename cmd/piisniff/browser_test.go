@@ -63,7 +63,7 @@ func findOrInstallChromium() (string, error) {
 		return "", fmt.Errorf("chromium is not installed and there is no apt-get to install it")
 	}
 	install := func() ([]byte, error) {
-		cmd := exec.Command(aptGet, "install", "-y", "--no-install-recommends", "chromium")
+		cmd := exec.Command(aptGet, "install", "-y", "chromium")
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		return cmd.CombinedOutput()
 	}
