@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/elasticsearch"
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
@@ -80,14 +81,25 @@ which are never shown.`,
 		Example: `  piisniff scan examples/leaky-app
   piisniff scan ./dump --format json --output report.json
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
-  piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials`,
+  piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
+  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && f.cloudID == "" {
 				return usageErr("scan needs at least one TARGET (a path, mongodb:// or http(s):// URI)")
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runScan(cmd, f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				// --cloud-id alone names the Elastic Cloud deployment to scan
+				addr, err := elasticsearch.CloudAddress(f.cloudID)
+				if err != nil {
+					return usageErr("--cloud-id: %v", err)
+				}
+				args = []string{addr}
+			}
+			return runScan(cmd, f, args)
+		},
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
