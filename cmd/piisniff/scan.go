@@ -84,6 +84,9 @@ which are never shown.`,
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
   piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if f.cloudID == "" {
+				f.cloudID = os.Getenv("ELASTIC_CLOUD_ID")
+			}
 			if len(args) == 0 && f.cloudID == "" {
 				return usageErr("scan needs at least one TARGET (a path, mongodb:// or http(s):// URI)")
 			}
