@@ -372,6 +372,8 @@ func specs() []spec {
 			neg("avatar_url", str(func(x g) string { return "https://cdn.example.com/avatars/" + x.hexDigest(16) + ".png" })),
 			neg("bio", lorem),
 			f("emergency_contact.name", fullName, "person_name"),
+			f("support.contact.name", str(func(x g) string { return x.pick(firstNames[38:]...) + " " + x.pick(lastNames[30:]...) }), "person_name"),
+			f("user.name", fullName, "person_name"),
 			f("emergency_contact.phone", phoneAny, "phone"),
 			neg("preferences.language", str(func(x g) string { return x.pick("de", "fr", "es", "it", "pt", "nl", "en") })),
 			neg("ids.customer", str(func(x g) string { return "CUST-" + x.digits(8) })),
