@@ -329,3 +329,52 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// WriteDiffMarkdown writes the diff for a pull request or a ticket.
+func WriteDiffMarkdown(w io.Writer, d *Diff) error {
+	p := &printer{w: w}
+	p.line("# Personal data: what changed")
+	p.line("")
+	if d.PairedTargets != nil {
+		p.line("Comparing %s (old) with %s (new).", code(d.PairedTargets.Old), code(d.PairedTargets.New))
+		p.line("")
+	}
+	p.line("Overall risk %s → %s (%+.1f).", f1(d.OldRiskScore), f1(d.NewRiskScore), d.NewRiskScore-d.OldRiskScore)
+	p.line("")
+	for _, e := range d.Exposure {
+		what := map[string]string{"reachable": "reachable", "anonymous_access": "anonymous access", "tls": "TLS"}[e.Property]
+		p.line("- %s: %s %s → **%s**", code(e.Target), what, yesNo(e.Old), yesNo(e.New))
+	}
+	for _, c := range d.Combinations {
+		verb := "appeared"
+		if c.Change == Disappeared {
+			verb = "disappeared"
+		}
+		p.line("- %s in %s %s", md(c.Name), code(c.Container), verb)
+	}
+	if len(d.Exposure)+len(d.Combinations) > 0 {
+		p.line("")
+	}
+	if len(d.Findings) == 0 {
+		p.line("No finding appeared, disappeared or changed risk (%d unchanged).", d.Unchanged)
+		return p.err
+	}
+	p.line("| change | risk | category | where |")
+	p.line("| --- | ---: | --- | --- |")
+	label := map[string]string{Appeared: "**new**", Disappeared: "gone", RiskUp: "**risk up**", RiskDown: "risk down"}
+	for _, c := range d.Findings {
+		risk := ""
+		switch {
+		case c.OldRisk != nil && c.NewRisk != nil:
+			risk = f1(*c.OldRisk) + " → " + f1(*c.NewRisk)
+		case c.NewRisk != nil:
+			risk = f1(*c.NewRisk)
+		case c.OldRisk != nil:
+			risk = "~~" + f1(*c.OldRisk) + "~~"
+		}
+		p.line("| %s | %s | %s | %s › %s |", label[c.Change], risk, md(c.Category), code(c.Container), code(c.Path))
+	}
+	p.line("")
+	p.line("%d unchanged.", d.Unchanged)
+	return p.err
+}

@@ -368,6 +368,14 @@ func TestCompare(t *testing.T) {
 		t.Errorf("diff JSON does not read back: %v", err)
 	}
 	golden(t, "diff.json.golden", buf.Bytes())
+	buf.Reset()
+	if err := WriteDiffMarkdown(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "diff.markdown.golden", buf.Bytes())
+	if strings.Contains(regexp.MustCompile("`[^`]*`").ReplaceAllString(buf.String(), ""), "<img") {
+		t.Error("markup from the data outside code spans in the Markdown diff")
+	}
 }
 
 func golden(t *testing.T, name string, got []byte) {

@@ -10,7 +10,7 @@ import (
 	"github.com/piisniff/piisniff/report"
 )
 
-var diffFormats = []string{"table", "json"}
+var diffFormats = []string{"table", "json", "markdown"}
 
 func newDiffCmd() *cobra.Command {
 	o := &outputFlags{}
@@ -20,7 +20,8 @@ func newDiffCmd() *cobra.Command {
 		Long: `Compare two JSON reports written by 'piisniff scan --format json': the findings
 that appeared, disappeared or changed risk (a finding is identified by its
 target URI, container, field path and category), the harmful combinations that
-appeared or disappeared, and the exposure changes of each target.
+appeared or disappeared, and the exposure changes of each target: a table,
+JSON, or Markdown for a pull request or ticket.
 
 With --fail-on, the policy is checked against what got worse: finding and
 combination conditions against the findings that appeared or whose risk rose
@@ -50,7 +51,7 @@ new report. A change already accepted in OLD does not fail the build again.
 			if err != nil {
 				return err
 			}
-			if o.format == "" && !strings.EqualFold(filepath.Ext(o.output), ".json") {
+			if ext := strings.ToLower(filepath.Ext(o.output)); o.format == "" && ext != ".json" && ext != ".md" && ext != ".markdown" {
 				o.format = "table" // the table is the default, even in a pipe
 			}
 			w, format, opt, done, err := o.open(cmd, diffFormats)
@@ -58,9 +59,12 @@ new report. A change already accepted in OLD does not fail the build again.
 				return err
 			}
 			d := report.Compare(old, cur)
-			if format == "json" {
+			switch format {
+			case "json":
 				err = report.WriteDiffJSON(w, d)
-			} else {
+			case "markdown":
+				err = report.WriteDiffMarkdown(w, d)
+			default:
 				err = report.WriteDiffTable(w, d, opt)
 			}
 			if err != nil {

@@ -356,6 +356,13 @@ func TestDiff(t *testing.T) {
 		}
 	})
 
+	t.Run("markdown", func(t *testing.T) {
+		res := runCLI(t, nil, "diff", saved, newPath, "-f", "markdown")
+		if res.code != 0 || !strings.Contains(res.stdout, "| **new** |") || !strings.Contains(res.stdout, "`recovery_codes`") {
+			t.Errorf("exit %d:\n%s%s", res.code, res.stdout, res.stderr)
+		}
+	})
+
 	t.Run("same report", func(t *testing.T) {
 		res := runCLI(t, nil, "diff", saved, saved)
 		if res.code != 0 || !strings.Contains(res.stdout, "No finding appeared, disappeared or changed risk") {
