@@ -660,6 +660,9 @@ var surnamesTxt string
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
 		for _, w := range strings.Fields(l) {
 			m[w] = true
 		}
