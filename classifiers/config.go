@@ -277,8 +277,10 @@ func parseExclude(src string, n *yaml.Node, r *ruleSpec) error {
 		var err error
 		switch k.Value {
 		case "values":
+			r.lines["exclude.values"] = k.Line
 			r.ExcludeValues, err = decodeStrings(src, v, "exclude.values", r.lines)
 		case "field_names":
+			r.lines["exclude.field_names"] = k.Line
 			r.ExcludeFieldNames, err = decodeStrings(src, v, "exclude.field_names", r.lines)
 		default:
 			err = errAt(src, k, "unknown key %q in exclude (want values, field_names)", k.Value)
@@ -323,6 +325,63 @@ func parsePrefilter(src string, n *yaml.Node, r *ruleSpec) error {
 		}
 	}
 	return nil
+}
+
+// has reports whether the rule's file set a key ("confidence",
+// "prefilter.min_len", "exclude.values").
+func (r *ruleSpec) has(key string) bool { _, ok := r.lines[key]; return ok }
+
+// mergeOver returns base with every key that r sets replaced by r's value:
+// a user rule with the id of a default rule changes only what it states.
+func (r *ruleSpec) mergeOver(base *ruleSpec) *ruleSpec {
+	m := *base
+	m.lines = map[string]int{}
+	for k, v := range base.lines {
+		m.lines[k] = v
+	}
+	for k, v := range r.lines {
+		m.lines[k] = v
+	}
+	m.src, m.line = r.src, r.line
+	type field struct {
+		key string
+		set func()
+	}
+	for _, f := range []field{
+		{"category", func() { m.Category = r.Category }},
+		{"description", func() { m.Description = r.Description }},
+		{"engine", func() { m.Engine = r.Engine }},
+		{"kinds", func() { m.Kinds = r.Kinds }},
+		{"patterns", func() { m.Patterns = r.Patterns }},
+		{"text_patterns", func() { m.TextPatterns = r.TextPatterns }},
+		{"text", func() { m.Text = r.Text }},
+		{"validator", func() { m.Validator = r.Validator }},
+		{"field_names", func() { m.FieldNames = r.FieldNames }},
+		{"context", func() { m.Context = r.Context }},
+		{"exclude.values", func() { m.ExcludeValues = r.ExcludeValues }},
+		{"exclude.field_names", func() { m.ExcludeFieldNames = r.ExcludeFieldNames }},
+		{"confidence", func() { m.Confidence = r.Confidence }},
+		{"field_confidence", func() { m.FieldConfidence = r.FieldConfidence }},
+		{"requires_field_name", func() { m.RequiresFieldName = r.RequiresFieldName }},
+		{"field_name_only", func() { m.FieldNameOnly = r.FieldNameOnly }},
+		{"prefilter.min_len", func() { m.MinLen = r.MinLen }},
+		{"prefilter.max_len", func() { m.MaxLen = r.MaxLen }},
+		{"prefilter.min_digits", func() { m.MinDigits = r.MinDigits }},
+		{"prefilter.max_digits", func() { m.MaxDigits = r.MaxDigits }},
+		{"prefilter.min_letters", func() { m.MinLetters = r.MinLetters }},
+		{"prefilter.any_chars", func() { m.AnyChars = r.AnyChars }},
+		{"prefilter.only_chars", func() { m.OnlyChars = r.OnlyChars }},
+		{"prefilter.keywords", func() { m.Keywords = r.Keywords }},
+		{"store_types", func() { m.StoreTypes = r.StoreTypes }},
+		{"suppress", func() { m.Suppress = r.Suppress }},
+		{"min_entropy", func() { m.MinEntropy = r.MinEntropy }},
+		{"disabled", func() { m.Disabled = r.Disabled }},
+	} {
+		if r.has(f.key) {
+			f.set()
+		}
+	}
+	return &m
 }
 
 func (r *ruleSpec) lineOf(key, value string) int {

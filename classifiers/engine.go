@@ -41,9 +41,10 @@ type Engine struct {
 // regexp2Timeout bounds one regexp2 match.
 const regexp2Timeout = 50 * time.Millisecond
 
-// Load compiles the default rules and then each user source in order; a user
-// rule replaces the rule with the same id, a new id adds a rule, and a rule
-// with `disabled: true` removes it.
+// Load compiles the default rules and then each user source in order. A
+// user rule with the id of an earlier rule changes the keys it states and
+// keeps the others (`disabled: true` alone removes the rule); a new id adds
+// a rule.
 func Load(sources ...Source) (*Engine, error) {
 	e, _, err := load(sources)
 	return e, err
@@ -85,7 +86,9 @@ func load(sources []Source) (*Engine, []Warning, error) {
 				return nil, nil, r.errf(r.line, "duplicate id (first defined on line %d)", l)
 			}
 			seen[r.ID] = r.line
-			if _, ok := specs[r.ID]; !ok {
+			if base, ok := specs[r.ID]; ok {
+				r = r.mergeOver(base)
+			} else {
 				order = append(order, r.ID)
 			}
 			specs[r.ID] = r

@@ -94,3 +94,25 @@ func TestRestrict(t *testing.T) {
 		t.Errorf("restricted engine found %+v", h)
 	}
 }
+
+func TestOverrideKeepsOtherKeys(t *testing.T) {
+	data, err := os.ReadFile("testdata/rules/override.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := classifiers.Load(classifiers.Source{Name: "rules.yaml", Data: piisniff.DefaultRules},
+		classifiers.Source{Name: "override.yaml", Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := e.Field("f1", "").Classify(classifiers.Value{S: "jane@example.com"}, nil)
+	if len(h) != 1 || h[0].Confidence != 0.6 {
+		t.Fatalf("email hits %+v, want confidence 0.6 with the default patterns", h)
+	}
+	if h := e.Field("fax", "").Classify(classifiers.Value{S: "+44 20 7946 0958"}, nil); len(h) != 0 {
+		t.Fatalf("fax excluded but found %+v", h)
+	}
+	if h := e.Field("phone", "").Classify(classifiers.Value{S: "+44 20 7946 0958"}, nil); len(h) != 1 {
+		t.Fatalf("phone hits %+v", h)
+	}
+}
