@@ -25,9 +25,11 @@ import (
 //
 //	risk = 100 × boost × min confidence × volume(min affected) × exposure(target)
 //
-// A container's, a target's and the whole scan's risk_score combine the
-// risks below them (findings and combinations) as independent chances:
-// 100 × (1 − Π(1 − risk/100)).
+// A container's, a target's and the whole scan's risk_score is the highest
+// risk below it (findings and combinations), raised by each further risk as
+// a damped independent chance, from the highest down:
+// score ← score + (100 − score) × Damping × risk/100. Many middling
+// findings so raise the score without all saturating at 100.
 type RiskModel struct {
 	Weight func(category string) float64
 	// Combinations are the harmful combinations looked for in each
@@ -124,13 +126,25 @@ func ExposureFactor(kind string, e Exposure) float64 {
 	return 0.7
 }
 
-// Combine folds risks in [0, 100] as independent chances.
+// Damping is how much a risk below the highest adds to a roll-up.
+const Damping = 0.1
+
+// Combine rolls risks in [0, 100] up: the highest, raised by each further
+// risk as a damped independent chance. The order of risks does not matter.
 func Combine(risks ...float64) float64 {
-	keep := 1.0
+	rs := make([]float64, 0, len(risks))
 	for _, r := range risks {
-		keep *= 1 - math.Min(100, math.Max(0, r))/100
+		rs = append(rs, math.Min(100, math.Max(0, r)))
 	}
-	return 100 * (1 - keep)
+	if len(rs) == 0 {
+		return 0
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(rs)))
+	score := rs[0]
+	for _, r := range rs[1:] {
+		score += (100 - score) * Damping * r / 100
+	}
+	return score
 }
 
 // MarginOfError is the half-width of a 95% confidence interval for a
