@@ -85,3 +85,34 @@ func TestCategories(t *testing.T) {
 		}
 	}
 }
+
+func TestExplain(t *testing.T) {
+	e := defaultEngine(t)
+	f := e.Field("contact.phone", "")
+	var matched, stopped bool
+	for _, x := range f.Explain(classifiers.Value{S: "+1 415-555-2671"}) {
+		if x.Rule == "phone" {
+			matched = x.Matched && x.FieldName && x.Evidence&classifiers.EvValidator != 0
+			if !strings.Contains(x.String(), "matched phone") {
+				t.Errorf("String() = %q", x.String())
+			}
+		}
+	}
+	for _, x := range f.Explain(classifiers.Value{S: "+1 000-000-0000"}) {
+		if x.Rule == "phone" {
+			stopped = !x.Matched && x.Stage == "validator"
+		}
+	}
+	if !matched || !stopped {
+		t.Errorf("phone rule: matched=%v stopped at validator=%v", matched, stopped)
+	}
+	found := false
+	for _, id := range f.ExcludedRules() {
+		if id == "card-cvv" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("card-cvv should be listed as excluded by the field name")
+	}
+}

@@ -1012,6 +1012,31 @@ type Explanation struct {
 	Start, End int  // span of a match inside free text
 }
 
+// String is a one-line account of the explanation, for `piisniff explain`:
+//
+//	phone: matched (value, field_name, validator) 0.97
+//	credit-card: no match, stopped at validator (field name matches)
+func (x Explanation) String() string {
+	var b strings.Builder
+	b.WriteString(x.Rule)
+	b.WriteString(": ")
+	if x.Matched {
+		fmt.Fprintf(&b, "matched %s (%s) %.2f", x.Category, x.Evidence, x.Confidence)
+		if x.End > x.Start {
+			fmt.Fprintf(&b, " at bytes %d-%d", x.Start, x.End)
+		}
+		return b.String()
+	}
+	b.WriteString("no match, stopped at " + x.Stage)
+	switch {
+	case x.FieldName:
+		b.WriteString(" (field name matches)")
+	case x.Context:
+		b.WriteString(" (context matches)")
+	}
+	return b.String()
+}
+
 // Explain reports, for every rule that applies to the field, whether it
 // matched the value and if not where it stopped. Rules whose field-name
 // conditions exclude the field are listed by ExcludedRules.
