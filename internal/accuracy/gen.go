@@ -18,10 +18,12 @@ import (
 
 // Collection is one generated container with its ground truth.
 type Collection struct {
-	Name  string // container name as the report writes it (file name)
-	CSV   bool   // written as CSV instead of NDJSON
-	Docs  []map[string]any
-	Truth map[string][]string // field path → categories (fields absent: none)
+	Name string // container name as the report writes it (file name)
+	CSV  bool   // written as CSV instead of NDJSON
+	// Elasticdump writes each document as a search hit, under _source.
+	Elasticdump bool
+	Docs        []map[string]any
+	Truth       map[string][]string // field path → categories (fields absent: none)
 	// Fields lists every field path the generator wrote that should
 	// carry no finding; reported categories there are false positives.
 	Negatives []string
@@ -39,6 +41,7 @@ type field struct {
 type spec struct {
 	name   string
 	csv    bool
+	esdump bool
 	fields []field
 }
 
@@ -57,7 +60,7 @@ func Generate(seed uint64, docs int) []Collection {
 	var out []Collection
 	for i, sp := range specs() {
 		r := rand.New(rand.NewPCG(seed, uint64(i)+1))
-		c := Collection{Name: sp.name, CSV: sp.csv, Truth: map[string][]string{}}
+		c := Collection{Name: sp.name, CSV: sp.csv, Elasticdump: sp.esdump, Truth: map[string][]string{}}
 		for _, fl := range sp.fields {
 			tp := fl.path
 			if fl.at != "" {
@@ -135,8 +138,13 @@ func Write(dir string, cols []Collection) error {
 		} else {
 			enc := json.NewEncoder(w)
 			enc.SetEscapeHTML(false)
-			for _, d := range c.Docs {
-				if err = enc.Encode(d); err != nil {
+			for i, d := range c.Docs {
+				var v any = d
+				if c.Elasticdump {
+					v = map[string]any{"_index": strings.TrimSuffix(c.Name, ".json"), "_type": "_doc",
+						"_id": fmt.Sprintf("doc%06d", i), "_score": 1, "_source": d}
+				}
+				if err = enc.Encode(v); err != nil {
 					break
 				}
 			}

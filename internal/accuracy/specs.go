@@ -389,6 +389,8 @@ func specs() []spec {
 			neg("payment.last4", str(func(x g) string { return x.digits(4) })),
 			neg("payment.brand", str(func(x g) string { return x.pick("visa", "mastercard", "amex") })),
 			neg("f22", city),
+			neg("cache.key", str(func(x g) string { return x.pick("user", "session", "cart") + ":" + x.digits(6) + ":" + x.pick("profile", "items", "prefs") })),
+			neg("device", str(func(x g) string { return x.pick("SM-G991B", "iPhone14,2", "Pixel-8-Pro", "MacBookPro18,3") })),
 			neg("referrer", str(func(x g) string { return x.pick("google", "newsletter", "partner-") + x.digits(3) })),
 		}},
 		{name: "wild_camel.ndjson", fields: []field{
@@ -477,6 +479,40 @@ func specs() []spec {
 			f("geom", str(func(x g) string { a, b := x.latLon(); return fmt.Sprintf("POINT(%.5f %.5f)", b, a) }), "geo_coordinates"),
 			neg("updated", timestamp),
 			neg("row_hash", str(func(x g) string { return x.hexDigest(32) })),
+		}},
+		{name: "mongoexport/shop.customers.json", fields: []field{
+			neg("_id", func(x g) any { return map[string]any{"$oid": x.hexDigest(24)} }),
+			f("name", fullName, "person_name"),
+			f("email", email, "email"),
+			f("dob", func(x g) any {
+				return map[string]any{"$date": fmt.Sprintf("%04d-%02d-%02dT00:00:00.000Z", x.n(1940, 2005), x.n(1, 12), x.n(1, 28))}
+			}, "date_of_birth"),
+			f("billing.card", func(x g) any { return map[string]any{"$numberLong": x.cardDigits()} }, "credit_card"),
+			f("billing.card_exp.month", func(x g) any { return map[string]any{"$numberInt": strconv.Itoa(x.n(1, 12))} }, "card_expiry"),
+			f("login.password_md5", str(func(x g) string { return x.hexDigest(32) }), "password_hash"),
+			neg("login.last_login", func(x g) any {
+				return map[string]any{"$date": map[string]any{"$numberLong": strconv.Itoa(1700000000000 + x.n(0, 99999999))}}
+			}),
+			neg("balance", func(x g) any {
+				return map[string]any{"$numberDecimal": fmt.Sprintf("%d.%02d", x.n(0, 9999), x.n(0, 99))}
+			}),
+			neg("created", func(x g) any { return map[string]any{"$date": x.timestamp()} }),
+		}},
+		{name: "elasticdump/app-logs.json", esdump: true, fields: []field{
+			neg("@timestamp", timestamp),
+			neg("level", str(func(x g) string { return x.pick("info", "warn", "error") })),
+			f("message", str(func(x g) string {
+				return x.message(func() string { return x.email() + " from " + x.ipv4() })
+			}), "email"),
+			f("client.ip", ipv4, "ip_address"),
+			f("client.geo.location", str(func(x g) string { a, b := x.latLon(); return fmt.Sprintf("%.5f,%.5f", a, b) }), "geo_coordinates"),
+			f("user.email", email, "email"),
+			neg("user.id", str(func(x g) string { return "usr_" + x.digits(5) })),
+			f("http.headers.authorization", str(func(x g) string { return "Bearer " + x.jwt() }), "api_secret"),
+			neg("http.path", str(func(x g) string { return x.pick("/v1/orders/", "/v1/users/", "/health") + x.digits(4) })),
+			neg("http.status", integer(func(x g) int { return x.pick2(200, 201, 404, 500) })),
+			neg("duration_ms", num(func(x g) float64 { return float64(x.n(1, 90000)) / 10 })),
+			neg("trace_id", str(func(x g) string { return x.hexDigest(32) })),
 		}},
 		{name: "products.ndjson", fields: []field{
 			neg("name", str(func(x g) string {
