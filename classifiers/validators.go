@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/net/publicsuffix"
 )
 
 // validatorFunc checks a value a pattern matched. named tells whether the
@@ -481,31 +482,21 @@ func ValidBcrypt(s string) bool {
 }
 
 // ValidEmail checks the parts regular expressions do not: the lengths and a
-// top-level domain that exists.
+// top-level domain that exists (the ICANN section of the public suffix
+// list).
 func ValidEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
-	if at < 1 || at > 64 || len(s)-at-1 > 253 {
+	if at < 1 || at > 64 || len(s)-at-1 > 253 || strings.Contains(s, "..") {
 		return false
 	}
 	dom := s[at+1:]
 	dot := strings.LastIndexByte(dom, '.')
-	if dot < 1 {
+	if dot < 1 || len(dom)-dot-1 > 63 {
 		return false
 	}
-	tld := dom[dot+1:]
-	var a [24]byte
-	if len(tld) > len(a) {
-		return false
-	}
-	b := a[:0]
-	for i := 0; i < len(tld); i++ {
-		c := tld[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return tlds[string(b)] && !strings.Contains(s, "..")
+	tld := strings.ToLower(dom[dot+1:])
+	suffix, icann := publicsuffix.PublicSuffix(tld)
+	return icann && suffix == tld
 }
 
 func validIP(s string, v int) bool {
