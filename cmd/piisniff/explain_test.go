@@ -1,0 +1,50 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExplain(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		want     []string
+		notWant  []string
+		inStderr string
+	}{
+		{"phone values", []string{"explain", example, "--container", "users.ndjson", "--path", "contacts[].phone"}, 0,
+			[]string{"users.ndjson › contacts[].phone", "phone: matched phone", "validator"}, nil, ""},
+		{"password masked even with --show-data", []string{"explain", example, "--path", "password", "--show-data", "--values", "2"}, 0,
+			[]string{"password-field: matched password", `"********"`}, []string{"Welcome", "letmein"}, ""},
+		{"structure", []string{"explain", example, "--container", "checkins.ndjson", "--path", "location.coordinates"}, 0,
+			[]string{"structure: geo_coordinates"}, nil, ""},
+		{"all lists rules that stopped", []string{"explain", example, "--container", "users.ndjson", "--path", "email", "--all", "--values", "1"}, 0,
+			[]string{"matched email", "no match, stopped at"}, nil, ""},
+		{"unknown path", []string{"explain", example, "--path", "no.such.field"}, 0, []string{"No sampled document holds"}, nil, ""},
+		{"unknown container", []string{"explain", example, "--container", "nope.ndjson", "--path", "email"}, 1, nil, nil, "no container \"nope.ndjson\""},
+		{"no path", []string{"explain", example}, 2, nil, nil, "--path"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runCLI(t, nil, tc.args...)
+			if res.code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", res.code, tc.code, res.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(res.stdout, w) {
+					t.Errorf("output lacks %q:\n%s", w, res.stdout)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(res.stdout, w) {
+					t.Errorf("output holds %q:\n%s", w, res.stdout)
+				}
+			}
+			if tc.inStderr != "" && !strings.Contains(res.stderr, tc.inStderr) {
+				t.Errorf("stderr lacks %q: %s", tc.inStderr, res.stderr)
+			}
+		})
+	}
+}
