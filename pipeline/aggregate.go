@@ -31,6 +31,45 @@ type fieldAgg struct {
 	// per-document state, committed or discarded when the document ends
 	lastDoc   int64
 	docValues int64
+
+	// memo remembers the hits of the string values of a low-cardinality
+	// field (status, country, tags...), so that each distinct value is
+	// classified once per worker. It is dropped for good when the field
+	// turns out to have many distinct values.
+	memo   map[string][]classifiers.Hit
+	noMemo bool
+}
+
+// memoLimit is the number of distinct values a field may have and still be
+// memoised; memoMaxLen bounds the length of a memoised value.
+const (
+	memoLimit  = 64
+	memoMaxLen = 64
+)
+
+// classify returns the hits of one value, from the memo when it can.
+func (fa *fieldAgg) classify(v classifiers.Value, dst []classifiers.Hit) []classifiers.Hit {
+	if fa.noMemo || v.Kind != classifiers.KindString || len(v.S) > memoMaxLen {
+		return fa.field.Classify(v, dst)
+	}
+	if hits, ok := fa.memo[v.S]; ok {
+		return append(dst, hits...)
+	}
+	start := len(dst)
+	dst = fa.field.Classify(v, dst)
+	if fa.memo == nil {
+		fa.memo = make(map[string][]classifiers.Hit, 8)
+	}
+	if len(fa.memo) >= memoLimit {
+		fa.memo, fa.noMemo = nil, true
+		return dst
+	}
+	var hits []classifiers.Hit
+	if len(dst) > start {
+		hits = append(hits, dst[start:]...)
+	}
+	fa.memo[v.S] = hits
+	return dst
 }
 
 type catAgg struct {

@@ -286,3 +286,32 @@ func (p *cancelAfter) Documents(n int) {
 		p.cancel()
 	}
 }
+
+// TestRunRepeatedValuesCountEveryDocument covers the per-field memo of
+// low-cardinality values: a repeated value counts in every document, and a
+// field with many distinct values (memo dropped) counts the same.
+func TestRunRepeatedValuesCountEveryDocument(t *testing.T) {
+	var docs []map[string]any
+	for i := 0; i < 300; i++ {
+		docs = append(docs, map[string]any{
+			"support": "help@example.com",                    // one value, memoised
+			"email":   fmt.Sprintf("u%d@example.com", i%100), // 100 values, memo dropped
+			"status":  []any{"active", "beta"}[i%2],
+		})
+	}
+	uri := addStore("memo", &memStore{containers: []memContainer{{name: "c", docs: docs}}})
+	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), Workers: 2, MinConfidence: 0.5})
+	c := r.Targets[0].Containers[0]
+	for _, path := range []string{"support", "email"} {
+		f := finding(c, path, "email")
+		if f == nil || f.MatchedDocuments != 300 {
+			t.Errorf("%s: %+v, want 300 matched documents", path, f)
+		}
+	}
+	if len(finding(c, "support", "email").Examples) != 1 {
+		t.Errorf("one distinct value, examples %q", finding(c, "support", "email").Examples)
+	}
+	if finding(c, "status", "email") != nil {
+		t.Error("status reported as e-mail")
+	}
+}

@@ -153,7 +153,7 @@ func (w *worker) touch(fa *fieldAgg) *fieldAgg {
 func (w *worker) Scalar(path []byte, v classifiers.Value) {
 	fa := w.field(path)
 	fa.docValues++
-	w.hits = fa.field.Classify(v, w.hits[:0])
+	w.hits = fa.classify(v, w.hits[:0])
 	for _, h := range w.hits {
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: h, value: v.S})
 	}
