@@ -389,7 +389,9 @@ func specs() []spec {
 			neg("payment.last4", str(func(x g) string { return x.digits(4) })),
 			neg("payment.brand", str(func(x g) string { return x.pick("visa", "mastercard", "amex") })),
 			neg("f22", city),
-			neg("cache.key", str(func(x g) string { return x.pick("user", "session", "cart") + ":" + x.digits(6) + ":" + x.pick("profile", "items", "prefs") })),
+			neg("cache.key", str(func(x g) string {
+				return x.pick("user", "session", "cart") + ":" + x.digits(6) + ":" + x.pick("profile", "items", "prefs")
+			})),
 			neg("device", str(func(x g) string { return x.pick("SM-G991B", "iPhone14,2", "Pixel-8-Pro", "MacBookPro18,3") })),
 			neg("referrer", str(func(x g) string { return x.pick("google", "newsletter", "partner-") + x.digits(3) })),
 		}},
