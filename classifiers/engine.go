@@ -321,8 +321,9 @@ type rule struct {
 
 	kinds         uint8
 	matchers      []matcher
-	whole         matcher // every whole-value pattern in one
-	excl          matcher // every value exclusion in one (nil: none)
+	whole         matcher  // every whole-value pattern in one
+	first         firstSet // bytes a whole-value match can start with
+	excl          matcher  // every value exclusion in one (nil: none)
 	hasText       bool
 	textMatchers  []matcher
 	validator     validatorFunc
@@ -411,6 +412,14 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		r.textMatchers = append(r.textMatchers, m)
 	}
 	r.whole = combine(r.engine, s.Patterns, r.matchers)
+	r.first = firstSet{any: true}
+	if r.engine == "re2" && len(s.Patterns) > 0 {
+		r.first = firstSet{}
+		for _, p := range s.Patterns {
+			fs, _ := patternFirstSet(p)
+			r.first.union(fs)
+		}
+	}
 	r.hasText = len(r.textMatchers) > 0
 	if s.Validator != "" {
 		v, ok := validators[s.Validator]
@@ -871,7 +880,7 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
 			note("entropy")
 		} else {
-			matched := r.whole == nil || r.whole.match(s)
+			matched := r.whole == nil || r.first.accepts(s[0]) && r.whole.match(s)
 			if !matched {
 				note("pattern")
 			} else if r.validator != nil && !r.validator(s, fr.named) {
