@@ -793,8 +793,12 @@ func (fr *fieldRule) confidence() (float64, Evidence) {
 	return r.conf, 0
 }
 
-// minTextLen is the shortest value searched as free text.
-const minTextLen = 12
+// minTextLen is the shortest value searched as free text; only the first
+// maxTextLen bytes of a longer text are searched.
+const (
+	minTextLen = 12
+	maxTextLen = 64 << 10
+)
 
 // Classify appends the hits of one scalar value to dst. This is the hot
 // path: it does not allocate when nothing matches.
@@ -903,6 +907,9 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 	// free text: search inside values that hold words
 	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || p.letterRun < 3 || !r.prefilter(p, s, false) {
 		return Hit{}, false
+	}
+	if len(s) > maxTextLen {
+		s = s[:maxTextLen] // bounded work per value; a match at the cut is lost
 	}
 	for _, m := range r.textMatchers {
 		from := 0
