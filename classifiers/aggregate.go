@@ -24,7 +24,15 @@ func FieldConfidence(s FieldStats) float64 {
 		return 0
 	}
 	c := s.MeanConfidence
-	if s.Evidence&(EvFieldName|EvStoreType|EvStructure|EvContext) == 0 && s.Values > 0 {
+	if s.Evidence&(EvStoreType|EvStructure) == 0 && s.Evidence&(EvFieldName|EvContext) != 0 && s.Values > 0 {
+		// The field's name says what it holds: most of its values should
+		// then agree. A "name" column where one product in six carries a
+		// first name ("Victoria Sponge") is not a column of people.
+		ratio := float64(s.MatchedValues) / float64(s.Values)
+		if ratio < namedRatio {
+			c *= ratio / namedRatio
+		}
+	} else if s.Evidence&(EvFieldName|EvStoreType|EvStructure|EvContext) == 0 && s.Values > 0 {
 		// Checksums such as Luhn pass for one random number in ten: a
 		// column of order numbers yields a few "cards". Below a fifth of
 		// the values, value-only findings lose confidence with the square
@@ -40,3 +48,7 @@ func FieldConfidence(s FieldStats) float64 {
 // valueOnlyRatio is the share of a field's values from which value-only
 // evidence counts in full.
 const valueOnlyRatio = 0.2
+
+// namedRatio is the share of a field's values from which findings backed by
+// the field's name count in full; below it they lose confidence linearly.
+const namedRatio = 0.4

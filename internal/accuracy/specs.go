@@ -518,7 +518,7 @@ func specs() []spec {
 		}},
 		{name: "products.ndjson", fields: []field{
 			neg("name", str(func(x g) string {
-				return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe", "Oak Table", "Summer Dress")
+				return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe", "Oak Table", "Summer Dress", "Victoria Sponge Cake", "Jack Daniels Glass")
 			})),
 			neg("sku", sku),
 			neg("ean", ean),
