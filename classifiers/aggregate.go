@@ -51,4 +51,4 @@ const valueOnlyRatio = 0.2
 
 // namedRatio is the share of a field's values from which findings backed by
 // the field's name count in full; below it they lose confidence linearly.
-const namedRatio = 0.4
+const namedRatio = 0.5
