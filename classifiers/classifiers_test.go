@@ -116,3 +116,38 @@ func TestExplain(t *testing.T) {
 		t.Error("card-cvv should be listed as excluded by the field name")
 	}
 }
+
+// TestFreeTextSpans checks that values found inside free text are reported
+// with the span of the match, so that examples show only the match.
+func TestFreeTextSpans(t *testing.T) {
+	e := defaultEngine(t)
+	f := e.Field("message", "")
+	for _, tc := range []struct{ text, category, match string }{
+		{"Hi, please write to jane.doe@example.com about my order.", "email", "jane.doe@example.com"},
+		{"Kunde bittet um Rückruf: +49 30 1234567 danke", "phone", "+49 30 1234567"},
+		{"my card is 4111 1111 1111 1111, exp 12/27", "credit_card", "4111 1111 1111 1111"},
+		{"deploy failed, token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 rejected", "api_secret", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"},
+		{"please transfer to NL91ABNA0417164300 today", "iban", "NL91ABNA0417164300"},
+		{"his SSN is 536-90-4399 apparently", "national_id", "536-90-4399"},
+		{"connect with postgres://app:s3cr3t@db.internal:5432/shop now", "api_secret", "postgres://app:s3cr3t@db.internal:5432/shop"},
+	} {
+		var got string
+		for _, h := range f.Classify(classifiers.Value{S: tc.text}, nil) {
+			if h.Category == tc.category {
+				got = tc.text[h.Start:h.End]
+			}
+		}
+		if got != tc.match {
+			t.Errorf("%q: %s span %q, want %q", tc.text, tc.category, got, tc.match)
+		}
+	}
+	for _, neg := range []string{
+		"Order 1234567890123456 shipped on 2024-03-12 for 12.50 EUR.",
+		"Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+		"Version 10.2.3.4 deployed to 3 nodes at 10:42.",
+	} {
+		if h := f.Classify(classifiers.Value{S: neg}, nil); len(h) != 0 {
+			t.Errorf("%q: unexpected %+v", neg, h)
+		}
+	}
+}
