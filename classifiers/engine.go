@@ -327,6 +327,7 @@ type rule struct {
 	hasText       bool
 	textMatchers  []matcher
 	validator     validatorFunc
+	regionCheck   func(s string, named bool, region string) bool // validators that use the document's region
 	validatorName string
 	fieldNames    []*regexp.Regexp
 	context       []string
@@ -427,6 +428,7 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 			return nil, nil, s.errf(s.lineOf("validator", ""), "unknown validator %q (known: %s)", s.Validator, strings.Join(ValidatorNames(), ", "))
 		}
 		r.validator, r.validatorName = v, s.Validator
+		r.regionCheck = regionValidators[s.Validator]
 	}
 	for _, p := range s.FieldNames {
 		re, err := regexp.Compile(p)
@@ -696,6 +698,14 @@ func entropy(s string) float64 {
 	return h
 }
 
+// validate runs the rule's validator.
+func (r *rule) validate(s string, named bool, region string) bool {
+	if region != "" && r.regionCheck != nil {
+		return r.regionCheck(s, named, region)
+	}
+	return r.validator(s, named)
+}
+
 func (r *rule) excludedValue(s string) bool { return r.excl != nil && r.excl.match(s) }
 
 // fieldRule is a rule as it applies to one field path.
@@ -802,7 +812,13 @@ const (
 
 // Classify appends the hits of one scalar value to dst. This is the hot
 // path: it does not allocate when nothing matches.
-func (f *Field) Classify(v Value, dst []Hit) []Hit {
+func (f *Field) Classify(v Value, dst []Hit) []Hit { return f.ClassifyIn(v, "", dst) }
+
+// ClassifyIn is Classify with the region (CLDR code such as "DE") the
+// value's document belongs to, from Engine.DocumentRegion: phone numbers in
+// national notation are then validated for that region, and accepted
+// under any field name when written with separators.
+func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 	if len(f.rules) == 0 {
 		return dst
 	}
@@ -829,7 +845,7 @@ func (f *Field) Classify(v Value, dst []Hit) []Hit {
 		if covered(dst[start:], fr) {
 			continue
 		}
-		if h, ok := fr.classify(s, &p, nil); ok {
+		if h, ok := fr.classify(s, &p, region, nil); ok {
 			dst = addHit(dst, start, h)
 		}
 	}
@@ -854,7 +870,7 @@ func covered(hits []Hit, fr *fieldRule) bool {
 type trace struct{ stage string }
 
 // classify runs one rule on a trimmed value.
-func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
+func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (Hit, bool) {
 	r := fr.r
 	conf, ev := fr.maxConf, fr.ev
 	note := func(st string) {
@@ -867,7 +883,7 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 			note("prefilter")
 			return Hit{}, false
 		}
-		if r.validator != nil && !r.validator(s, true) {
+		if r.validator != nil && !r.validate(s, true, region) {
 			note("validator")
 			return Hit{}, false
 		}
@@ -887,7 +903,7 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 			matched := r.whole == nil || r.first.accepts(s[0]) && r.whole.match(s)
 			if !matched {
 				note("pattern")
-			} else if r.validator != nil && !r.validator(s, fr.named) {
+			} else if r.validator != nil && !r.validate(s, fr.named, region) {
 				note("validator")
 			} else if r.excludedValue(s) {
 				note("excluded value")
@@ -919,7 +935,7 @@ func (fr *fieldRule) classify(s string, p *profile, tr *trace) (Hit, bool) {
 				break
 			}
 			sub := s[a:b]
-			if (r.validator == nil || r.validator(sub, fr.named)) && !r.excludedValue(sub) &&
+			if (r.validator == nil || r.validate(sub, fr.named, region)) && !r.excludedValue(sub) &&
 				(r.minEntropy == 0 || entropy(sub) >= r.minEntropy) {
 				ev |= EvValue
 				if r.validator != nil {
@@ -1072,7 +1088,7 @@ func (f *Field) Explain(v Value) []Explanation {
 			x.Stage = "prefilter"
 		} else {
 			var tr trace
-			h, ok := fr.classify(s, &p, &tr)
+			h, ok := fr.classify(s, &p, "", &tr)
 			if ok {
 				x.Matched, x.Confidence, x.Evidence, x.Start, x.End = true, h.Confidence, h.Evidence, h.Start, h.End
 				kept := false

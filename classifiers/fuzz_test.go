@@ -141,3 +141,22 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRegion checks DocumentRegion and ClassifyIn on arbitrary input.
+func FuzzRegion(f *testing.F) {
+	e, err := classifiers.Load(classifiers.Source{Name: "rules.yaml", Data: piisniff.DefaultRules})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("country", "DE", "030 1234567")
+	f.Add("locale", "pt_BR", "(11) 91234-5678")
+	f.Add("land", "Österreich", "+43 1 234567")
+	f.Fuzz(func(t *testing.T, key, country, phone string) {
+		r := e.DocumentRegion(map[string]any{key: country, "x": map[string]any{key: country}})
+		if r != "" && len(r) != 2 {
+			t.Fatalf("region %q", r)
+		}
+		e.Field("phone", "").ClassifyIn(classifiers.Value{S: phone}, r, nil)
+		e.Field("f1", "").ClassifyIn(classifiers.Value{S: phone}, country, nil)
+	})
+}

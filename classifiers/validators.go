@@ -71,6 +71,11 @@ var validators = map[string]validatorFunc{
 	},
 }
 
+// regionValidators are the validators that can use the document's region.
+var regionValidators = map[string]func(s string, named bool, region string) bool{
+	"phonenumber": validPhoneIn,
+}
+
 // ValidatorNames lists the validators a rule may name.
 func ValidatorNames() []string {
 	out := make([]string, 0, len(validators))
@@ -312,6 +317,33 @@ func validPhone(s string, named bool) bool {
 		}
 	}
 	return false
+}
+
+// validPhoneIn validates a phone number found in a document of a known
+// region: a national number valid there is accepted, under a phone-like
+// field name or, written with separators ("030 1234567"), under any name.
+func validPhoneIn(s string, named bool, region string) bool {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") || phonenumbers.GetCountryCodeForRegion(region) == 0 {
+		return validPhone(s, named)
+	}
+	if !named && !strings.ContainsAny(t, " -()./") {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			digits++
+		}
+	}
+	if digits < 6 || digits > 15 {
+		return false
+	}
+	n, err := phonenumbers.Parse(t, region)
+	if err == nil && phonenumbers.IsValidNumberForRegion(n, region) {
+		return true
+	}
+	return named && validPhone(s, named)
 }
 
 // validIntlPhone validates a number written with + or 00 against the
