@@ -337,7 +337,8 @@ func specs() []spec {
 			f("zip", str(func(x g) string { return x.digits(5) }), "postal_code"),
 			f("cc_num", card, "credit_card"),
 			f("cvc", integer(func(x g) int { return x.n(100, 999) }), "card_cvv"),
-			f("exp", str(func(x g) string { return fmt.Sprintf("%02d%02d", x.n(1, 12), x.n(26, 31)) }), "card_expiry"),
+			f("cc_exp", str(func(x g) string { return fmt.Sprintf("%02d%02d", x.n(1, 12), x.n(26, 31)) }), "card_expiry"),
+			neg("exp", integer(func(x g) int { return x.n(100, 9999) })),
 			f("ip_addr", ipv4, "ip_address"),
 			f("ssn", str(g.ssn), "national_id"),
 			f("acct_no", str(func(x g) string { return x.digits(9) }), "bank_account"),
@@ -393,6 +394,9 @@ func specs() []spec {
 				return x.pick("user", "session", "cart") + ":" + x.digits(6) + ":" + x.pick("profile", "items", "prefs")
 			})),
 			neg("device", str(func(x g) string { return x.pick("SM-G991B", "iPhone14,2", "Pixel-8-Pro", "MacBookPro18,3") })),
+			neg("next_page_token", str(func(x g) string { return x.chars(40, b64url) })),
+			neg("hash", str(func(x g) string { return x.hexDigest(64) })),
+			neg("coupon.expires", str(func(x g) string { return fmt.Sprintf("%02d/%d", x.n(1, 12), x.n(2025, 2027)) })),
 			neg("referrer", str(func(x g) string { return x.pick("google", "newsletter", "partner-") + x.digits(3) })),
 		}},
 		{name: "wild_camel.ndjson", fields: []field{
