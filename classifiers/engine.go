@@ -722,6 +722,7 @@ type fieldRule struct {
 type Field struct {
 	e         *Engine
 	path      string
+	name      string // the normalised key, for explanations
 	storeType string
 	rules     []fieldRule
 	typeHits  []Hit
@@ -733,6 +734,10 @@ type Field struct {
 func (e *Engine) Field(path, storeType string) *Field {
 	f := &Field{e: e, path: path, storeType: storeType}
 	pn := newPathNames(path)
+	f.name = pn.leaf
+	if pn.combined != "" {
+		f.name = pn.combined
+	}
 	names := pn.names()
 	st := strings.ToLower(storeType)
 	for _, r := range e.rules {
@@ -780,6 +785,10 @@ func anyMatch(res []*regexp.Regexp, names []string) bool {
 
 // Path is the field path this view was made for.
 func (f *Field) Path() string { return f.path }
+
+// Name is how field-name patterns read the path's last key (with its
+// parent): "billingAddress.zipCode" → "billing address zip code".
+func (f *Field) Name() string { return f.name }
 
 // TypeHits are the findings implied by the store-declared type alone (for
 // example an Elasticsearch geo_point), reported even for fields no sampled
