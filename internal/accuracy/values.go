@@ -85,8 +85,11 @@ func (g g) email() string {
 	local := g.pick(f+"."+l, f[:1]+l, f+"_"+l+g.digits(2), l+"."+f, f+g.digits(3), f+"+shop")
 	dom := g.pick("example.com", "mail.example.org", "example.net", "beispiel.de", "exemple.fr", "ejemplo.es",
 		"esempio.it", "exemplo.pt", "voorbeeld.nl", "example.co.uk", "corp.example.io", "gmail.com", "web.de", "outlook.fr")
-	if g.chance(0.1) {
+	switch {
+	case g.chance(0.1):
 		local = strings.ToUpper(local[:1]) + local[1:]
+	case g.chance(0.1): // UTF-8 local part, as exports of international shops hold
+		local = strings.ToLower(strings.ReplaceAll(g.first(), " ", "")) + "." + strings.ToLower(strings.ReplaceAll(g.last(), " ", ""))
 	}
 	return local + "@" + dom
 }
