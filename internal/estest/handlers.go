@@ -34,6 +34,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		peak := s.peak.Load()
+		if n <= peak || s.peak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
 	p := r.URL.Path
 	if s.cfg.BasePath != "" {
 		if !strings.HasPrefix(p, s.cfg.BasePath+"/") && p != s.cfg.BasePath {
@@ -101,6 +109,10 @@ func (s *Server) fault(method, p string) *Fault {
 			continue
 		}
 		if f.PathContains != "" && !strings.Contains(p, f.PathContains) {
+			continue
+		}
+		if f.passed < f.After {
+			f.passed++
 			continue
 		}
 		if f.Times > 0 && f.hits >= f.Times {

@@ -122,8 +122,12 @@ type Fault struct {
 	Delay time.Duration
 	// Drop closes the connection without an answer.
 	Drop bool
+	// After lets the first After matching requests through untouched, so a
+	// fault can start part way through a scan (credentials that stop
+	// working, a node that goes down).
+	After int
 
-	hits int
+	hits, passed int
 }
 
 // Index is one stored index.
@@ -169,6 +173,8 @@ type Server struct {
 	contexts map[string]*searchContext // PIT and scroll ids
 
 	reqSeq    atomic.Uint64
+	inFlight  atomic.Int64
+	peak      atomic.Int64
 	rankMu    sync.Mutex
 	rankCache []rankEntry
 }
@@ -242,6 +248,10 @@ func (s *Server) Requests() []Request {
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.log...)
 }
+
+// PeakConcurrentRequests is the largest number of requests the server was
+// handling at the same time.
+func (s *Server) PeakConcurrentRequests() int { return int(s.peak.Load()) }
 
 // ResetRequests empties the request log.
 func (s *Server) ResetRequests() {
