@@ -606,6 +606,57 @@ func specs() []spec {
 			neg("line_items[].price", str(func(x g) string { return fmt.Sprintf("%d.00", x.n(1, 300)) })),
 			neg("processed_at", timestamp),
 		}},
+		{name: "django_auth_user.csv", csv: true, fields: []field{
+			neg("id", integer(func(x g) int { return x.n(1, 99999) })),
+			f("password", str(func(x g) string {
+				return "pbkdf2_sha256$" + x.pick("600000", "870000") + "$" + x.chars(22, alnum) + "$" + x.chars(43, b64std) + "="
+			}), "password_hash"),
+			neg("last_login", timestamp),
+			neg("is_superuser", lit("f")),
+			neg("username", str(func(x g) string { return ascii(x.first()) + "_" + ascii(x.last()) })),
+			f("first_name", first, "person_name"),
+			f("last_name", last, "person_name"),
+			f("email", email, "email"),
+			neg("is_staff", lit("f")),
+			neg("date_joined", timestamp),
+		}},
+		{name: "devise_users.ndjson", fields: []field{
+			neg("id", integer(func(x g) int { return x.n(1, 99999) })),
+			f("email", email, "email"),
+			f("encrypted_password", str(g.bcrypt), "password_hash"),
+			opt(0.3, f("reset_password_token", str(func(x g) string { return x.hexDigest(64) }), "api_secret")),
+			opt(0.3, neg("reset_password_sent_at", timestamp)),
+			neg("sign_in_count", counter),
+			f("current_sign_in_ip", ipv4, "ip_address"),
+			f("last_sign_in_ip", ipv4, "ip_address"),
+			opt(0.5, f("confirmation_token", str(func(x g) string { return x.chars(20, b64url) }), "api_secret")),
+			neg("confirmed_at", timestamp),
+			f("remember_token", str(func(x g) string { return x.chars(60, alnum) }), "api_secret"),
+		}},
+		{name: "mailchimp_members.csv", csv: true, fields: []field{
+			f("Email Address", email, "email"),
+			f("First Name", first, "person_name"),
+			f("Last Name", last, "person_name"),
+			f("Address", str(func(x g) string {
+				return x.street() + ", " + x.pick(cities...) + ", " + x.postal()
+			}), "street_address"),
+			f("Phone Number", phoneAny, "phone"),
+			neg("MEMBER_RATING", integer(func(x g) int { return x.n(1, 5) })),
+			neg("OPTIN_TIME", str(func(x g) string {
+				return fmt.Sprintf("20%02d-%02d-%02d %02d:%02d:%02d", x.n(15, 25), x.n(1, 12), x.n(1, 28), x.n(0, 23), x.n(0, 59), x.n(0, 59))
+			})),
+			f("OPTIN_IP", ipv4, "ip_address"),
+			f("CONFIRM_IP", ipv4, "ip_address"),
+			f("LATITUDE", str(func(x g) string { a, _ := x.latLon(); return fmt.Sprintf("%.7f", a) }), "geo_coordinates"),
+			f("LONGITUDE", str(func(x g) string { _, b := x.latLon(); return fmt.Sprintf("%.7f", b) }), "geo_coordinates"),
+			neg("GMTOFF", integer(func(x g) int { return x.n(-8, 9) })),
+			neg("TIMEZONE", str(func(x g) string { return x.pick("Europe/Berlin", "America/New_York", "Europe/Paris") })),
+			neg("CC", country),
+			neg("REGION", str(func(x g) string { return x.pick("BE", "NY", "IDF", "MD") })),
+			neg("LEID", integer(func(x g) int { return x.n(100000000, 999999999) })),
+			neg("EUID", str(func(x g) string { return x.hexDigest(10) })),
+			neg("NOTES", sentence),
+		}},
 		{name: "products.ndjson", fields: []field{
 			neg("name", str(func(x g) string {
 				return x.pick("Blue Widget", "Wireless Mouse", "Garden Chair", "Coffee Grinder Deluxe", "Oak Table", "Summer Dress", "Victoria Sponge Cake", "Jack Daniels Glass")
