@@ -250,6 +250,9 @@ func (c *Connector) cursorError(ctx context.Context, name string, err error, tak
 }
 
 func (c *Connector) containerError(name string, err error) error {
+	if lost := serverLost(name, err); lost != nil {
+		return c.redactErr(lost)
+	}
 	if isUnauthorized(err) {
 		return c.redactErr(fmt.Errorf("%s: not authorised to read this collection: %w", name, err))
 	}
