@@ -129,12 +129,46 @@ func FuzzFlatten(f *testing.F) {
 		}
 		var r recorder
 		fl := Flattener{MaxDepth: 32}
-		_ = fl.Flatten(m, &r)
-		for _, s := range r.scalars {
-			p, _, _ := strings.Cut(s, "=")
-			if strings.HasPrefix(p, ".") || strings.Contains(p, "..") && !strings.Contains(string(data), "..") {
-				t.Fatalf("malformed path %q", p)
-			}
+		if err := fl.Flatten(m, &r); err != nil {
+			return
+		}
+		// Keys are joined as they are, so a key that starts or ends with a
+		// dot, or an empty key, shows in the path: compare with a plain
+		// recursive implementation of the convention.
+		var want []string
+		refFlatten("", m, &want)
+		got := append([]string(nil), r.scalars...)
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("paths %q, want %q", got, want)
 		}
 	})
+}
+
+// refFlatten is the path convention written as plainly as possible, for
+// documents decoded by encoding/json with UseNumber.
+func refFlatten(path string, v any, out *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			refFlatten(p, val, out)
+		}
+	case []any:
+		for _, val := range x {
+			refFlatten(path+"[]", val, out)
+		}
+	case string:
+		if x != "" {
+			*out = append(*out, path+"="+x)
+		}
+	case json.Number:
+		*out = append(*out, path+"="+string(x))
+	case bool:
+		*out = append(*out, path+"="+map[bool]string{true: "true", false: "false"}[x])
+	}
 }
