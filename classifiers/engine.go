@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +34,8 @@ type RuleInfo struct {
 
 // Engine is an immutable, compiled rule set. It is safe for concurrent use.
 type Engine struct {
+	names  *sync.Map // normalised field name → *nameEval
+	nNames *atomic.Int64
 	rules  []*rule
 	geo    bool // some rule reports geo_coordinates: Structure applies
 	groupW map[string]float64
@@ -74,7 +78,7 @@ func Check(src Source, defaults []byte) ([]Warning, error) {
 func load(sources []Source) (*Engine, []Warning, error) {
 	var order []string
 	specs := map[string]*ruleSpec{}
-	e := &Engine{groupW: map[string]float64{}, catW: map[string]float64{}}
+	e := &Engine{groupW: map[string]float64{}, catW: map[string]float64{}, names: new(sync.Map), nNames: new(atomic.Int64)}
 	for _, src := range sources {
 		fs, err := parseFile(src)
 		if err != nil {
@@ -133,7 +137,7 @@ func (e *Engine) Restrict(only, except []string) (*Engine, error) {
 		}
 		return false
 	}
-	ne := &Engine{groupW: e.groupW, catW: e.catW}
+	ne := &Engine{groupW: e.groupW, catW: e.catW, names: new(sync.Map), nNames: new(atomic.Int64)}
 	for _, r := range e.rules {
 		if (len(only) == 0 || in(only, r)) && !in(except, r) {
 			ne.rules = append(ne.rules, r)
@@ -740,7 +744,7 @@ func (e *Engine) Field(path, storeType string) *Field {
 	}
 	names := pn.names()
 	st := strings.ToLower(storeType)
-	for _, r := range e.rules {
+	for i, r := range e.rules {
 		if st != "" {
 			for _, t := range r.storeTypes {
 				if strings.EqualFold(t, st) {
@@ -751,12 +755,12 @@ func (e *Engine) Field(path, storeType string) *Field {
 		if len(r.matchers) == 0 && r.validator == nil && !r.nameOnly {
 			continue // store-type rule
 		}
-		if anyMatch(r.exclFields, names) {
+		if e.nameMatches(i, names, true) {
 			continue
 		}
-		fr := fieldRule{r: r, named: anyMatch(r.fieldNames, names)}
+		fr := fieldRule{r: r, named: e.nameMatches(i, names, false)}
 		if !fr.named {
-			fr.context = anyMatch(r.fieldNames, pn.ancestor)
+			fr.context = e.nameMatches(i, pn.ancestor, false)
 			for _, c := range r.context {
 				if strings.Contains(pn.tokens, c) {
 					fr.context = true
@@ -770,6 +774,56 @@ func (e *Engine) Field(path, storeType string) *Field {
 		f.rules = append(f.rules, fr)
 	}
 	return f
+}
+
+// nameEval is what the rules' field-name patterns say about one
+// normalised name: bit i of match is set when rule i's field_names match
+// it, of excl when its exclude.field_names do.
+type nameEval struct{ match, excl []uint64 }
+
+// maxNameCache bounds the per-engine cache of evaluated names (stores with
+// keys that are ids have unbounded distinct names).
+const maxNameCache = 1 << 16
+
+// nameMatches reports whether rule i's field-name patterns (or, with excl,
+// its field-name exclusions) match any of names. Names are evaluated against
+// every rule once per engine and cached: containers share field names.
+func (e *Engine) nameMatches(i int, names []string, excl bool) bool {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		ev := e.evalName(n)
+		bits := ev.match
+		if excl {
+			bits = ev.excl
+		}
+		if bits[i>>6]&(1<<(i&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) evalName(n string) *nameEval {
+	if v, ok := e.names.Load(n); ok {
+		return v.(*nameEval)
+	}
+	words := (len(e.rules) + 63) / 64
+	ev := &nameEval{match: make([]uint64, words), excl: make([]uint64, words)}
+	one := []string{n}
+	for i, r := range e.rules {
+		if anyMatch(r.fieldNames, one) {
+			ev.match[i>>6] |= 1 << (i & 63)
+		}
+		if anyMatch(r.exclFields, one) {
+			ev.excl[i>>6] |= 1 << (i & 63)
+		}
+	}
+	if e.nNames.Add(1) <= maxNameCache {
+		e.names.Store(n, ev)
+	}
+	return ev
 }
 
 func anyMatch(res []*regexp.Regexp, names []string) bool {
