@@ -310,8 +310,24 @@ func (m multiMatcher) match(s string) bool {
 	}
 	return false
 }
-func (m multiMatcher) find(s string, from int) (int, int, bool) { return 0, 0, false }
-func (m multiMatcher) String() string                           { return "" }
+// find returns the earliest match of any of the matchers.
+func (m multiMatcher) find(s string, from int) (int, int, bool) {
+	start, end, found := 0, 0, false
+	for _, x := range m {
+		if a, b, ok := x.find(s, from); ok && (!found || a < start) {
+			start, end, found = a, b, true
+		}
+	}
+	return start, end, found
+}
+
+func (m multiMatcher) String() string {
+	parts := make([]string, len(m))
+	for i, x := range m {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, " | ")
+}
 
 func cleanRegexpErr(err error) string {
 	s := err.Error()
