@@ -310,6 +310,7 @@ func (m multiMatcher) match(s string) bool {
 	}
 	return false
 }
+
 // find returns the earliest match of any of the matchers.
 func (m multiMatcher) find(s string, from int) (int, int, bool) {
 	start, end, found := 0, 0, false
