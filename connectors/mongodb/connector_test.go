@@ -296,7 +296,11 @@ func TestSampleMaxDocumentBytes(t *testing.T) {
 // whole collection, is reproducible for a seed, and holds no duplicate.
 func TestSampleSpread(t *testing.T) {
 	c := openTest(t, connectors.Options{}, nil)
-	ct := containerByName(t, c, "fixtures.big")
+	name, total := "fixtures.big", int64(bigDocs)
+	if raceEnabled {
+		name, total = "fixtures.medium", mediumDocs
+	}
+	ct := containerByName(t, c, name)
 	const size = 500
 	docs, res := sampleAll(t, c, ct, size, 42)
 	if res.Method != MethodScan {
@@ -321,7 +325,7 @@ func TestSampleSpread(t *testing.T) {
 	slices.Sort(ns)
 	// Every tenth of the collection holds a tenth of the sample.
 	for decile := int64(0); decile < 10; decile++ {
-		lo, hi := decile*bigDocs/10, (decile+1)*bigDocs/10
+		lo, hi := decile*total/10, (decile+1)*total/10
 		cnt := 0
 		for _, n := range ns {
 			if n >= lo && n < hi {

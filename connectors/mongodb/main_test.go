@@ -83,7 +83,7 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 	}); err != nil {
 		return err
 	}
-	if err := mongotest.InsertGenerated(ctx, db.Collection("big"), bigDocs, bigDoc); err != nil {
+	if err := mongotest.InsertGenerated(ctx, db.Collection("big"), bigDocs, smallDoc); err != nil {
 		return err
 	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("medium"), mediumDocs, bigDoc); err != nil {
@@ -113,6 +113,16 @@ func deepDoc(levels int) bson.D {
 		d = bson.D{{Key: "level", Value: int32(levels - i)}, {Key: "child", Value: d}}
 	}
 	return append(bson.D{{Key: "_id", Value: "deep"}}, d...)
+}
+
+// smallDoc is a document of the 100,000-document collection, small to keep
+// loading it quick.
+func smallDoc(i int) any {
+	return bson.D{
+		{Key: "_id", Value: int64(i)},
+		{Key: "n", Value: int64(i)},
+		{Key: "email", Value: fmt.Sprintf("user%d@example.com", i)},
+	}
 }
 
 func bigDoc(i int) any {
