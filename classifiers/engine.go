@@ -299,6 +299,22 @@ func combine(engine string, patterns []string, ms []matcher) matcher {
 	return multiMatcher(ms)
 }
 
+// unionRE compiles patterns (each valid on its own) as one alternation.
+func unionRE(patterns []string) *regexp.Regexp {
+	if len(patterns) == 0 {
+		return nil
+	}
+	parts := make([]string, len(patterns))
+	for i, p := range patterns {
+		parts[i] = "(?:" + p + ")"
+	}
+	re, err := regexp.Compile(strings.Join(parts, "|"))
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
 // multiMatcher tries several matchers in turn.
 type multiMatcher []matcher
 
@@ -351,6 +367,8 @@ type rule struct {
 	regionCheck   func(s string, named bool, region string) bool // validators that use the document's region
 	validatorName string
 	fieldNames    []*regexp.Regexp
+	fieldNameRE   *regexp.Regexp // fieldNames in one
+	exclFieldRE   *regexp.Regexp // exclFields in one
 	context       []string
 	exclValues    []matcher
 	exclFields    []*regexp.Regexp
@@ -473,6 +491,8 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		r.exclValues = append(r.exclValues, m)
 	}
 	r.excl = combine(r.engine, s.ExcludeValues, r.exclValues)
+	r.fieldNameRE = unionRE(s.FieldNames)
+	r.exclFieldRE = unionRE(s.ExcludeFieldNames)
 	for _, c := range s.Context {
 		r.context = append(r.context, " "+normName(c)+" ")
 	}
@@ -828,15 +848,15 @@ func (e *Engine) evalName(n string) *nameEval {
 	}
 	words := (len(e.rules) + 63) / 64
 	ev := &nameEval{match: make([]uint64, words), excl: make([]uint64, words)}
-	one := []string{n}
 	for i, r := range e.rules {
-		if anyMatch(r.fieldNames, one) {
+		if r.fieldNameRE != nil && r.fieldNameRE.MatchString(n) {
 			ev.match[i>>6] |= 1 << (i & 63)
 		}
-		if anyMatch(r.exclFields, one) {
+		if r.exclFieldRE != nil && r.exclFieldRE.MatchString(n) {
 			ev.excl[i>>6] |= 1 << (i & 63)
 		}
 	}
+
 	if e.nNames.Add(1) <= maxNameCache {
 		e.names.Store(n, ev)
 	}
