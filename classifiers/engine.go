@@ -369,6 +369,8 @@ type rule struct {
 	fieldNames    []*regexp.Regexp
 	fieldNameRE   *regexp.Regexp // fieldNames in one
 	exclFieldRE   *regexp.Regexp // exclFields in one
+	fieldNameLits literalFilter
+	exclFieldLits literalFilter
 	context       []string
 	exclValues    []matcher
 	exclFields    []*regexp.Regexp
@@ -493,6 +495,8 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 	r.excl = combine(r.engine, s.ExcludeValues, r.exclValues)
 	r.fieldNameRE = unionRE(s.FieldNames)
 	r.exclFieldRE = unionRE(s.ExcludeFieldNames)
+	r.fieldNameLits = newLiteralFilter(s.FieldNames)
+	r.exclFieldLits = newLiteralFilter(s.ExcludeFieldNames)
 	for _, c := range s.Context {
 		r.context = append(r.context, " "+normName(c)+" ")
 	}
@@ -849,10 +853,10 @@ func (e *Engine) evalName(n string) *nameEval {
 	words := (len(e.rules) + 63) / 64
 	ev := &nameEval{match: make([]uint64, words), excl: make([]uint64, words)}
 	for i, r := range e.rules {
-		if r.fieldNameRE != nil && r.fieldNameRE.MatchString(n) {
+		if r.fieldNameRE != nil && r.fieldNameLits.mayMatch(n) && r.fieldNameRE.MatchString(n) {
 			ev.match[i>>6] |= 1 << (i & 63)
 		}
-		if r.exclFieldRE != nil && r.exclFieldRE.MatchString(n) {
+		if r.exclFieldRE != nil && r.exclFieldLits.mayMatch(n) && r.exclFieldRE.MatchString(n) {
 			ev.excl[i>>6] |= 1 << (i & 63)
 		}
 	}

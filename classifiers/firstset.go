@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"regexp/syntax"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -121,4 +122,99 @@ func first(re *syntax.Regexp) (firstSet, bool) {
 		return fs, true
 	}
 	return firstSet{any: true}, false
+}
+
+// requiredLiterals returns strings of which every match of pattern contains
+// at least one, or ok false when no such set can be derived. Matching a
+// short field name against a few substrings is much cheaper than running a
+// large alternation, so names that contain none of them skip the pattern.
+func requiredLiterals(pattern string) ([]string, bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	return required(re.Simplify())
+}
+
+func required(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, false
+		}
+		s := string(re.Rune)
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false // names are lower case, but keep the check exact
+		}
+		return []string{s}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return required(re.Sub[0])
+		}
+		return nil, false
+	case syntax.OpConcat:
+		var best []string
+		bestLen := 0
+		for _, sub := range re.Sub {
+			lits, ok := required(sub)
+			if !ok {
+				continue
+			}
+			shortest := len(lits[0])
+			for _, l := range lits {
+				shortest = min(shortest, len(l))
+			}
+			if best == nil || shortest > bestLen {
+				best, bestLen = lits, shortest
+			}
+		}
+		return best, best != nil
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits, ok := required(sub)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, lits...)
+		}
+		return all, true
+	}
+	return nil, false
+}
+
+// literalFilter holds the required literals of a set of patterns; a name
+// containing none of them cannot match any pattern.
+type literalFilter struct {
+	lits []string
+	on   bool
+}
+
+func newLiteralFilter(patterns []string) literalFilter {
+	var f literalFilter
+	for _, p := range patterns {
+		lits, ok := requiredLiterals(p)
+		if !ok {
+			return literalFilter{}
+		}
+		f.lits = append(f.lits, lits...)
+	}
+	f.on = len(f.lits) > 0
+	return f
+}
+
+// mayMatch reports whether s contains one of the literals (always true when
+// the filter could not be derived).
+func (f *literalFilter) mayMatch(s string) bool {
+	if !f.on {
+		return true
+	}
+	for _, l := range f.lits {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
 }

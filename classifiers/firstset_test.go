@@ -33,3 +33,33 @@ func TestPatternFirstSet(t *testing.T) {
 		t.Error("a pattern that matches the empty string restricts nothing")
 	}
 }
+
+func TestRequiredLiterals(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		match   []string // names the pattern matches: the filter must let them through
+		skip    []string // names the filter may reject
+		ok      bool
+	}{
+		{`\b(password|passwd|pwd)\b`, []string{"user password", "pwd"}, []string{"email"}, true},
+		{`^((user|db) )?(pin|pin code)$`, []string{"pin", "db pin code"}, []string{"email"}, true},
+		{`^([a-z0-9]+ ){0,3}(secret|token)$`, []string{"reset token"}, []string{"name"}, true},
+		{`\d+`, nil, nil, false},
+		{`a|\d`, nil, nil, false},
+	} {
+		f := newLiteralFilter([]string{tc.pattern})
+		if f.on != tc.ok {
+			t.Errorf("%s: filter on = %v, want %v", tc.pattern, f.on, tc.ok)
+		}
+		for _, n := range tc.match {
+			if !f.mayMatch(n) {
+				t.Errorf("%s: %q rejected", tc.pattern, n)
+			}
+		}
+		for _, n := range tc.skip {
+			if f.mayMatch(n) {
+				t.Errorf("%s: %q not rejected", tc.pattern, n)
+			}
+		}
+	}
+}
