@@ -22,6 +22,10 @@ type Visitor interface {
 	Node(path []byte, node any)
 }
 
+// ReasonTooDeep is the skip reason of a document nested deeper than the
+// limit, the one the file connector uses for the same fault.
+const ReasonTooDeep = "nesting too deep"
+
 // ErrTooDeep is returned by Flatten for documents nested deeper than the limit.
 type ErrTooDeep struct{ Limit int }
 

@@ -248,7 +248,7 @@ func TestRunFailuresAreContained(t *testing.T) {
 	if good.Error != nil || good.SampledDocuments != 10 || good.SkippedDocuments != 2 {
 		t.Errorf("good container: error %v sampled %d skipped %d", good.Error, good.SampledDocuments, good.SkippedDocuments)
 	}
-	if good.SkipReasons["undecodable"] != 1 || good.SkipReasons["nesting deeper than 20 levels"] != 1 {
+	if good.SkipReasons["undecodable"] != 1 || good.SkipReasons[ReasonTooDeep] != 1 {
 		t.Errorf("skip reasons = %v", good.SkipReasons)
 	}
 	if r.Summary.ContainersFailed != 2 || r.Summary.TargetsFailed != 1 {

@@ -55,7 +55,11 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 		for _, fa := range w.touched {
 			fa.docValues = 0
 		}
-		sh.skip(err.Error())
+		reason := err.Error()
+		if errors.As(err, new(ErrTooDeep)) {
+			reason = ReasonTooDeep
+		}
+		sh.skip(reason)
 		return
 	}
 	sh.docs++

@@ -77,7 +77,7 @@
 // goes on. The reasons are the Reason* constants: "invalid JSON",
 // "invalid UTF-8", "NUL byte", "document too large" (more than
 // Options.MaxDocumentBytes), "nesting too deep" (more than MaxDepth levels),
-// "not a JSON object", "ragged CSV row", "corrupt gzip". A byte-order mark at
+// "too many values" (more than MaxValues), "not a JSON object", "ragged CSV row", "corrupt gzip". A byte-order mark at
 // the start of a file is dropped. The first few skipped records are named in
 // the sample notes by line ("line 17: invalid JSON"). When the rest of a file
 // cannot be read (corrupt gzip, broken array syntax) the reason is counted

@@ -24,16 +24,23 @@ import (
 // MaxDepth is the deepest nesting of objects and arrays a document may have.
 const MaxDepth = 1000
 
+// MaxValues is the largest number of values (scalars, arrays and objects)
+// a JSON document may hold. Decoded values take some 50 times the bytes of
+// their text ("7," is two bytes), so this bounds the memory a document
+// within MaxDocumentBytes can take.
+const MaxValues = 1 << 20
+
 // Skip reasons.
 const (
-	ReasonInvalidJSON = "invalid JSON"
-	ReasonInvalidUTF8 = "invalid UTF-8"
-	ReasonNUL         = "NUL byte"
-	ReasonTooLarge    = "document too large"
-	ReasonTooDeep     = "nesting too deep"
-	ReasonNotObject   = "not a JSON object"
-	ReasonRaggedCSV   = "ragged CSV row"
-	ReasonCorruptGzip = "corrupt gzip"
+	ReasonInvalidJSON   = "invalid JSON"
+	ReasonInvalidUTF8   = "invalid UTF-8"
+	ReasonNUL           = "NUL byte"
+	ReasonTooLarge      = "document too large"
+	ReasonTooDeep       = "nesting too deep"
+	ReasonTooManyValues = "too many values"
+	ReasonNotObject     = "not a JSON object"
+	ReasonRaggedCSV     = "ragged CSV row"
+	ReasonCorruptGzip   = "corrupt gzip"
 )
 
 func init() {

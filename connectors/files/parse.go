@@ -26,11 +26,14 @@ type parser struct {
 	// allocated once at its final size.
 	vals     []any
 	keyStack []string
+	// values counts the values of the document being read (see MaxValues).
+	values int
 }
 
 var (
 	errSyntax  = errors.New(ReasonInvalidJSON)
 	errTooDeep = errors.New(ReasonTooDeep)
+	errTooMany = errors.New(ReasonTooManyValues)
 )
 
 // maxCachedKeys bounds the key cache of a parser.
@@ -43,7 +46,7 @@ func newParser(maxDepth int) *parser {
 // parseObject decodes data, which must hold one JSON object and nothing but
 // white space around it. It returns a skip reason on failure.
 func (p *parser) parseObject(data []byte) (map[string]any, string) {
-	p.data, p.pos = data, 0
+	p.data, p.pos, p.values = data, 0, 0
 	defer func() { p.data = nil }()
 	p.skipSpace()
 	if p.pos >= len(p.data) {
@@ -66,6 +69,8 @@ func (p *parser) parseObject(data []byte) (map[string]any, string) {
 	switch {
 	case err == errTooDeep:
 		return nil, ReasonTooDeep
+	case err == errTooMany:
+		return nil, ReasonTooManyValues
 	case err != nil:
 		return nil, ReasonInvalidJSON
 	case !isObject:
@@ -88,6 +93,9 @@ func (p *parser) skipSpace() {
 func (p *parser) value(depth int) (any, error) {
 	if p.pos >= len(p.data) {
 		return nil, errSyntax
+	}
+	if p.values++; p.values > MaxValues {
+		return nil, errTooMany
 	}
 	switch c := p.data[p.pos]; c {
 	case '{':
