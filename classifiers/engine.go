@@ -207,16 +207,25 @@ func (m *re2Matcher) find(s string, from int) (int, int, bool) {
 type re2xMatcher struct {
 	whole, text *regexp2.Regexp
 	src         string
+	guard       timeoutGuard
 }
 
 func (m *re2xMatcher) match(s string) bool {
+	if m.guard.gaveUp() {
+		return false
+	}
 	ok, err := m.whole.MatchString(s)
+	m.guard.failed(err)
 	return ok && err == nil
 }
 func (m *re2xMatcher) String() string { return m.src }
 func (m *re2xMatcher) find(s string, from int) (int, int, bool) {
+	if m.guard.gaveUp() {
+		return 0, 0, false
+	}
 	runeFrom := utf8.RuneCountInString(s[:from])
 	mt, err := m.text.FindStringMatchStartingAt(s, runeFrom)
+	m.guard.failed(err)
 	if err != nil || mt == nil {
 		return 0, 0, false
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/elasticsearch"
 	"github.com/piisniff/piisniff/pipeline"
@@ -300,6 +301,11 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	interrupted := ctx.Err() != nil
 	if bar != nil {
 		bar.Finish()
+	}
+	for _, g := range engine.GivenUp() {
+		// the findings depend on it, so this is printed even with --quiet
+		fmt.Fprintf(stderr, "piisniff: WARNING: rule %s: pattern %q timed out %d times and was given up: it matched nothing in the rest of the scan (piisniff rules check shows patterns that backtrack)\n",
+			g.RuleID, g.Pattern, classifiers.MaxMatchTimeouts)
 	}
 
 	out := stdout
