@@ -141,7 +141,7 @@ func (s *scanner) start() {
 			defer s.wg.Done()
 			w := newWorker(i, s)
 			for j := range s.jobs {
-				w.process(j.cs, j.doc)
+				w.processSafely(j.cs, j.doc)
 				j.cs.pending.Done()
 			}
 		}()
@@ -182,14 +182,24 @@ func (s *scanner) secrets(target string) []string {
 	return []string{redact.URIPassword(target), o.Password, o.APIKey, o.BearerToken, o.CloudID}
 }
 
-func (s *scanner) scanTarget(ctx context.Context, target string) report.Target {
+func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
 	secrets := s.secrets(target)
-	t := report.Target{URI: redact.Secrets(target, secrets...), Kind: kindOfScheme(connectors.Scheme(target)), Containers: []report.Container{}}
+	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: kindOfScheme(connectors.Scheme(target)), Containers: []report.Container{}}
 	fail := func(err error) report.Target {
 		msg := redact.Secrets(err.Error(), secrets...)
 		t.Error = &msg
 		return t
 	}
+	defer func() {
+		// a connector that panics fails its target, not the scan, and its
+		// message (which may quote the URI) is redacted like any error
+		if r := recover(); r != nil {
+			if t.Exposure.Notes == nil {
+				t.Exposure.Notes = []string{}
+			}
+			t = fail(fmt.Errorf("internal error in the %s connector: %v", t.Kind, r))
+		}
+	}()
 	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
 	if err != nil {
 		t.Exposure.Notes = []string{}
