@@ -92,18 +92,36 @@ func sampleAll(t *testing.T, c *Connector, ct connectors.Container, size int, se
 	return docs, res
 }
 
-func containerByName(t *testing.T, c *Connector, name string) connectors.Container {
+var (
+	listOnce   sync.Once
+	listed     []connectors.Container
+	listErr    error
+	listNeeded = connectors.Options{}
+)
+
+// containerByName finds a fixture container. The listing is done once for
+// the package (listing is what TestContainers tests); containers are plain
+// values any connector of the same server can sample.
+func containerByName(t *testing.T, _ *Connector, name string) connectors.Container {
 	t.Helper()
-	cs, err := c.Containers(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	listOnce.Do(func() {
+		c, err := open(context.Background(), srv.URI, listNeeded, nil)
+		if err != nil {
+			listErr = err
+			return
+		}
+		defer c.Close()
+		listed, listErr = c.Containers(context.Background())
+	})
+	if listErr != nil {
+		t.Fatal(listErr)
 	}
-	for _, ct := range cs {
+	for _, ct := range listed {
 		if ct.Name == name {
 			return ct
 		}
 	}
-	t.Fatalf("no container %s in %v", name, containerNames(cs))
+	t.Fatalf("no container %s in %v", name, containerNames(listed))
 	return connectors.Container{}
 }
 

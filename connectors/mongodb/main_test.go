@@ -26,7 +26,7 @@ var (
 const (
 	fixturesDB = "fixtures"
 	bigDocs    = 100_000
-	mediumDocs = 5_000
+	mediumDocs = 2_000
 )
 
 func TestMain(m *testing.M) {
@@ -90,7 +90,7 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 		return err
 	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("large"), 2, func(i int) any {
-		return bson.D{{Key: "_id", Value: i}, {Key: "kind", Value: "large"}, {Key: "blob", Value: strings.Repeat("lorem ipsum ", 350_000)}} // ~4 MiB
+		return bson.D{{Key: "_id", Value: i}, {Key: "kind", Value: "large"}, {Key: "blob", Value: strings.Repeat("lorem ipsum ", 180_000)}} // ~2 MiB
 	}); err != nil {
 		return err
 	}
