@@ -211,7 +211,7 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 	})
 	if err != nil {
 		c.httpTransport.CloseIdleConnections()
-		return nil, fmt.Errorf("%s: cannot reach the cluster: %w", c.target, err)
+		return nil, fmt.Errorf("%s: cannot reach the cluster: %w%s", c.target, err, certHint(err))
 	}
 	c.infoRes = res
 	switch {

@@ -104,11 +104,13 @@ func (c *client) Perform(req *http.Request) (*http.Response, error) {
 		resp, err := c.tp.Perform(r)
 		last := attempt+1 >= maxAttempts
 		if err != nil {
+			// ctx is cancelled below: whether it ran out must be read first
+			timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 			cancel()
 			if parent.Err() != nil {
 				return nil, parent.Err()
 			}
-			if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			if errors.Is(err, context.DeadlineExceeded) || timedOut {
 				err = fmt.Errorf("no answer within %s (request timeout)", c.timeout)
 			}
 			lastErr = err
