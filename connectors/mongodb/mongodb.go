@@ -257,7 +257,7 @@ func classify(err error) string {
 	case isAuthError(err):
 		return "authentication failed: check the user name, password, authSource and authMechanism"
 	case strings.Contains(lower, "x509") || strings.Contains(lower, "certificate"):
-		return "TLS certificate verification failed: give the server's CA with --tls-ca-file, or --tls-insecure to skip verification"
+		return "TLS certificate verification failed: give the server's CA with --tls-ca FILE (or tlsCAFile in the URI), or --tls-insecure to skip verification"
 	case strings.Contains(lower, "tls") || strings.Contains(lower, "handshake") || strings.Contains(lower, "first record does not look like"):
 		return "TLS handshake failed: check whether the server expects TLS (tls=true in the URI) and its certificate settings"
 	case strings.Contains(lower, "connection refused"):
