@@ -33,13 +33,14 @@ func init() {
 
 // Connector scans one MongoDB deployment.
 type Connector struct {
-	target  string // as typed, may hold credentials: never print
-	uri     string // redacted
-	opts    connectors.Options
-	secrets []string
-	uriDB   string // database named in the URI path, if any
-	hasAuth bool   // credentials in the URI or the options
-	tls     bool   // connections use TLS
+	target     string // as typed, may hold credentials: never print
+	uri        string // redacted
+	opts       connectors.Options
+	secrets    []string
+	uriDB      string // database named in the URI path, if any
+	hasAuth    bool   // credentials in the URI or the options
+	tls        bool   // connections use TLS
+	authSource string // from the URI, for credentials given in the options
 
 	clientOpts *options.ClientOptions
 	monitor    *event.CommandMonitor
@@ -82,6 +83,13 @@ func open(ctx context.Context, target string, opts connectors.Options, monitor *
 			return nil, err
 		}
 	}
+	cs, err := connstring.ParseAndValidate(target)
+	if err != nil {
+		return nil, c.connectError(fmt.Errorf("invalid MongoDB URI: %w", err))
+	}
+	c.uriDB = cs.Database
+	c.hasAuth = cs.HasAuthParameters() || opts.Username != ""
+	c.authSource = cs.AuthSource
 	co, err := c.buildClientOptions(true)
 	if err != nil {
 		return nil, err
@@ -108,19 +116,13 @@ func open(ctx context.Context, target string, opts connectors.Options, monitor *
 // buildClientOptions turns the target and options into driver options.
 // With auth false, credentials are left out (for the anonymous check).
 func (c *Connector) buildClientOptions(auth bool) (*options.ClientOptions, error) {
-	cs, err := connstring.ParseAndValidate(c.target)
-	if err != nil {
-		return nil, c.connectError(fmt.Errorf("invalid MongoDB URI: %w", err))
-	}
-	c.uriDB = cs.Database
 	co := options.Client().ApplyURI(c.target)
 	if err := co.Validate(); err != nil {
 		return nil, c.connectError(fmt.Errorf("invalid MongoDB URI: %w", err))
 	}
 	if c.opts.Username != "" && co.Auth == nil {
-		co.SetAuth(options.Credential{Username: c.opts.Username, Password: c.opts.Password, AuthSource: cs.AuthSource})
+		co.SetAuth(options.Credential{Username: c.opts.Username, Password: c.opts.Password, AuthSource: c.authSource})
 	}
-	c.hasAuth = co.Auth != nil
 	if !auth {
 		co.Auth = nil
 	}
