@@ -32,6 +32,7 @@ type ruleSpec struct {
 	MinDigits         int
 	MaxDigits         int
 	MinLetters        int
+	MinWord           int
 	AnyChars          string
 	OnlyChars         string
 	Keywords          []string
@@ -311,6 +312,8 @@ func parsePrefilter(src string, n *yaml.Node, r *ruleSpec) error {
 			err = decodeScalar(src, v, k.Value, &r.MaxDigits)
 		case "min_letters":
 			err = decodeScalar(src, v, k.Value, &r.MinLetters)
+		case "min_word":
+			err = decodeScalar(src, v, k.Value, &r.MinWord)
 		case "any_chars":
 			err = decodeScalar(src, v, k.Value, &r.AnyChars)
 		case "only_chars":
@@ -318,7 +321,7 @@ func parsePrefilter(src string, n *yaml.Node, r *ruleSpec) error {
 		case "keywords":
 			r.Keywords, err = decodeStrings(src, v, k.Value, r.lines)
 		default:
-			err = errAt(src, k, "unknown key %q in prefilter (want min_len, max_len, min_digits, max_digits, min_letters, any_chars, only_chars, keywords)", k.Value)
+			err = errAt(src, k, "unknown key %q in prefilter (want min_len, max_len, min_digits, max_digits, min_letters, min_word, any_chars, only_chars, keywords)", k.Value)
 		}
 		if err != nil {
 			return err
@@ -369,6 +372,7 @@ func (r *ruleSpec) mergeOver(base *ruleSpec) *ruleSpec {
 		{"prefilter.min_digits", func() { m.MinDigits = r.MinDigits }},
 		{"prefilter.max_digits", func() { m.MaxDigits = r.MaxDigits }},
 		{"prefilter.min_letters", func() { m.MinLetters = r.MinLetters }},
+		{"prefilter.min_word", func() { m.MinWord = r.MinWord }},
 		{"prefilter.any_chars", func() { m.AnyChars = r.AnyChars }},
 		{"prefilter.only_chars", func() { m.OnlyChars = r.OnlyChars }},
 		{"prefilter.keywords", func() { m.Keywords = r.Keywords }},

@@ -392,6 +392,7 @@ type rule struct {
 	minDigits     int
 	maxDigits     int
 	minLetters    int
+	minWord       int
 	anySet        charSet
 	onlySet       charSet
 	hasAny        bool
@@ -407,7 +408,7 @@ var kindNames = map[string]Kind{"string": KindString, "number": KindNumber, "boo
 func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 	r := &rule{id: s.ID, category: s.Category, desc: s.Description, source: fmt.Sprintf("%s:%d", s.src, s.line),
 		requiresName: s.RequiresFieldName, nameOnly: s.FieldNameOnly, minLen: s.MinLen, maxLen: s.MaxLen,
-		minDigits: s.MinDigits, maxDigits: s.MaxDigits, minLetters: s.MinLetters, minEntropy: s.MinEntropy,
+		minDigits: s.MinDigits, maxDigits: s.MaxDigits, minLetters: s.MinLetters, minWord: s.MinWord, minEntropy: s.MinEntropy,
 		storeTypes: s.StoreTypes}
 	var warns []Warning
 	warn := func(line int, format string, a ...any) {
@@ -510,7 +511,11 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		r.context = append(r.context, " "+normName(c)+" ")
 	}
 	for _, k := range s.Keywords {
-		r.keywords = append(r.keywords, strings.ToLower(k))
+		k = strings.ToLower(k)
+		if k == "" {
+			return nil, nil, s.errf(s.lineOf("prefilter.keywords", ""), "empty keyword")
+		}
+		r.keywords = append(r.keywords, k)
 	}
 	for _, c := range s.Suppress {
 		if GroupOf(c) == "" {
@@ -601,15 +606,24 @@ type profile struct {
 	n, digits, letters, spaces int
 	digitRun                   int // most digits in one group joined by single separators ("+1 415-555-2671": 11)
 	letterRun                  int // longest run of ASCII letters
+	wordRun                    int // longest run of bytes other than white space
 	set                        charSet
 	nonASCII                   bool
 }
 
 func (p *profile) compute(s string) {
 	p.n = len(s)
-	run, seps, lrun := 0, 0, 0
+	run, seps, lrun, wrun := 0, 0, 0, 0
 	for i := 0; i < len(s); i++ {
 		b := s[i]
+		if b == ' ' || b == '\t' || b == '\n' || b == '\r' {
+			wrun = 0
+		} else {
+			wrun++
+			if wrun > p.wordRun {
+				p.wordRun = wrun
+			}
+		}
 		if b|0x20 >= 'a' && b|0x20 <= 'z' {
 			lrun++
 			if lrun > p.letterRun {
@@ -651,7 +665,7 @@ func (r *rule) prefilter(p *profile, s string, whole bool) bool {
 	if r.hasAny && !p.set.meets(r.anySet) {
 		return false
 	}
-	if !whole && (p.digitRun < r.minDigits || p.letters < r.minLetters) {
+	if p.wordRun < r.minWord || !whole && (p.digitRun < r.minDigits || p.letters < r.minLetters) {
 		return false
 	}
 	if whole {
@@ -662,23 +676,23 @@ func (r *rule) prefilter(p *profile, s string, whole bool) bool {
 			return false
 		}
 	}
-	if len(r.keywords) > 0 {
-		found := false
-		for _, k := range r.keywords {
-			if p.hasChars(k) && containsFold(s, k) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return len(r.keywords) == 0 || r.hasKeyword(p, s)
 }
 
-// hasChars reports whether every byte of the lower-case word k occurs in
-// the value, in either case.
+// hasKeyword reports whether s holds one of the rule's keywords, ignoring
+// ASCII case. A keyword is looked for only when every one of its bytes
+// occurs in the value, which the profile tells without a scan.
+func (r *rule) hasKeyword(p *profile, s string) bool {
+	for _, k := range r.keywords {
+		if p.hasChars(k) && containsFold(s, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasChars reports whether every ASCII byte of the lower-case word k occurs
+// in the value, in either case.
 func (p *profile) hasChars(k string) bool {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
@@ -692,8 +706,8 @@ func (p *profile) hasChars(k string) bool {
 	return true
 }
 
-// containsFold reports whether s contains the lower-case ASCII word k,
-// ignoring ASCII case, without allocating.
+// containsFold reports whether s contains the lower-case word k, ignoring
+// ASCII case, without allocating.
 func containsFold(s, k string) bool {
 	n := len(k)
 	if n == 0 {
@@ -716,21 +730,29 @@ func containsFold(s, k string) bool {
 			return false
 		}
 		i += j
-		m := 1
-		for ; m < n; m++ {
-			c := s[i+m]
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != k[m] {
-				break
-			}
-		}
-		if m == n {
+		if hasPrefixFold(s[i:], k) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPrefixFold reports whether s starts with the lower-case word k,
+// ignoring ASCII case.
+func hasPrefixFold(s, k string) bool {
+	if len(s) < len(k) {
+		return false
+	}
+	for j := 0; j < len(k); j++ {
+		c := s[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != k[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // entropy is the Shannon entropy of s in bits per byte.
