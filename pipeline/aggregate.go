@@ -47,10 +47,11 @@ const (
 	memoMaxLen = 64
 )
 
-// classify returns the hits of one value, from the memo when it can.
-func (fa *fieldAgg) classify(v classifiers.Value, dst []classifiers.Hit) []classifiers.Hit {
-	if fa.noMemo || v.Kind != classifiers.KindString || len(v.S) > memoMaxLen {
-		return fa.field.Classify(v, dst)
+// classify returns the hits of one value of a document of the given region
+// ("" when the document does not say), from the memo when it can.
+func (fa *fieldAgg) classify(v classifiers.Value, region string, dst []classifiers.Hit) []classifiers.Hit {
+	if region != "" || fa.noMemo || v.Kind != classifiers.KindString || len(v.S) > memoMaxLen {
+		return fa.field.ClassifyIn(v, region, dst)
 	}
 	if hits, ok := fa.memo[v.S]; ok {
 		return append(dst, hits...)

@@ -315,3 +315,23 @@ func TestRunRepeatedValuesCountEveryDocument(t *testing.T) {
 		t.Error("status reported as e-mail")
 	}
 }
+
+// TestRunPhoneRegionFromDocument: a national phone number under a field name
+// that says nothing is recognised when the document names its country.
+func TestRunPhoneRegionFromDocument(t *testing.T) {
+	var withCountry, without []map[string]any
+	for i := 0; i < 20; i++ {
+		n := fmt.Sprintf("030 2312%04d", 5000+i)
+		withCountry = append(withCountry, map[string]any{"country": "DE", "kontakt": n})
+		without = append(without, map[string]any{"kontakt": n})
+	}
+	uri := addStore("region", &memStore{containers: []memContainer{{name: "de", docs: withCountry}, {name: "unknown", docs: without}}})
+	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), MinConfidence: 0.5})
+	cs := r.Targets[0].Containers
+	if f := finding(cs[0], "kontakt", "phone"); f == nil || f.MatchedDocuments != 20 {
+		t.Errorf("with country DE: %+v", f)
+	}
+	if f := finding(cs[1], "kontakt", "phone"); f != nil {
+		t.Errorf("without a country, a national number under a neutral name: %+v", f)
+	}
+}

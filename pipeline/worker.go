@@ -19,6 +19,7 @@ type worker struct {
 	// state of the document being processed
 	cs      *containerState
 	sh      *shard
+	region  string // the document's region, for national phone numbers
 	hits    []classifiers.Hit
 	phits   []classifiers.PathHit
 	pending []pendingHit
@@ -67,6 +68,7 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 	sh := cs.shards[w.id]
 	sh.seq++
 	w.cs, w.sh = cs, sh
+	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
 	if err := w.flatten(doc); err != nil {
@@ -175,7 +177,7 @@ func (w *worker) touch(fa *fieldAgg) *fieldAgg {
 func (w *worker) Scalar(path []byte, v classifiers.Value) {
 	fa := w.field(path)
 	fa.docValues++
-	w.hits = fa.classify(v, w.hits[:0])
+	w.hits = fa.classify(v, w.region, w.hits[:0])
 	for _, h := range w.hits {
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: h, value: v.S})
 	}
