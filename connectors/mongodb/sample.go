@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -145,8 +146,11 @@ func (c *Connector) next(ctx context.Context, cur *mongo.Cursor) bool {
 	return cur.Next(nctx)
 }
 
+// closeCursor frees the server's cursor (killCursors). It waits a second at
+// most: a server that stopped answering must not hold up the end of an
+// interrupted scan, and the server times idle cursors out anyway.
 func (c *Connector) closeCursor(cur *mongo.Cursor) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.opts.ConnectTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), min(c.opts.ConnectTimeout, time.Second))
 	defer cancel()
 	_ = cur.Close(ctx)
 }

@@ -1,10 +1,10 @@
 package mongotest
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -19,9 +19,13 @@ type Proxy struct {
 	ln      net.Listener
 	backend string
 	mu      sync.Mutex
+	resumed *sync.Cond
 	conns   map[net.Conn]bool
 	stopped bool
+	paused  bool
 	wg      sync.WaitGroup
+
+	fromServer atomic.Int64
 }
 
 // StartProxy starts a proxy to the server at uri (a mongodb:// URI with one
@@ -37,6 +41,7 @@ func StartProxy(tb testing.TB, uri string) *Proxy {
 		tb.Fatal(err)
 	}
 	p := &Proxy{ln: ln, backend: u.Host, conns: map[net.Conn]bool{}}
+	p.resumed = sync.NewCond(&p.mu)
 	u.Host = ln.Addr().String()
 	p.URI = u.String()
 	p.wg.Add(1)
@@ -63,8 +68,8 @@ func (p *Proxy) accept() {
 			return
 		}
 		p.wg.Add(2)
-		go p.pipe(c, b)
-		go p.pipe(b, c)
+		go p.pipe(c, b, &p.fromServer)
+		go p.pipe(b, c, nil)
 	}
 }
 
@@ -80,12 +85,58 @@ func (p *Proxy) track(conns ...net.Conn) bool {
 	return true
 }
 
-func (p *Proxy) pipe(dst, src net.Conn) {
+func (p *Proxy) pipe(dst, src net.Conn, count *atomic.Int64) {
 	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if !p.waitResumed() {
+				break
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+			if count != nil {
+				count.Add(int64(n))
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	dst.Close()
 	src.Close()
 }
+
+// waitResumed blocks while the proxy is paused; it is false once stopped.
+func (p *Proxy) waitResumed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.paused && !p.stopped {
+		p.resumed.Wait()
+	}
+	return !p.stopped
+}
+
+// Pause stops forwarding bytes but keeps the connections open, as a server
+// that stops answering does.
+func (p *Proxy) Pause() {
+	p.mu.Lock()
+	p.paused = true
+	p.mu.Unlock()
+}
+
+// Resume forwards bytes again.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	p.paused = false
+	p.mu.Unlock()
+	p.resumed.Broadcast()
+}
+
+// BytesFromServer is the number of bytes forwarded from the server so far.
+func (p *Proxy) BytesFromServer() int64 { return p.fromServer.Load() }
 
 // Stop closes the listener and every connection, and waits for the copying
 // goroutines to end. It is safe to call more than once.
@@ -101,5 +152,6 @@ func (p *Proxy) Stop() {
 		_ = c.Close()
 	}
 	p.mu.Unlock()
+	p.resumed.Broadcast()
 	p.wg.Wait()
 }
