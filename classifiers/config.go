@@ -48,8 +48,9 @@ type ruleSpec struct {
 }
 
 type riskSpec struct {
-	groups     map[string]float64
-	categories map[string]float64
+	groups       map[string]float64
+	categories   map[string]float64
+	combinations map[string]Combination
 }
 
 // fileSpec is a parsed rules file.
@@ -97,7 +98,7 @@ func parseFile(src Source) (*fileSpec, error) {
 	if err := yaml.Unmarshal(src.Data, &doc); err != nil {
 		return nil, &LoadError{Source: src.Name, Msg: err.Error()}
 	}
-	fs := &fileSpec{risk: riskSpec{groups: map[string]float64{}, categories: map[string]float64{}}}
+	fs := &fileSpec{risk: riskSpec{groups: map[string]float64{}, categories: map[string]float64{}, combinations: map[string]Combination{}}}
 	if len(doc.Content) == 0 {
 		return fs, nil
 	}
@@ -137,19 +138,25 @@ func parseFile(src Source) (*fileSpec, error) {
 
 func parseRisk(src string, n *yaml.Node, rs *riskSpec) error {
 	if n.Kind != yaml.MappingNode {
-		return errAt(src, n, "risk must be a mapping with the keys groups and categories")
+		return errAt(src, n, "risk must be a mapping with the keys groups, categories and combinations")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var dst map[string]float64
 		var valid func(string) bool
+		if k.Value == "combinations" {
+			if err := parseCombinations(src, v, rs.combinations); err != nil {
+				return err
+			}
+			continue
+		}
 		switch k.Value {
 		case "groups":
 			dst, valid = rs.groups, IsGroup
 		case "categories":
 			dst, valid = rs.categories, func(s string) bool { return GroupOf(s) != "" }
 		default:
-			return errAt(src, k, "unknown key %q in risk (want groups, categories)", k.Value)
+			return errAt(src, k, "unknown key %q in risk (want groups, categories, combinations)", k.Value)
 		}
 		if v.Kind != yaml.MappingNode {
 			return errAt(src, v, "risk.%s must be a mapping of id to weight", k.Value)

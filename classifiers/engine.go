@@ -40,6 +40,7 @@ type Engine struct {
 	geo    bool // some rule reports geo_coordinates: Structure applies
 	groupW map[string]float64
 	catW   map[string]float64
+	combos map[string]Combination // risk.combinations by id
 }
 
 // regexp2Timeout bounds one regexp2 match.
@@ -78,7 +79,7 @@ func Check(src Source, defaults []byte) ([]Warning, error) {
 func load(sources []Source) (*Engine, []Warning, error) {
 	var order []string
 	specs := map[string]*ruleSpec{}
-	e := &Engine{groupW: map[string]float64{}, catW: map[string]float64{}, names: new(sync.Map), nNames: new(atomic.Int64)}
+	e := &Engine{groupW: map[string]float64{}, catW: map[string]float64{}, combos: map[string]Combination{}, names: new(sync.Map), nNames: new(atomic.Int64)}
 	for _, src := range sources {
 		fs, err := parseFile(src)
 		if err != nil {
@@ -102,6 +103,13 @@ func load(sources []Source) (*Engine, []Warning, error) {
 		}
 		for k, v := range fs.risk.categories {
 			e.catW[k] = v
+		}
+		for id, c := range fs.risk.combinations {
+			if base, ok := e.combos[id]; ok {
+				e.combos[id] = mergeCombination(base, c)
+			} else {
+				e.combos[id] = finishCombination(c)
+			}
 		}
 	}
 	var warns []Warning
@@ -137,7 +145,7 @@ func (e *Engine) Restrict(only, except []string) (*Engine, error) {
 		}
 		return false
 	}
-	ne := &Engine{groupW: e.groupW, catW: e.catW, names: new(sync.Map), nNames: new(atomic.Int64)}
+	ne := &Engine{groupW: e.groupW, catW: e.catW, combos: e.combos, names: new(sync.Map), nNames: new(atomic.Int64)}
 	for _, r := range e.rules {
 		if (len(only) == 0 || in(only, r)) && !in(except, r) {
 			ne.rules = append(ne.rules, r)

@@ -109,8 +109,17 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 	if interrupted && r.Settings != nil {
 		r.Settings.Interrupted = true
 	}
-	report.Finish(r, report.RiskModel{Weight: cfg.Engine.RiskWeight}, interrupted)
+	report.Finish(r, riskModel(cfg.Engine), interrupted)
 	return r
+}
+
+// riskModel is the report's risk model configured by the rules.
+func riskModel(e *classifiers.Engine) report.RiskModel {
+	combos := []report.CombinationRule{}
+	for _, c := range e.Combinations() {
+		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost})
+	}
+	return report.RiskModel{Weight: e.RiskWeight, Combinations: combos}
 }
 
 // scanner owns the worker pool shared by all targets and containers.
