@@ -88,3 +88,16 @@ func TestPanicsAreContainedAndRedacted(t *testing.T) {
 		t.Errorf("the target that does not panic: %+v", tg)
 	}
 }
+
+// TestClassifierPanicSkipsTheDocument: a panic while classifying a document
+// (here: no engine at all) skips that document with a reason instead of
+// ending the process.
+func TestClassifierPanicSkipsTheDocument(t *testing.T) {
+	s := newScanner(Config{Workers: 1, MaxDepth: DefaultMaxDepth, MaxExamples: 3})
+	w := newWorker(0, s)
+	cs := &containerState{shards: []*shard{newShard()}}
+	w.process(cs, connectors.Document{Fields: map[string]any{"email": "ann@example.com"}})
+	if sh := cs.shards[0]; sh.skipReasons[errInternal.Error()] != 1 || sh.docs != 0 {
+		t.Errorf("skip reasons %v, %d documents", sh.skipReasons, sh.docs)
+	}
+}

@@ -150,7 +150,7 @@ func (s *scanner) start() {
 			defer s.wg.Done()
 			w := newWorker(i, s)
 			for j := range s.jobs {
-				w.processSafely(j.cs, j.doc)
+				w.process(j.cs, j.doc)
 				j.cs.pending.Done()
 			}
 		}()

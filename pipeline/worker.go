@@ -46,24 +46,6 @@ func (sh *shard) skip(reason string) {
 	sh.skipReasons[reason]++
 }
 
-// ReasonInternalError is the skip reason of a document whose classification
-// failed on an internal error.
-const ReasonInternalError = "internal error while classifying"
-
-// processSafely is process that turns a panic into a skipped document, so
-// that neither the scan nor the process ends, and no value is printed.
-func (w *worker) processSafely(cs *containerState, doc connectors.Document) {
-	defer func() {
-		if r := recover(); r != nil {
-			for _, fa := range w.touched {
-				fa.docValues = 0
-			}
-			cs.shards[w.id].skip(ReasonInternalError)
-		}
-	}()
-	w.process(cs, doc)
-}
-
 func (w *worker) process(cs *containerState, doc connectors.Document) {
 	sh := cs.shards[w.id]
 	sh.seq++
