@@ -89,7 +89,7 @@ func mongoMidScan(t *testing.T, stall bool) {
 	prog := &stopAfter{n: 1500, stop: proxy.Stop}
 	timeout := 5 * time.Second
 	if stall {
-		prog.stop, timeout = proxy.Pause, time.Second
+		prog.stop, timeout = proxy.Pause, 3*time.Second
 	}
 	cfg := Config{
 		Engine: testEngine(t), Workers: 2, SampleSize: 0, MinConfidence: 0.5, Progress: prog,
@@ -133,7 +133,7 @@ func mongoMidScan(t *testing.T, stall bool) {
 		ok := strings.HasPrefix(msg, c.Name+": ") && strings.Contains(msg, "the server") &&
 			strings.Contains(msg, "stopped, or the network failed")
 		if stall {
-			ok = strings.HasPrefix(msg, c.Name+": ") && strings.Contains(msg, "request timeout (1s)")
+			ok = strings.HasPrefix(msg, c.Name+": ") && (strings.Contains(msg, "request timeout (3s)") || strings.Contains(msg, "could not be reached any more"))
 		}
 		if !ok {
 			t.Errorf("%s: error %q does not say what happened to the server", c.Name, msg)
@@ -141,6 +141,9 @@ func mongoMidScan(t *testing.T, stall bool) {
 	}
 	if failed == 0 {
 		t.Fatal("no container failed although the server stopped")
+	}
+	if prog.seen.Load() < prog.n {
+		t.Fatalf("only %d documents went through: the server was never stopped", prog.seen.Load())
 	}
 	if sampled < prog.n {
 		t.Errorf("%d documents in the report, %d went through before the stop: work was lost", sampled, prog.n)

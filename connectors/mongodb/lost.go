@@ -26,7 +26,10 @@ func serverLost(name string, err error) error {
 	switch {
 	case strings.Contains(lower, "server selection"):
 		reason = "the server could not be reached any more (it stopped, or the network failed)"
-	case mongo.IsNetworkError(err):
+	case isTimeLimit(err):
+		// a query that ran out of time says so (containerError)
+		return nil
+	case mongo.IsNetworkError(err), strings.Contains(lower, "connection pool") && strings.Contains(lower, "was cleared"):
 		reason = "the connection to the server was lost (it stopped, or the network failed)"
 	default:
 		return nil
