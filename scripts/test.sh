@@ -14,6 +14,13 @@ if [ "$fuzztime" != "0" ]; then
     for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
       echo "fuzz $pkg $target ($fuzztime)"
       if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+        # The fuzzer stops with "context deadline exceeded" when its time
+        # runs out while a worker is still minimising an input that is merely
+        # interesting; only a written failing input is a finding.
+        if ! grep -q 'Failing input written to' <<<"$out" && grep -q 'context deadline exceeded' <<<"$out"; then
+          echo "  (time ran out while minimising an input; no failure found)"
+          continue
+        fi
         echo "$out"
         echo "fuzz target $target in $pkg failed; the failing input is under its testdata/fuzz"
         exit 1
