@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -47,26 +46,9 @@ func TestSignalDuringMongoDBScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := time.Now()
-	code := wait(t, cmd)
-	took := time.Since(sent)
-	t.Logf("exited %s after the signal", took.Round(time.Millisecond))
-	// the promise is 2 s; far beyond it, something waits on the stalled server
-	if took > 5*time.Second {
-		t.Errorf("the partial report took %s after the signal", took.Round(time.Millisecond))
-	}
-	if code != exitInterrupted {
-		t.Fatalf("exit %d, want %d; stderr: %s", code, exitInterrupted, errb.String())
-	}
-	if err := report.Validate(out.Bytes()); err != nil {
-		t.Fatalf("partial report does not validate: %v\n%s", err, out.String())
-	}
-	var r report.Report
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatal(err)
-	}
-	if r.Complete || r.Settings == nil || !r.Settings.Interrupted {
-		t.Errorf("complete=%v settings=%+v, want an interrupted, incomplete report", r.Complete, r.Settings)
-	}
+	code := wait(t, cmd) // a scan that waits on the stalled server hangs, and wait fails the test
+	t.Logf("exited %s after the signal", time.Since(sent).Round(time.Millisecond))
+	r := interruptedReport(t, code, &out, &errb)
 	var users *report.Container
 	for i, c := range r.Targets[0].Containers {
 		if c.Name == "shop.users" {

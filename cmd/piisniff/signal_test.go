@@ -60,6 +60,26 @@ func startScan(t *testing.T, srv *estest.Server) (*exec.Cmd, *bytes.Buffer, *byt
 	}
 }
 
+// interruptedReport checks what an interrupted scan leaves: exit code 130
+// and a valid, incomplete report marked interrupted.
+func interruptedReport(t *testing.T, code int, out, errb *bytes.Buffer) report.Report {
+	t.Helper()
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitInterrupted, errb.String())
+	}
+	if err := report.Validate(out.Bytes()); err != nil {
+		t.Fatalf("partial report does not validate: %v\n%s", err, out.String())
+	}
+	var r report.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Complete || r.Settings == nil || !r.Settings.Interrupted {
+		t.Errorf("complete=%v settings=%+v, want an interrupted, incomplete report", r.Complete, r.Settings)
+	}
+	return r
+}
+
 // wait waits for the process; a process that does not exit within a generous
 // bound has hung, which is the failure this guards against.
 func wait(t *testing.T, cmd *exec.Cmd) int {
@@ -93,19 +113,7 @@ func TestSignalWritesPartialReport(t *testing.T) {
 			}
 			code := wait(t, cmd)
 			t.Logf("exited %v after the signal", time.Since(sent).Round(time.Millisecond))
-			if code != exitInterrupted {
-				t.Fatalf("exit %d, want %d; stderr: %s", code, exitInterrupted, errb.String())
-			}
-			if err := report.Validate(out.Bytes()); err != nil {
-				t.Fatalf("partial report does not validate: %v\n%s", err, out.String())
-			}
-			var r report.Report
-			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-				t.Fatal(err)
-			}
-			if r.Complete || r.Settings == nil || !r.Settings.Interrupted {
-				t.Errorf("complete=%v settings=%+v, want an interrupted, incomplete report", r.Complete, r.Settings)
-			}
+			r := interruptedReport(t, code, out, errb)
 			byName := map[string]report.Container{}
 			for _, c := range r.Targets[0].Containers {
 				byName[c.Name] = c
