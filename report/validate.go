@@ -187,8 +187,9 @@ func (v *validator) rangeCheck(val any, path string, hi float64) {
 func (v *validator) unit(val any, path string)  { v.rangeCheck(val, path, 1) }
 func (v *validator) score(val any, path string) { v.rangeCheck(val, path, 100) }
 
-// combinations checks a container's optional combinations.
-func (v *validator) combinations(val any, path string) {
+// objects checks an optional array of objects: each must have the given
+// fields; each, then holds further checks of one element.
+func (v *validator) objects(val any, path string, fields map[string]string, each func(m map[string]any, p string)) {
 	if v.err != nil || val == nil {
 		return
 	}
@@ -197,48 +198,41 @@ func (v *validator) combinations(val any, path string) {
 		v.err = fmt.Errorf("%s is %T, want array", path, val)
 		return
 	}
-	for i, c := range list {
+	for i, el := range list {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		m, ok := c.(map[string]any)
+		m, ok := el.(map[string]any)
 		if !ok {
 			v.err = fmt.Errorf("%s is not an object", p)
 			return
 		}
-		v.object(m, p, map[string]string{"id": "string", "name": "string", "categories": "array", "risk": "number"})
+		v.object(m, p, fields)
 		if v.err != nil {
 			return
 		}
-		v.score(m["risk"], p+".risk")
-		for _, cat := range m["categories"].([]any) {
-			if s, ok := cat.(string); !ok || Categories[s] == "" {
-				v.err = fmt.Errorf("%s.categories holds %v, not a category of the taxonomy", p, cat)
-				return
-			}
+		if each != nil {
+			each(m, p)
 		}
 	}
 }
 
+// combinations checks a container's optional combinations.
+func (v *validator) combinations(val any, path string) {
+	v.objects(val, path, map[string]string{"id": "string", "name": "string", "categories": "array", "risk": "number"},
+		func(m map[string]any, p string) {
+			v.score(m["risk"], p+".risk")
+			for _, cat := range m["categories"].([]any) {
+				if s, ok := cat.(string); !ok || Categories[s] == "" {
+					if v.err == nil {
+						v.err = fmt.Errorf("%s.categories holds %v, not a category of the taxonomy", p, cat)
+					}
+					return
+				}
+			}
+		})
+}
+
 // guidance checks the summary's optional notification guidance.
 func (v *validator) guidance(val any, path string) {
-	if v.err != nil || val == nil {
-		return
-	}
-	list, ok := val.([]any)
-	if !ok {
-		v.err = fmt.Errorf("%s is %T, want array", path, val)
-		return
-	}
-	for i, g := range list {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		m, ok := g.(map[string]any)
-		if !ok {
-			v.err = fmt.Errorf("%s is not an object", p)
-			return
-		}
-		v.object(m, p, map[string]string{"group": "string", "categories": "array", "usually_notifiable": "bool",
-			"estimated_affected_documents": "number", "reason": "string"})
-		if v.err != nil {
-			return
-		}
-	}
+	v.objects(val, path, map[string]string{"group": "string", "categories": "array", "usually_notifiable": "bool",
+		"estimated_affected_documents": "number", "reason": "string"}, nil)
 }
