@@ -50,7 +50,6 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 	sh := cs.shards[w.id]
 	sh.seq++
 	w.cs, w.sh = cs, sh
-	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
 	if err := w.flatten(doc); err != nil {
@@ -110,6 +109,7 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 			err = errInternal
 		}
 	}()
+	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
 	return w.flat.Flatten(doc.Fields, w)
 }
 
