@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // indexMapping is what the scanner keeps of one index's mapping.
@@ -64,6 +65,22 @@ func flattenMapping(mappings map[string]any) indexMapping {
 
 const maxMappingDepth = 64
 
+// validFieldName reports whether a mapping property name can name a field:
+// Elasticsearch rejects empty names and names with an empty part between
+// dots ("", ".", "a..b", ".a"), so a mapping that holds one is not a real
+// cluster's and the property is passed over.
+func validFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, part := range strings.Split(name, ".") {
+		if part == "" {
+			return false
+		}
+	}
+	return true
+}
+
 func walkProps(prefix string, props map[string]any, im *indexMapping, depth int) {
 	if depth > maxMappingDepth {
 		return
@@ -76,7 +93,7 @@ func walkProps(prefix string, props map[string]any, im *indexMapping, depth int)
 	sort.Strings(names)
 	for _, name := range names {
 		def, ok := props[name].(map[string]any)
-		if !ok || name == "" {
+		if !ok || !validFieldName(name) {
 			continue
 		}
 		typ, _ := def["type"].(string)
