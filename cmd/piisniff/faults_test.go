@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,23 +32,15 @@ func runBounded(t *testing.T, bound time.Duration, env []string, args ...string)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	res := execute(t, cmd)
 	if ctx.Err() != nil {
-		t.Fatalf("piisniff %s did not finish within %s (hung); stderr:\n%s", strings.Join(args, " "), bound, errb.String())
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+		t.Fatalf("piisniff %s did not finish within %s (hung); stderr:\n%s", strings.Join(args, " "), bound, res.stderr)
 	}
 	var rss int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss * 1024 // kilobytes on Linux
 	}
-	return boundedResult{result{out.String(), errb.String(), code}, rss}
+	return boundedResult{res, rss}
 }
 
 func parseReport(t *testing.T, out string) *report.Report {

@@ -43,13 +43,20 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
+	return execute(t, cmd)
+}
+
+// execute runs a prepared command and returns its output and exit code; a
+// command that cannot be run at all fails the test.
+func execute(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
-	} else if err != nil {
+	} else if err != nil && cmd.ProcessState == nil {
 		t.Fatal(err)
 	}
 	return result{out.String(), errb.String(), code}

@@ -260,16 +260,7 @@ func runCLIStdin(t *testing.T, stdin []byte, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Stdin = bytes.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
+	return execute(t, cmd)
 }
 
 func TestDiff(t *testing.T) {
