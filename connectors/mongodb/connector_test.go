@@ -148,8 +148,9 @@ func TestRegistered(t *testing.T) {
 }
 
 func TestContainers(t *testing.T) {
-	all := []string{"fixtures.arrays", "fixtures.big", "fixtures.deep", "fixtures.empty", "fixtures.geo",
-		"fixtures.large", "fixtures.medium", "fixtures.nested", "fixtures.one", "fixtures.types", "other.things"}
+	all := []string{"fixtures.arrays", "fixtures.big", "fixtures.clusters", "fixtures.deep", "fixtures.empty", "fixtures.geo",
+		"fixtures.large", "fixtures.medium", "fixtures.nested", "fixtures.oids", "fixtures.one", "fixtures.strids",
+		"fixtures.types", "other.things"}
 	tests := []struct {
 		name string
 		opts connectors.Options

@@ -89,6 +89,24 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 	if err := mongotest.InsertGenerated(ctx, db.Collection("medium"), mediumDocs, bigDoc); err != nil {
 		return err
 	}
+	// _id values of the types random _id ranges handle and do not.
+	if err := mongotest.InsertGenerated(ctx, db.Collection("oids"), mediumDocs, oidDoc); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("strids"), 300, func(i int) any {
+		return bson.D{{Key: "_id", Value: fmt.Sprintf("user-%05d", i)}, {Key: "n", Value: int64(i)}}
+	}); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("clusters"), 2*clusterDocs, func(i int) any {
+		id := int64(i)
+		if i >= clusterDocs {
+			id = clusterGap + int64(i)
+		}
+		return bson.D{{Key: "_id", Value: id}, {Key: "n", Value: int64(i)}}
+	}); err != nil {
+		return err
+	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("large"), 2, func(i int) any {
 		return bson.D{{Key: "_id", Value: i}, {Key: "kind", Value: "large"}, {Key: "blob", Value: strings.Repeat("lorem ipsum ", 180_000)}} // ~2 MiB
 	}); err != nil {
@@ -102,6 +120,25 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 	_, err := mongotest.LoadNDJSON(ctx, c.Database("other").Collection("things"),
 		strings.NewReader(`{"_id":1,"thing":"x"}`+"\n"))
 	return err
+}
+
+// The "clusters" fixture holds two runs of clusterDocs consecutive _id
+// values, clusterGap apart.
+const (
+	clusterDocs = 100
+	clusterGap  = 1_000_000_000
+)
+
+// oidDoc is a document with an ObjectId made as a driver makes them: its
+// creation time (here an hour apart from one document to the next), then
+// bytes of the process, then a counter.
+func oidDoc(i int) any {
+	var oid bson.ObjectID
+	ts := uint32(1_700_000_000 + i*3600)
+	oid[0], oid[1], oid[2], oid[3] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+	copy(oid[4:9], "proc1")
+	oid[9], oid[10], oid[11] = byte(i>>16), byte(i>>8), byte(i)
+	return bson.D{{Key: "_id", Value: oid}, {Key: "n", Value: int64(i)}}
 }
 
 // deepLevels is how deeply the "deep" fixture nests (MongoDB allows 100).

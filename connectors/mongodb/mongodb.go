@@ -48,6 +48,11 @@ type Connector struct {
 	sem        chan struct{}
 
 	noSample atomic.Bool // the server refused $sample once: do not ask again
+	// fallback, when set, is the method used without $sample
+	// (MethodIDRanges or MethodScan) instead of the server's best; tests
+	// set it to run the _id ranges on FerretDB.
+	fallback string
+	ranges   int // the most _id ranges a sample is read from; 0: maxRanges
 
 	mu        sync.Mutex
 	notes     []string   // target-level facts found while listing

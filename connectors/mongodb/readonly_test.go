@@ -103,6 +103,15 @@ func TestReadOnly(t *testing.T) {
 			}
 		}
 	}
+	// The random _id ranges of servers without $sample (on FerretDB only
+	// when asked for).
+	c.fallback, c.ranges = MethodIDRanges, 10
+	for _, name := range []string{"fixtures.oids", "fixtures.medium", "fixtures.clusters", "fixtures.strids"} {
+		if _, err := c.Sample(ctx, containerByName(t, c, name), connectors.SampleOptions{Size: 50, Seed: 1}, func(connectors.Document) error { return nil }); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	c.fallback, c.ranges = "", 0
 	// A stopped sampling closes its cursor with killCursors.
 	_, _ = c.Sample(ctx, containerByName(t, c, "fixtures.big"), connectors.SampleOptions{Size: 0}, func(connectors.Document) error { return context.Canceled })
 	if err := c.Close(); err != nil {
@@ -135,6 +144,15 @@ func TestReadOnly(t *testing.T) {
 		}
 	}
 	t.Logf("commands sent: %v", rec.names())
+	ranged := false
+	for _, cmd := range cmds {
+		if cmd.Name == "find" && cmd.Cmd.Lookup("filter", "_id", "$gte").Type != 0 {
+			ranged = true
+		}
+	}
+	if !ranged {
+		t.Error("the scan never read an _id range: the test does not cover it")
+	}
 	for _, want := range []string{"find", "aggregate", "listDatabases", "listCollections", "killCursors", "buildInfo"} {
 		if !slices.Contains(rec.names(), want) {
 			t.Errorf("the scan never sent %s: the test does not cover it", want)

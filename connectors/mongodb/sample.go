@@ -21,6 +21,7 @@ const (
 	MethodAll       = "all"             // every document (small collections, Size 0)
 	MethodScan      = "systematic-scan" // one pass, every k-th document from a random start
 	MethodReservoir = "reservoir"       // one pass, uniform reservoir (count unknown)
+	MethodIDRanges  = "id-ranges"       // random ranges of _id read through its index
 )
 
 // batchSize is the number of documents asked per cursor batch.
@@ -101,6 +102,12 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), nameHash(ct.Name)))
+	if c.rangesIndexed(ctx) && h.Type != "view" {
+		res.Method = MethodIDRanges
+		if done, err := c.idRanges(ctx, db, h.Coll, ct.Name, size, rng, &res, emit); done || err != nil {
+			return res, err
+		}
+	}
 	cur, err := c.cursor(ctx, db, findCommand(h.Coll, 0))
 	if err != nil {
 		return res, c.containerError(ct.Name, err)
@@ -125,6 +132,19 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		next += step
 		return true
 	}, &res, emit)
+}
+
+// rangesIndexed reports whether range queries on _id can be expected to
+// walk the _id index, so that random _id ranges are a cheap sample. That
+// holds for MongoDB; FerretDB filters ranges in memory (its backends push
+// down only equality on _id), so each range would read the whole
+// collection, and a server whose buildInfo failed is not trusted with it.
+func (c *Connector) rangesIndexed(ctx context.Context) bool {
+	if c.fallback != "" {
+		return c.fallback == MethodIDRanges
+	}
+	bi, err := c.serverInfo(ctx)
+	return err == nil && !bi.IsFerretDB
 }
 
 // cursor runs a cursor-returning read command. Its context carries the
