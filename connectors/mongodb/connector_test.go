@@ -580,7 +580,9 @@ func TestConcurrentSampling(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if want := 3 + 1 + 0 + 3 + 2 + 3 + 1 + 1 + 1; total != want {
+	// The small fixtures whole, and 100 of each of oids, strids and
+	// clusters.
+	if want := 3 + 1 + 0 + 3 + 2 + 3 + 1 + 1 + 1 + 3*100; total != want {
 		t.Errorf("%d documents, want %d", total, want)
 	}
 }

@@ -58,9 +58,17 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 // databases lists the databases to scan. When the user may not run
 // listDatabases, it falls back to the database of the URI.
 func (c *Connector) databases(ctx context.Context) ([]string, error) {
-	lctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
-	defer cancel()
-	names, err := c.client.ListDatabaseNames(lctx, bson.D{}, options.ListDatabases().SetAuthorizedDatabases(true))
+	// A target without credentials: the anonymous check has asked the
+	// same already.
+	c.mu.Lock()
+	names := c.anonDBs
+	c.mu.Unlock()
+	var err error
+	if names == nil {
+		lctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+		defer cancel()
+		names, err = c.client.ListDatabaseNames(lctx, bson.D{}, options.ListDatabases().SetAuthorizedDatabases(true))
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,11 @@ func (c *Connector) anonymousCheck(ctx context.Context, ex *connectors.Exposure)
 		ex.Reachable = true
 		ex.Notes = append(ex.Notes, fmt.Sprintf("listDatabases succeeded without credentials (%d databases visible)", len(names)))
 		dbs = names
+		if !c.hasAuth {
+			c.mu.Lock()
+			c.anonDBs = slices.Clone(names)
+			c.mu.Unlock()
+		}
 	case isUnauthorized(err):
 		ex.Reachable = true
 		ex.Notes = append(ex.Notes, "listDatabases without credentials was refused: authentication is required")

@@ -217,3 +217,44 @@ func TestTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestListDatabasesOnce: without credentials the anonymous check's
+// listDatabases is the one Containers needs; with credentials the two
+// answers may differ, so both are asked.
+func TestListDatabasesOnce(t *testing.T) {
+	withCreds := strings.Replace(srv.URI, "mongodb://", "mongodb://scanner:pa55word@", 1) + "?authMechanism=PLAIN"
+	tests := []struct {
+		name string
+		uri  string
+		want int
+	}{
+		{"no credentials", srv.URI, 1},
+		{"credentials", withCreds, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			c, err := open(context.Background(), tt.uri, connectors.Options{AnonymousCheck: true}, rec.monitor())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if ex := c.Exposure(context.Background()); !ex.AnonymousAccess {
+				t.Fatalf("exposure %+v", ex)
+			}
+			cs, err := c.Containers(context.Background())
+			if err != nil || len(cs) == 0 {
+				t.Fatalf("%d containers, %v", len(cs), err)
+			}
+			n := 0
+			for _, cmd := range rec.all() {
+				if cmd.Name == "listDatabases" {
+					n++
+				}
+			}
+			if n != tt.want {
+				t.Errorf("listDatabases sent %d times, want %d", n, tt.want)
+			}
+		})
+	}
+}

@@ -99,6 +99,29 @@ func (s numberSpace) at(f float64) any {
 	return v
 }
 
+// hasIDIndex reports whether the collection has an index on _id alone
+// (capped collections made without one, time-series collections and some
+// compatible services have none): without it every range would be a
+// collection scan. An error counts as no index.
+func (c *Connector) hasIDIndex(ctx context.Context, db *mongo.Database, coll string) bool {
+	cur, err := c.cursor(ctx, db, bson.D{{Key: "listIndexes", Value: coll}})
+	if err != nil {
+		return false
+	}
+	defer c.closeCursor(cur)
+	for c.next(ctx, cur) {
+		key, err := cur.Current.LookupErr("key")
+		if err != nil {
+			continue
+		}
+		elems, err := key.Document().Elements()
+		if err == nil && len(elems) == 1 && elems[0].Key() == "_id" {
+			return true
+		}
+	}
+	return false
+}
+
 // idEnd reads the smallest (dir 1) or largest (dir -1) _id of a collection
 // through the _id index.
 func (c *Connector) idEnd(ctx context.Context, db *mongo.Database, coll string, dir int32) (bson.RawValue, bool, error) {
@@ -150,6 +173,9 @@ func rangeCommand(coll string, from any, after *bson.RawValue, n int) bson.D {
 // caller then scans.
 func (c *Connector) idRanges(ctx context.Context, db *mongo.Database, coll, name string, size int, rng *rand.Rand,
 	res *connectors.SampleResult, emit func(connectors.Document) error) (bool, error) {
+	if !c.hasIDIndex(ctx, db, coll) {
+		return false, nil
+	}
 	lo, ok, err := c.idEnd(ctx, db, coll, 1)
 	if err != nil {
 		return false, c.cursorError(ctx, name, err, 0, res)

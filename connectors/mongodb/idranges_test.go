@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"reflect"
 	"slices"
@@ -259,4 +260,14 @@ func FuzzIDSpace(f *testing.F) {
 			t.Fatalf("point of type %T", v)
 		}
 	})
+}
+
+func TestHasIDIndex(t *testing.T) {
+	c := openTest(t, connectors.Options{}, nil)
+	db := c.client.Database(fixturesDB)
+	for coll, want := range map[string]bool{"oids": true, "medium": true, "no-such-collection": false} {
+		if got := c.hasIDIndex(context.Background(), db, coll); got != want {
+			t.Errorf("%s: %v, want %v", coll, got, want)
+		}
+	}
 }

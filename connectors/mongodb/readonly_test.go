@@ -17,7 +17,7 @@ import (
 // readCommands are the only commands the connector may send.
 var readCommands = []string{
 	"aggregate", "buildInfo", "count", "endSessions", "find", "getMore", "hello", "isMaster", "ismaster",
-	"killCursors", "listCollections", "listDatabases", "ping", "saslContinue", "saslStart",
+	"killCursors", "listCollections", "listDatabases", "listIndexes", "ping", "saslContinue", "saslStart",
 }
 
 // readStages are the only aggregation stages the connector may use.

@@ -102,7 +102,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), nameHash(ct.Name)))
-	if c.rangesIndexed(ctx) && h.Type != "view" {
+	if c.rangesIndexed(ctx) && h.Type == "collection" {
 		res.Method = MethodIDRanges
 		if done, err := c.idRanges(ctx, db, h.Coll, ct.Name, size, rng, &res, emit); done || err != nil {
 			return res, err
