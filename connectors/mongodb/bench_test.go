@@ -203,3 +203,31 @@ func benchPipeline(b *testing.B, coll string) {
 		}
 	}
 }
+
+// BenchmarkExposureListing is the part of BenchmarkPipelineRead that is
+// neither sampling nor classification: connecting, the exposure check
+// (buildInfo, the anonymous listDatabases and read) and listing the
+// collection with its count. FerretDB's listDatabases computes database
+// sizes, whose cost grows with the data held.
+func BenchmarkExposureListing(b *testing.B) {
+	uri := benchServer(b)
+	opts := connectors.Options{
+		Databases:   connectors.Filter{Include: []string{benchDB}},
+		Collections: connectors.Filter{Include: []string{benchSmallColl}},
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		c, err := open(ctx, uri, opts, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ex := c.Exposure(ctx); !ex.AnonymousAccess {
+			b.Fatalf("%+v", ex)
+		}
+		if cs, err := c.Containers(ctx); err != nil || len(cs) != 1 {
+			b.Fatal(cs, err)
+		}
+		_ = c.Close()
+	}
+}
