@@ -149,7 +149,7 @@ func TestRegistered(t *testing.T) {
 
 func TestContainers(t *testing.T) {
 	all := []string{"fixtures.arrays", "fixtures.big", "fixtures.clusters", "fixtures.deep", "fixtures.empty", "fixtures.geo",
-		"fixtures.large", "fixtures.medium", "fixtures.nested", "fixtures.oids", "fixtures.one", "fixtures.strids",
+		"fixtures.ints", "fixtures.large", "fixtures.medium", "fixtures.nested", "fixtures.oids", "fixtures.one", "fixtures.strids",
 		"fixtures.types", "other.things"}
 	tests := []struct {
 		name string
@@ -580,9 +580,9 @@ func TestConcurrentSampling(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// The small fixtures whole, and 100 of each of oids, strids and
+	// The small fixtures whole, and 100 of each of ints, oids, strids and
 	// clusters.
-	if want := 3 + 1 + 0 + 3 + 2 + 3 + 1 + 1 + 1 + 3*100; total != want {
+	if want := 3 + 1 + 0 + 3 + 2 + 3 + 1 + 1 + 1 + 4*100; total != want {
 		t.Errorf("%d documents, want %d", total, want)
 	}
 }

@@ -27,8 +27,8 @@ func TestSampleIDRanges(t *testing.T) {
 		// the collection (by n) must hold; -1 skips the check.
 		minPerQuarter int
 	}{
-		{"fixtures.medium", mediumDocs, 200, MethodIDRanges, 20},        // int64 _id
-		{"fixtures.oids", mediumDocs, 200, MethodIDRanges, 20},          // ObjectId _id
+		{"fixtures.ints", rangeDocs, 200, MethodIDRanges, 20},           // int64 _id
+		{"fixtures.oids", rangeDocs, 200, MethodIDRanges, 20},           // ObjectId _id
 		{"fixtures.clusters", 2 * clusterDocs, 150, MethodIDRanges, -1}, // two runs far apart
 		{"fixtures.strids", 300, 100, MethodScan, 20},                   // strings: not interpolated
 	}
@@ -265,7 +265,7 @@ func FuzzIDSpace(f *testing.F) {
 func TestHasIDIndex(t *testing.T) {
 	c := openTest(t, connectors.Options{}, nil)
 	db := c.client.Database(fixturesDB)
-	for coll, want := range map[string]bool{"oids": true, "medium": true, "no-such-collection": false} {
+	for coll, want := range map[string]bool{"oids": true, "ints": true, "no-such-collection": false} {
 		if got := c.hasIDIndex(context.Background(), db, coll); got != want {
 			t.Errorf("%s: %v, want %v", coll, got, want)
 		}

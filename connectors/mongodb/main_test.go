@@ -90,7 +90,12 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 		return err
 	}
 	// _id values of the types random _id ranges handle and do not.
-	if err := mongotest.InsertGenerated(ctx, db.Collection("oids"), mediumDocs, oidDoc); err != nil {
+	if err := mongotest.InsertGenerated(ctx, db.Collection("oids"), rangeDocs, oidDoc); err != nil {
+		return err
+	}
+	if err := mongotest.InsertGenerated(ctx, db.Collection("ints"), rangeDocs, func(i int) any {
+		return bson.D{{Key: "_id", Value: int64(7 * i)}, {Key: "n", Value: int64(i)}}
+	}); err != nil {
 		return err
 	}
 	if err := mongotest.InsertGenerated(ctx, db.Collection("strids"), 300, func(i int) any {
@@ -121,6 +126,11 @@ func loadFixtures(ctx context.Context, c *mongo.Client) error {
 		strings.NewReader(`{"_id":1,"thing":"x"}`+"\n"))
 	return err
 }
+
+// rangeDocs is the size of the "oids" and "ints" fixtures, sampled with
+// random _id ranges: small, as FerretDB reads the whole collection for
+// each range.
+const rangeDocs = 500
 
 // The "clusters" fixture holds two runs of clusterDocs consecutive _id
 // values, clusterGap apart.

@@ -106,7 +106,7 @@ func TestReadOnly(t *testing.T) {
 	// The random _id ranges of servers without $sample (on FerretDB only
 	// when asked for).
 	c.fallback, c.ranges = MethodIDRanges, 10
-	for _, name := range []string{"fixtures.oids", "fixtures.medium", "fixtures.clusters", "fixtures.strids"} {
+	for _, name := range []string{"fixtures.oids", "fixtures.ints", "fixtures.clusters", "fixtures.strids"} {
 		if _, err := c.Sample(ctx, containerByName(t, c, name), connectors.SampleOptions{Size: 50, Seed: 1}, func(connectors.Document) error { return nil }); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
