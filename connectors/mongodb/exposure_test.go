@@ -33,10 +33,15 @@ func TestExposureOpenServer(t *testing.T) {
 	}
 }
 
+// credentialedURI is the shared server's URI with credentials. FerretDB
+// without its own user store accepts PLAIN and ignores them: the URI
+// carries credentials, the server needs none.
+func credentialedURI() string {
+	return strings.Replace(srv.URI, "mongodb://", "mongodb://scanner:pa55word@", 1) + "?authMechanism=PLAIN"
+}
+
 func TestExposureCredentialsAndAnonymousCheck(t *testing.T) {
-	// FerretDB without its own user store accepts PLAIN and ignores the
-	// credentials: the URI carries credentials, the server needs none.
-	uri := strings.Replace(srv.URI, "mongodb://", "mongodb://scanner:pa55word@", 1) + "?authMechanism=PLAIN"
+	uri := credentialedURI()
 	tests := []struct {
 		name      string
 		check     bool
@@ -222,7 +227,7 @@ func TestTLS(t *testing.T) {
 // listDatabases is the one Containers needs; with credentials the two
 // answers may differ, so both are asked.
 func TestListDatabasesOnce(t *testing.T) {
-	withCreds := strings.Replace(srv.URI, "mongodb://", "mongodb://scanner:pa55word@", 1) + "?authMechanism=PLAIN"
+	withCreds := credentialedURI()
 	tests := []struct {
 		name string
 		uri  string
