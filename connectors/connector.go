@@ -81,6 +81,17 @@ type Exposure struct {
 	Notes           []string
 }
 
+// UnreadableError is what Open returns for a store that answered but
+// cannot be scanned (a server too old to read): what was learnt of its
+// exposure still goes into the report.
+type UnreadableError struct {
+	Err      error
+	Exposure Exposure
+}
+
+func (e *UnreadableError) Error() string { return e.Err.Error() }
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
 // Connector is an open connection to one target.
 type Connector interface {
 	// Kind is the report's target kind: mongodb, elasticsearch, opensearch,

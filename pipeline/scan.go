@@ -191,6 +191,12 @@ func (s *scanner) secrets(target string) []string {
 	return []string{redact.URIPassword(target), o.Password, o.APIKey, o.BearerToken, o.CloudID}
 }
 
+// reportExposure is a connector's exposure as the report holds it.
+func reportExposure(ex connectors.Exposure) report.Exposure {
+	return report.Exposure{Reachable: ex.Reachable, AnonymousAccess: ex.AnonymousAccess, TLS: ex.TLS, Server: ex.Server,
+		Notes: append([]string{}, ex.Notes...)}
+}
+
 func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
 	secrets := s.secrets(target)
 	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: kindOfScheme(connectors.Scheme(target)), Containers: []report.Container{}}
@@ -212,16 +218,16 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
 	if err != nil {
 		t.Exposure.Notes = []string{}
+		var ue *connectors.UnreadableError
+		if errors.As(err, &ue) {
+			t.Exposure = reportExposure(ue.Exposure)
+		}
 		return fail(err)
 	}
 	defer conn.Close()
 	t.URI = redact.Secrets(conn.URI(), secrets...)
 	t.Kind = conn.Kind()
-	exp := conn.Exposure(ctx)
-	t.Exposure = report.Exposure{Reachable: exp.Reachable, AnonymousAccess: exp.AnonymousAccess, TLS: exp.TLS, Server: exp.Server, Notes: exp.Notes}
-	if t.Exposure.Notes == nil {
-		t.Exposure.Notes = []string{}
-	}
+	t.Exposure = reportExposure(conn.Exposure(ctx))
 	containers, err := conn.Containers(ctx)
 	if sl, ok := conn.(connectors.SkipLister); ok {
 		for _, sk := range sl.SkippedContainers() {

@@ -238,7 +238,11 @@ func (c *Connector) connectError(err error) error {
 	if c.tls && strings.HasPrefix(reason, "the server closed the connection") {
 		reason = "TLS handshake failed: the server closed the connection; it may not speak TLS (drop tls=true), or it requires a client certificate"
 	}
-	return c.redactErr(&ConnectError{Target: c.uri, Reason: reason, Err: err})
+	out := c.redactErr(&ConnectError{Target: c.uri, Reason: reason, Err: err})
+	if release, ok := tooOldRelease(err); ok {
+		return &connectors.UnreadableError{Err: out, Exposure: c.oldServerExposure(release)}
+	}
+	return out
 }
 
 // ConnectError is a failure to reach or log into the server.
@@ -258,6 +262,9 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 func classify(err error) string {
 	msg := err.Error()
 	lower := strings.ToLower(msg)
+	if reason := tooOld(err); reason != "" {
+		return reason
+	}
 	switch {
 	case strings.Contains(lower, "invalid mongodb uri") || strings.Contains(lower, "error parsing uri"):
 		if strings.Contains(lower, "lookup") || strings.Contains(lower, "srv") && strings.Contains(lower, "no such host") {

@@ -1,6 +1,9 @@
 package mongotest
 
 import (
+	"bytes"
+	"encoding/binary"
+	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -26,6 +29,7 @@ type Proxy struct {
 	wg      sync.WaitGroup
 
 	fromServer atomic.Int64
+	maxWire    atomic.Int32 // when not 0, the maxWireVersion the server is made to report
 }
 
 // StartProxy starts a proxy to the server at uri (a mongodb:// URI with one
@@ -68,7 +72,11 @@ func (p *Proxy) accept() {
 			return
 		}
 		p.wg.Add(2)
-		go p.pipe(c, b, &p.fromServer)
+		if w := p.maxWire.Load(); w != 0 {
+			go p.pipeRewriting(c, b, w)
+		} else {
+			go p.pipe(c, b, &p.fromServer)
+		}
 		go p.pipe(b, c, nil)
 	}
 }
@@ -107,6 +115,63 @@ func (p *Proxy) pipe(dst, src net.Conn, count *atomic.Int64) {
 	}
 	dst.Close()
 	src.Close()
+}
+
+// SetMaxWireVersion makes the server report wire version v at most in its
+// handshake replies (hello, isMaster), as an older MongoDB does (6: 3.6,
+// 5: 3.4), on connections opened from now on; 0 turns it off.
+func (p *Proxy) SetMaxWireVersion(v int32) { p.maxWire.Store(v) }
+
+// pipeRewriting copies the server's replies message by message, setting
+// every maxWireVersion field to w (and a minWireVersion above it to 0).
+func (p *Proxy) pipeRewriting(dst, src net.Conn, w int32) {
+	defer p.wg.Done()
+	defer dst.Close()
+	defer src.Close()
+	for {
+		var hdr [4]byte
+		if _, err := io.ReadFull(src, hdr[:]); err != nil {
+			return
+		}
+		n := int(binary.LittleEndian.Uint32(hdr[:]))
+		if n < 16 || n > 48<<20 {
+			return
+		}
+		msg := make([]byte, n)
+		copy(msg, hdr[:])
+		if _, err := io.ReadFull(src, msg[4:]); err != nil {
+			return
+		}
+		setInt32Fields(msg, "maxWireVersion", func(int32) int32 { return w })
+		setInt32Fields(msg, "minWireVersion", func(v int32) int32 {
+			if v > w {
+				return 0
+			}
+			return v
+		})
+		if !p.waitResumed() {
+			return
+		}
+		if _, err := dst.Write(msg); err != nil {
+			return
+		}
+		p.fromServer.Add(int64(n))
+	}
+}
+
+// setInt32Fields rewrites in place every BSON int32 element named name.
+func setInt32Fields(msg []byte, name string, f func(int32) int32) {
+	key := append(append([]byte{0x10}, name...), 0)
+	for i := 0; ; {
+		j := bytes.Index(msg[i:], key)
+		if j < 0 || i+j+len(key)+4 > len(msg) {
+			return
+		}
+		at := i + j + len(key)
+		v := int32(binary.LittleEndian.Uint32(msg[at:]))
+		binary.LittleEndian.PutUint32(msg[at:], uint32(f(v)))
+		i = at + 4
+	}
 }
 
 // waitResumed blocks while the proxy is paused; it is false once stopped.
