@@ -21,9 +21,9 @@ func TestOldServers(t *testing.T) {
 		wire    int32
 		release string // "" when it can be read
 	}{
-		{6, ""},  // 3.6
-		{7, ""},  // 4.0
-		{8, ""},  // 4.2
+		{6, ""}, // 3.6
+		{7, ""}, // 4.0
+		{8, ""}, // 4.2
 		{5, "MongoDB 3.4 (wire version 5), too old"},
 		{4, "MongoDB 3.2 (wire version 4), too old"},
 		{1, "MongoDB 2.6 (wire version 1), too old"},
