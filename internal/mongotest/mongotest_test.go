@@ -144,3 +144,40 @@ func TestServerClose(t *testing.T) {
 	s.Close()
 	s.Close()
 }
+
+func TestSetInt32Fields(t *testing.T) {
+	doc := func(d bson.D) []byte {
+		b, err := bson.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		in   bson.D
+		want bson.D
+	}{
+		{"hello reply", bson.D{{Key: "ok", Value: 1.0}, {Key: "maxWireVersion", Value: int32(21)}, {Key: "minWireVersion", Value: int32(0)}},
+			bson.D{{Key: "ok", Value: 1.0}, {Key: "maxWireVersion", Value: int32(5)}, {Key: "minWireVersion", Value: int32(0)}}},
+		{"nested and repeated", bson.D{{Key: "a", Value: bson.D{{Key: "maxWireVersion", Value: int32(9)}}}, {Key: "maxWireVersion", Value: int32(17)}},
+			bson.D{{Key: "a", Value: bson.D{{Key: "maxWireVersion", Value: int32(5)}}}, {Key: "maxWireVersion", Value: int32(5)}}},
+		{"other types untouched", bson.D{{Key: "maxWireVersion", Value: int64(21)}, {Key: "name", Value: "maxWireVersion"}},
+			bson.D{{Key: "maxWireVersion", Value: int64(21)}, {Key: "name", Value: "maxWireVersion"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := doc(tt.in)
+			setInt32Fields(b, "maxWireVersion", func(int32) int32 { return 5 })
+			if want := doc(tt.want); !reflect.DeepEqual(b, want) {
+				t.Errorf("got %v, want %v", bson.Raw(b), bson.Raw(want))
+			}
+		})
+	}
+	// A field cut off by the end of the message is left alone.
+	cut := append([]byte{0x10}, "maxWireVersion\x00\x15\x00"...)
+	setInt32Fields(cut, "maxWireVersion", func(int32) int32 { return 5 })
+	if cut[len(cut)-2] != 0x15 {
+		t.Errorf("a truncated field was rewritten: %x", cut)
+	}
+}
