@@ -94,6 +94,9 @@ type numberSpace struct {
 func (s numberSpace) at(f float64) any {
 	v := s.lo + f*(s.hi-s.lo)
 	if s.ints {
+		if v >= math.MaxInt64 { // 2^63: float64 has no closer value below
+			return int64(math.MaxInt64)
+		}
 		return int64(math.Floor(v))
 	}
 	return v

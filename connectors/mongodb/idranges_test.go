@@ -191,6 +191,8 @@ func TestIDSpace(t *testing.T) {
 		{"int32 and int64", int32(-10), int64(10), true, int64(-10), int64(0)},
 		{"doubles", 0.5, 1.5, true, 0.5, 1.0},
 		{"int and double", int32(0), 4.0, true, 0.0, 2.0},
+		{"largest int64", int64(0), int64(math.MaxInt64), true, int64(0), int64(1 << 62)},
+		{"near the largest int64", int64(1 << 62), int64(math.MaxInt64), true, int64(1 << 62), int64(3 << 61)},
 		{"one value", int64(5), int64(5), false, nil, nil},
 		{"reversed", int64(6), int64(5), false, nil, nil},
 		{"strings", "a", "b", false, nil, nil},
@@ -215,6 +217,10 @@ func TestIDSpace(t *testing.T) {
 			if got := s.at(0.5); !reflect.DeepEqual(got, tt.atHalf) {
 				t.Errorf("at(0.5) = %v, want %v", got, tt.atHalf)
 			}
+			// The last point below 1 stays within the range.
+			if got, ok := s.at(math.Nextafter(1, 0)).(int64); ok && got < tt.at0.(int64) {
+				t.Errorf("at(1-ε) = %d, below the range", got)
+			}
 		})
 	}
 }
@@ -225,6 +231,7 @@ func FuzzIDSpace(f *testing.F) {
 	f.Add(byte(bson.TypeObjectID), []byte("aaaaaaaaaaaa"), byte(bson.TypeObjectID), []byte("zzzzzzzzzzzz"), 0.3)
 	f.Add(byte(bson.TypeInt64), []byte{1, 0, 0, 0, 0, 0, 0, 0}, byte(bson.TypeDouble), []byte{0, 0, 0, 0, 0, 0, 0xf0, 0x7f}, 0.9)
 	f.Add(byte(bson.TypeInt32), []byte{0, 0, 0, 0x80}, byte(bson.TypeInt32), []byte{0xff, 0xff, 0xff, 0x7f}, 0.999999)
+	f.Add(byte(bson.TypeInt64), []byte{0, 0, 0, 0, 0, 0, 0, 0x40}, byte(bson.TypeInt64), []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, 0.9999999999999999)
 	f.Fuzz(func(t *testing.T, loType byte, lo []byte, hiType byte, hi []byte, frac float64) {
 		l := bson.RawValue{Type: bson.Type(loType), Value: lo}
 		h := bson.RawValue{Type: bson.Type(hiType), Value: hi}
