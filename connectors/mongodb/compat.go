@@ -17,7 +17,9 @@ import (
 // itself refuses servers older than 4.4 (wire version 9), yet exposed
 // servers are often older, and every command the connector sends (find,
 // getMore, aggregate with $sample, listDatabases, listCollections,
-// listIndexes, count, buildInfo, killCursors) has the same form since 3.6.
+// listIndexes, count, buildInfo, killCursors) has the same form since 3.6;
+// servers before 4.0 ignore the authorizedCollections and
+// authorizedDatabases options the listing sets.
 const oldestWireVersion = 6
 
 func init() {
