@@ -169,7 +169,8 @@ func rangeCommand(coll string, from any, after *bson.RawValue, n int) bson.D {
 
 // idRanges draws the sample as random ranges of _id read through the _id
 // index: the fallback for servers without $sample whose range queries use
-// the index (MongoDB before 3.2, compatible services). Each range starts at
+// the index (services that speak the MongoDB protocol without $sample,
+// which MongoDB itself has had since 3.2). Each range starts at
 // a random point between the smallest and largest _id; ranges of one round
 // do not overlap, and a document drawn twice is kept once. It returns false,
 // having read no document, when the _id values cannot be interpolated; the
