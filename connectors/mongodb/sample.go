@@ -287,7 +287,7 @@ func (c *Connector) containerError(name string, err error) error {
 }
 
 // sampleUnsupported reports an error saying the server has no $sample stage
-// (FerretDB, old MongoDB, some compatible services).
+// (FerretDB, some compatible services).
 func sampleUnsupported(err error) bool {
 	var ce mongo.CommandError
 	if errors.As(err, &ce) {
