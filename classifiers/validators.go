@@ -112,10 +112,14 @@ func digitsOf(buf []byte, s string) ([]byte, bool) {
 }
 
 func luhnDigits(d []byte) bool {
-	if len(d) < 2 {
-		return false
-	}
-	sum, dbl := 0, false
+	return len(d) >= 2 && luhnSum(d, false)%10 == 0
+}
+
+// luhnSum adds the digits of d, doubling every second one from the right,
+// from the last one when doubleLast is set (as for a payload still missing
+// its check digit).
+func luhnSum[T string | []byte](d T, doubleLast bool) int {
+	sum, dbl := 0, doubleLast
 	for i := len(d) - 1; i >= 0; i-- {
 		n := int(d[i] - '0')
 		if dbl {
@@ -127,7 +131,13 @@ func luhnDigits(d []byte) bool {
 		sum += n
 		dbl = !dbl
 	}
-	return sum%10 == 0
+	return sum
+}
+
+// LuhnCheckDigit is the digit that, appended to payload (digits only), makes
+// it pass the Luhn checksum, as card numbers and IMEIs end.
+func LuhnCheckDigit(payload string) byte {
+	return byte('0' + (10-luhnSum(payload, true)%10)%10)
 }
 
 // Luhn reports whether the digits of s (spaces and dashes allowed) pass the

@@ -134,3 +134,20 @@ func TestBirthDate(t *testing.T) {
 		}
 	}
 }
+
+func TestLuhnCheckDigit(t *testing.T) {
+	tests := map[string]byte{
+		"7992739871":      '3', // 79927398713
+		"424242424242424": '2',
+		"35145120624811":  '4', // an IMEI body
+		"0":               '0',
+	}
+	for payload, want := range tests {
+		if got := classifiers.LuhnCheckDigit(payload); got != want {
+			t.Errorf("%s: %c, want %c", payload, got, want)
+		}
+		if !classifiers.Luhn(payload + string(want)) {
+			t.Errorf("%s%c does not pass Luhn", payload, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"github.com/piisniff/piisniff/classifiers"
 )
 
 // g draws values. Every method is deterministic for a given source.
@@ -190,23 +191,6 @@ func (g g) dob() string {
 	}
 }
 
-func luhnDigit(body string) byte {
-	sum := 0
-	dbl := true
-	for i := len(body) - 1; i >= 0; i-- {
-		n := int(body[i] - '0')
-		if dbl {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		dbl = !dbl
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
 func (g g) cardDigits() string {
 	var prefix string
 	n := 16
@@ -227,7 +211,7 @@ func (g g) cardDigits() string {
 		prefix, n = g.pick("36", "300", "38"), 14
 	}
 	body := prefix + g.digits(n-1-len(prefix))
-	return body + string(luhnDigit(body))
+	return body + string(classifiers.LuhnCheckDigit(body))
 }
 
 func groupDigits(d string, sep string) string {
@@ -255,7 +239,7 @@ func (g g) card() string {
 // notLuhn is a 16-digit number that fails the Luhn check.
 func (g g) notLuhn() string {
 	body := g.digits(15)
-	c := luhnDigit(body)
+	c := classifiers.LuhnCheckDigit(body)
 	return body + string('0'+(c-'0'+byte(g.n(1, 9)))%10)
 }
 
@@ -520,7 +504,7 @@ func (g g) mac() string {
 
 func (g g) imei() string {
 	body := g.pick("35", "86", "01", "99", "49") + g.digits(12)
-	return body + string(luhnDigit(body))
+	return body + string(classifiers.LuhnCheckDigit(body))
 }
 
 func (g g) uuid() string {

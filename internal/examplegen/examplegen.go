@@ -32,6 +32,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/piisniff/piisniff/classifiers"
 )
 
 // Dir is the name of the example directory under examples/.
@@ -315,30 +317,13 @@ func (g *gen) phone() string {
 	}
 }
 
-func luhnDigit(payload string) byte {
-	sum := 0
-	double := true
-	for i := len(payload) - 1; i >= 0; i-- {
-		d := int(payload[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
 func (g *gen) card() string {
 	if g.r.IntN(2) == 0 {
 		return g.pick(testCards)
 	}
 	prefix := g.pick([]string{"400000", "411111", "555555", "222300", "401288"})
 	p := prefix + g.digits(9)
-	return p + string(luhnDigit(p))
+	return p + string(classifiers.LuhnCheckDigit(p))
 }
 
 func (g *gen) cardFormatted() string {
@@ -351,7 +336,7 @@ func (g *gen) cardFormatted() string {
 
 func (g *gen) imei() string {
 	p := "35" + g.digits(12)
-	return p + string(luhnDigit(p))
+	return p + string(classifiers.LuhnCheckDigit(p))
 }
 
 func (g *gen) iban() string {
