@@ -861,10 +861,25 @@ func ValidCodiceFiscale(s string) bool {
 	if len(s) != 16 {
 		return false
 	}
+	for i := 0; i < 6; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	check, ok := CodiceFiscaleCheckLetter(s[:15])
+	return ok && s[15] == check
+}
+
+// CodiceFiscaleCheckLetter is the letter that ends an Italian tax code
+// whose first 15 characters (upper-case letters and digits) are body.
+func CodiceFiscaleCheckLetter(body string) (byte, bool) {
+	if len(body) != 15 {
+		return 0, false
+	}
 	odd := [36]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
 	sum := 0
-	for i := 0; i < 15; i++ {
-		c := s[i]
+	for i := 0; i < len(body); i++ {
+		c := body[i]
 		var v int
 		switch {
 		case c >= '0' && c <= '9':
@@ -872,7 +887,7 @@ func ValidCodiceFiscale(s string) bool {
 		case c >= 'A' && c <= 'Z':
 			v = int(c-'A') + 10
 		default:
-			return false
+			return 0, false
 		}
 		if i%2 == 0 {
 			sum += odd[v]
@@ -883,12 +898,7 @@ func ValidCodiceFiscale(s string) bool {
 			sum += v
 		}
 	}
-	for i := 0; i < 6; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return s[15] == byte('A'+sum%26)
+	return byte('A' + sum%26), true
 }
 
 // ValidBSN checks a Dutch citizen service number (9 digits, 11-test).

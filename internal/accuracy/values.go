@@ -349,24 +349,8 @@ func (g g) nir() string {
 
 func (g g) codiceFiscale() string {
 	s := g.chars(6, upper) + g.digits(2) + g.pick("A", "B", "C", "D", "E", "H", "L", "M", "P", "R", "S", "T") + fmt.Sprintf("%02d", g.n(1, 71)) + g.chars(1, upper) + g.digits(3)
-	odd := [36]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
-	sum := 0
-	for i := range 15 {
-		c := s[i]
-		v := int(c - '0')
-		if c >= 'A' {
-			v = int(c-'A') + 10
-		}
-		if i%2 == 0 {
-			sum += odd[v]
-		} else {
-			if v >= 10 {
-				v -= 10
-			}
-			sum += v
-		}
-	}
-	return s + string(rune('A'+sum%26))
+	c, _ := classifiers.CodiceFiscaleCheckLetter(s)
+	return s + string(c)
 }
 
 func (g g) nino() string {
