@@ -4,11 +4,48 @@
 // A connector lists containers (files, collections, indices, tables) and
 // samples their documents. It knows nothing of classification: it hands the
 // pipeline plain decoded documents and counts what it could not decode.
+//
+// # Adding a store
+//
+// A new store is one package under connectors/ plus one import line in
+// cmd/piisniff/connectors.go. Nothing else in the tree names it. The
+// package:
+//
+//  1. Implements Connector (and SkipLister when it passes over containers
+//     it cannot read), with a compile-time check:
+//
+//     var _ connectors.Connector = (*Conn)(nil)
+//
+//  2. Declares its own options as a struct implementing StoreOptions:
+//     AddFlags registers the flags that fill it (prefix names that could
+//     clash: --pg-..., --redis-...), Secrets lists the credentials it holds
+//     so every output redacts them. The common settings (timeouts, TLS,
+//     --containers, --databases, user and password) are in Options. A
+//     connector reads its own options with Own[*MyOptions](opts, "name") and
+//     the environment only through opts.Getenv, never os.Getenv, so that
+//     credentials from the environment are redacted and tests can set them.
+//
+//  3. Registers one Descriptor from init: its name, URI schemes, report
+//     kinds, the target forms for --help, its well-known ports (for "did you
+//     mean" hints), the environment variables it reads secrets from, an
+//     optional Check of a target's syntax that runs before any connection,
+//     and Open.
+//
+//  4. Runs the conformance kit, connectors/connectortest, against a live
+//     instance in its tests: read-only proof from the connector's own
+//     command or request log, cancellation, Close twice, emit errors and
+//     the --containers filter. connectortest's example connector is a
+//     complete, minimal store written this way.
+//
+// Rules every connector keeps: it never writes to the store; one bad
+// document is counted in SampleResult (Skip), never fatal; one failing
+// container is an error of that container only; samples are spread over the
+// whole container and the same seed gives the same sample; every query has
+// a timeout and honours ctx; errors never hold a credential.
 package connectors
 
 import (
 	"context"
-	"time"
 )
 
 // Document is one decoded record. Values of Fields (recursively) are only:
@@ -126,72 +163,4 @@ type SkippedContainer struct {
 // report lists what they return after Containers was called.
 type SkipLister interface {
 	SkippedContainers() []SkippedContainer
-}
-
-// TLSOptions configure TLS for network connectors.
-type TLSOptions struct {
-	CAFile   string // extra CA bundle (PEM)
-	CertFile string // client certificate (PEM)
-	KeyFile  string // client key (PEM)
-	Insecure bool   // skip certificate verification; the CLI warns
-}
-
-// Options are the connection settings shared by every connector. A connector
-// ignores what does not apply to it.
-type Options struct {
-	ConnectTimeout time.Duration // default 10s
-	RequestTimeout time.Duration // per request/query, default 30s
-	TLS            TLSOptions
-
-	// Containers filters container names (all kinds).
-	Containers Filter
-	// Databases and Collections filter MongoDB databases and collection
-	// names (without the database part).
-	Databases   Filter
-	Collections Filter
-
-	// AnonymousCheck makes the exposure check try an unauthenticated
-	// connection even when the target carries credentials.
-	AnonymousCheck bool
-	// IncludeHidden includes hidden and system containers
-	// (Elasticsearch dot-indices, ...).
-	IncludeHidden bool
-
-	// Credentials given outside the URI.
-	APIKey      string // Elasticsearch API key (base64 id:key)
-	BearerToken string
-	CloudID     string // Elastic Cloud id
-	Username    string
-	Password    string
-
-	// Concurrency is the number of containers a connector may sample at once
-	// (connection pool bound). Default 4.
-	Concurrency int
-
-	// MaxDocumentBytes bounds the size of one document; larger ones are
-	// skipped with a reason. Default 16 MiB.
-	MaxDocumentBytes int64
-
-	// Logf receives diagnostic messages (never values, never secrets).
-	Logf func(format string, args ...any)
-}
-
-// WithDefaults returns o with zero fields set to their defaults.
-func (o Options) WithDefaults() Options {
-	if o.ConnectTimeout <= 0 {
-		o.ConnectTimeout = 10 * time.Second
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = 30 * time.Second
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 4
-	}
-	if o.MaxDocumentBytes <= 0 {
-		o.MaxDocumentBytes = 16 << 20
-	}
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
-	}
-	return o
 }

@@ -32,13 +32,13 @@ func (c *countingConn) Sample(ctx context.Context, ct connectors.Container, opts
 var loadRunning, loadPeak atomic.Int64
 
 func init() {
-	connectors.Register(func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+	connectors.Register(connectors.Descriptor{Name: "loadtest", Schemes: []string{"loadtest"}, Kinds: []string{"mongodb"}, Open: func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
 		var s memStore
 		for i := 0; i < 10; i++ {
 			s.containers = append(s.containers, memContainer{name: fmt.Sprintf("db.c%02d", i), docs: users(300)})
 		}
 		return &countingConn{memConn: memConn{s: &s, uri: target}, running: &loadRunning, peak: &loadPeak}, nil
-	}, "loadtest")
+	}})
 }
 
 // goroutinePeak samples the number of goroutines on every document.

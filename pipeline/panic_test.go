@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/spf13/pflag"
+
 	"context"
 	"encoding/json"
 	"net/url"
@@ -39,19 +41,26 @@ func (c *panicConn) Sample(ctx context.Context, ct connectors.Container, opts co
 	return c.memConn.Sample(ctx, ct, opts, emit)
 }
 
+// panicOptions hold a secret the redaction must find through the registry.
+type panicOptions struct{ Key string }
+
+func newPanicOptions() connectors.StoreOptions     { return &panicOptions{} }
+func (o *panicOptions) AddFlags(fs *pflag.FlagSet) {}
+func (o *panicOptions) Secrets() []string          { return []string{o.Key} }
+
 func init() {
-	connectors.Register(func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+	connectors.Register(connectors.Descriptor{Name: "panictest", Schemes: []string{"panictest"}, Kinds: []string{"mongodb"}, NewOptions: newPanicOptions, Open: func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
 		u, err := url.Parse(target)
 		if err != nil {
 			return nil, err
 		}
 		c := &panicConn{memConn: memConn{s: &memStore{containers: []memContainer{{name: "db.users", docs: users(5)}}}, uri: "panictest://" + u.Host},
-			where: u.Hostname(), target: target, key: opts.APIKey}
+			where: u.Hostname(), target: target, key: connectors.Own[*panicOptions](opts, "panictest").Key}
 		if c.where == "open" {
-			panic("cannot open " + target + " with key " + opts.APIKey)
+			panic("cannot open " + target + " with key " + connectors.Own[*panicOptions](opts, "panictest").Key)
 		}
 		return c, nil
-	}, "panictest")
+	}})
 }
 
 // TestPanicsAreContainedAndRedacted: a panic in a connector fails its
@@ -63,7 +72,7 @@ func TestPanicsAreContainedAndRedacted(t *testing.T) {
 	for _, where := range []string{"open", "exposure", "containers", "sample", "fine"} {
 		targets = append(targets, "panictest://auditor:"+password+"@"+where+":1/")
 	}
-	cfg := Config{Engine: testEngine(t), MinConfidence: 0.5, Connector: connectors.Options{APIKey: key}}
+	cfg := Config{Engine: testEngine(t), MinConfidence: 0.5, Connector: connectors.Options{}.WithStore("panictest", &panicOptions{Key: key})}
 	r := Run(context.Background(), targets, cfg)
 	out, err := json.Marshal(r)
 	if err != nil {

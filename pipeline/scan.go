@@ -170,25 +170,8 @@ type containerState struct {
 	pending    sync.WaitGroup
 }
 
-func kindOfScheme(scheme string) string {
-	switch scheme {
-	case "mongodb", "mongodb+srv":
-		return "mongodb"
-	case "http", "https":
-		return "elasticsearch"
-	case "postgres", "postgresql":
-		return "postgres"
-	case "mysql", "mariadb":
-		return "mysql"
-	case "redis", "rediss":
-		return "redis"
-	}
-	return "file"
-}
-
 func (s *scanner) secrets(target string) []string {
-	o := s.cfg.Connector
-	return []string{redact.URIPassword(target), o.Password, o.APIKey, o.BearerToken, o.CloudID}
+	return connectors.Secrets(target, s.cfg.Connector)
 }
 
 // reportExposure is a connector's exposure as the report holds it.
@@ -199,7 +182,7 @@ func reportExposure(ex connectors.Exposure) report.Exposure {
 
 func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
 	secrets := s.secrets(target)
-	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: kindOfScheme(connectors.Scheme(target)), Containers: []report.Container{}}
+	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{}}
 	fail := func(err error) report.Target {
 		msg := redact.Secrets(err.Error(), secrets...)
 		t.Error = &msg

@@ -33,7 +33,7 @@ var (
 )
 
 func init() {
-	connectors.Register(func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+	connectors.Register(connectors.Descriptor{Name: "memtest", Schemes: []string{"memtest"}, Kinds: []string{"mongodb"}, Open: func(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
 		storesMu.Lock()
 		defer storesMu.Unlock()
 		name := strings.TrimPrefix(target, "memtest://")
@@ -45,7 +45,7 @@ func init() {
 			return nil, fmt.Errorf("no store %q at %s", name, target)
 		}
 		return &memConn{s: s, uri: target}, nil
-	}, "memtest")
+	}})
 }
 
 func addStore(name string, s *memStore) string {

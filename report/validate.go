@@ -19,9 +19,6 @@ var Categories = map[string]string{
 	"travel_booking": "travel",
 }
 
-// Kinds are the target kinds of the report format.
-var Kinds = map[string]bool{"mongodb": true, "elasticsearch": true, "opensearch": true, "file": true, "postgres": true, "mysql": true, "redis": true}
-
 var credentialInURI = regexp.MustCompile(`://[^/@\s]*:([^@\s]*)@`)
 
 // Validate checks a JSON report against the report format: every required
@@ -57,7 +54,7 @@ func Validate(data []byte) error {
 		if v.err != nil {
 			return v.err
 		}
-		if !Kinds[tm["kind"].(string)] {
+		if !IsKind(tm["kind"].(string)) {
 			return fmt.Errorf("%s.kind %q is not a known kind", p, tm["kind"])
 		}
 		if m := credentialInURI.FindStringSubmatch(tm["uri"].(string)); m != nil && m[1] != "***" {

@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/redact"
 	"github.com/piisniff/piisniff/pipeline"
 )
@@ -115,6 +115,5 @@ func kindName(k classifiers.Kind) string {
 // redactedErr removes the target's credentials and the secrets of the
 // environment from an error message.
 func redactedErr(err error, target string) error {
-	return redact.Error(err, redact.URIPassword(target), os.Getenv("PIISNIFF_PASSWORD"), os.Getenv("ELASTIC_API_KEY"),
-		os.Getenv("PIISNIFF_BEARER_TOKEN"))
+	return redact.Error(err, connectors.Secrets(target, connectors.Options{})...)
 }

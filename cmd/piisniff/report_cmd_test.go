@@ -392,11 +392,11 @@ func TestDiff(t *testing.T) {
 }
 
 func TestScanFailOnWinsOverIncomplete(t *testing.T) {
-	res := runCLI(t, nil, "scan", example, "postgres://127.0.0.1:1/db", "-q", "-f", "json", "--fail-on", "category:credit_card,incomplete")
+	res := runCLI(t, nil, "scan", example, "http://127.0.0.1:1/", "-q", "-f", "json", "--fail-on", "category:credit_card,incomplete")
 	if res.code != 3 {
 		t.Fatalf("exit %d, want 3 (policy) over 1 (a failed target); stderr %s", res.code, res.stderr)
 	}
-	for _, want := range []string{"--fail-on category:credit_card:", "--fail-on incomplete:", "the scan is incomplete", "postgres://"} {
+	for _, want := range []string{"--fail-on category:credit_card:", "--fail-on incomplete:", "the scan is incomplete", "http://127.0.0.1:1"} {
 		if !strings.Contains(res.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
 		}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
-	"github.com/piisniff/piisniff/connectors/elasticsearch"
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
@@ -40,14 +39,11 @@ type scanFlags struct {
 	tlsCert         string
 	tlsKey          string
 	tlsInsecure     bool
-	containers      []string
-	databases       []string
-	collections     []string
+	containers      connectors.Filter
+	databases       connectors.Filter
+	stores          map[string]connectors.StoreOptions
 	includeHidden   bool
 	noAnonCheck     bool
-	apiKey          string
-	bearerToken     string
-	cloudID         string
 	username        string
 	maxDocBytes     int64
 	maxDepth        int
@@ -59,7 +55,7 @@ type scanFlags struct {
 }
 
 func newScanCmd() *cobra.Command {
-	f := &scanFlags{}
+	f := &scanFlags{stores: connectors.NewStoreOptions()}
 	cmd := &cobra.Command{
 		Use:   "scan TARGET...",
 		Short: "Scan data stores and write the personal-data inventory",
@@ -67,15 +63,10 @@ func newScanCmd() *cobra.Command {
 data they hold.
 
 A TARGET is one of:
-  PATH or file://PATH                 a file or a directory of exports (NDJSON, JSON,
-                                      CSV/TSV, gzip, mongoexport, elasticdump)
-  mongodb://... or mongodb+srv://...  a MongoDB server (every driver URI option)
-  http://host:9200 or https://...     an Elasticsearch or OpenSearch cluster
-
+` + connectors.TargetHelp() + `
 Credentials in a URI are used to connect and never shown: every output has
 them replaced by ***. Prefer the environment for secrets:
-PIISNIFF_PASSWORD (password for the URI's user), ELASTIC_API_KEY,
-PIISNIFF_BEARER_TOKEN, ELASTIC_CLOUD_ID.
+` + envHelp() + `
 
 Examples are masked by default; --show-data unmasks them, except credentials,
 which are never shown.`,
@@ -84,23 +75,17 @@ which are never shown.`,
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
   piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if f.cloudID == "" {
-				f.cloudID = os.Getenv("ELASTIC_CLOUD_ID")
-			}
-			if len(args) == 0 && f.cloudID == "" {
-				return usageErr("scan needs at least one TARGET (a path, mongodb:// or http(s):// URI)")
-			}
-			return nil
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				// --cloud-id alone names the Elastic Cloud deployment to scan
-				addr, err := elasticsearch.CloudAddress(f.cloudID)
+				// options alone may name a target (an Elastic Cloud id)
+				implied, err := connectors.ImpliedTargets(f.connectorOptions())
 				if err != nil {
-					return usageErr("--cloud-id: %v", err)
+					return usageErr("%v", err)
 				}
-				args = []string{addr}
+				if len(implied) == 0 {
+					return usageErr("scan needs at least one TARGET (%s)", targetKinds())
+				}
+				args = implied
 			}
 			return runScan(cmd, f, args)
 		},
@@ -126,15 +111,12 @@ which are never shown.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` (PEM)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` (PEM)")
 	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify server certificates (prints a warning)")
-	fl.StringSliceVar(&f.containers, "containers", nil, "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
-	fl.StringSliceVar(&f.databases, "databases", nil, "MongoDB database globs; prefix ! to exclude")
-	fl.StringSliceVar(&f.collections, "collections", nil, "MongoDB collection globs; prefix ! to exclude")
+	fl.Var(connectors.FilterFlag{F: &f.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
+	fl.Var(connectors.FilterFlag{F: &f.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
 	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
 	fl.BoolVar(&f.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
-	fl.StringVar(&f.apiKey, "es-api-key", "", "Elasticsearch API key (base64 id:key); prefer ELASTIC_API_KEY")
-	fl.StringVar(&f.bearerToken, "bearer-token", "", "bearer token; prefer PIISNIFF_BEARER_TOKEN")
-	fl.StringVar(&f.cloudID, "cloud-id", "", "Elastic Cloud id; or ELASTIC_CLOUD_ID")
-	fl.StringVar(&f.username, "username", "", "user name when the URI has none (password from PIISNIFF_PASSWORD)")
+	fl.StringVar(&f.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
+	connectors.AddFlags(fl, f.stores)
 	fl.Int64Var(&f.maxDocBytes, "max-document-bytes", 16<<20, "documents larger than this are skipped and counted")
 	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
@@ -143,20 +125,41 @@ which are never shown.`,
 	return cmd
 }
 
-// splitFilter turns "a,!b" into include a, exclude b.
-func splitFilter(list []string) connectors.Filter {
-	var f connectors.Filter
-	for _, p := range list {
-		p = strings.TrimSpace(p)
-		switch {
-		case p == "":
-		case strings.HasPrefix(p, "!"):
-			f.Exclude = append(f.Exclude, p[1:])
-		default:
-			f.Include = append(f.Include, p)
+// connectorOptions are the connector settings the flags give.
+func (f *scanFlags) connectorOptions() connectors.Options {
+	return connectors.Options{
+		ConnectTimeout:   f.connectTimeout,
+		RequestTimeout:   f.requestTimeout,
+		TLS:              connectors.TLSOptions{CAFile: f.tlsCA, CertFile: f.tlsCert, KeyFile: f.tlsKey, Insecure: f.tlsInsecure},
+		Containers:       f.containers,
+		Databases:        f.databases,
+		AnonymousCheck:   !f.noAnonCheck,
+		IncludeHidden:    f.includeHidden,
+		Username:         f.username,
+		Concurrency:      f.concurrency,
+		MaxDocumentBytes: f.maxDocBytes,
+		Stores:           f.stores,
+	}
+}
+
+// targetKinds names the target forms for a usage error.
+func targetKinds() string {
+	var forms []string
+	for _, d := range connectors.Descriptors() {
+		for _, t := range d.Targets {
+			forms = append(forms, t.Form)
 		}
 	}
-	return f
+	return strings.Join(forms, "; ")
+}
+
+// envHelp lists the environment variables connectors read secrets from.
+func envHelp() string {
+	vars := []string{connectors.EnvPassword + " (password of the URI's user)"}
+	for _, d := range connectors.Descriptors() {
+		vars = append(vars, d.EnvSecrets...)
+	}
+	return strings.Join(vars, ", ") + "."
 }
 
 func (f *scanFlags) validate() error {
@@ -183,10 +186,8 @@ func (f *scanFlags) validate() error {
 		return err
 	}
 	f.policy = policy
-	for name, list := range map[string][]string{"--containers": f.containers, "--databases": f.databases, "--collections": f.collections} {
-		if err := splitFilter(list).Validate(); err != nil {
-			return usageErr("%s: %v", name, err)
-		}
+	if err := connectors.ValidateStores(f.stores); err != nil {
+		return usageErr("%v", err)
 	}
 	return nil
 }
@@ -251,23 +252,11 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	stdout := cmd.OutOrStdout()
 	format := f.chooseFormat(f.output == "" && isTerminal(stdout))
 
-	password := os.Getenv("PIISNIFF_PASSWORD")
-	opts := connectors.Options{
-		ConnectTimeout:   f.connectTimeout,
-		RequestTimeout:   f.requestTimeout,
-		TLS:              connectors.TLSOptions{CAFile: f.tlsCA, CertFile: f.tlsCert, KeyFile: f.tlsKey, Insecure: f.tlsInsecure},
-		Containers:       splitFilter(f.containers),
-		Databases:        splitFilter(f.databases),
-		Collections:      splitFilter(f.collections),
-		AnonymousCheck:   !f.noAnonCheck,
-		IncludeHidden:    f.includeHidden,
-		APIKey:           firstNonEmpty(f.apiKey, os.Getenv("ELASTIC_API_KEY")),
-		BearerToken:      firstNonEmpty(f.bearerToken, os.Getenv("PIISNIFF_BEARER_TOKEN")),
-		CloudID:          firstNonEmpty(f.cloudID, os.Getenv("ELASTIC_CLOUD_ID")),
-		Username:         f.username,
-		Password:         password,
-		Concurrency:      f.concurrency,
-		MaxDocumentBytes: f.maxDocBytes,
+	opts := f.connectorOptions()
+	for _, t := range targets {
+		if err := connectors.CheckTarget(t, opts); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 
 	ctx, stop := interruptContext(cmd.Context(), func() {
@@ -358,15 +347,6 @@ func incompleteReason(r *report.Report) string {
 		parts = append(parts[:5], fmt.Sprintf("and %d more", len(parts)-5))
 	}
 	return "the scan is incomplete:\n  " + strings.Join(parts, "\n  ")
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // createPrivate creates (or truncates) a report file readable by its owner only.

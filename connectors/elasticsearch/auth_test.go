@@ -40,7 +40,7 @@ func TestAuth(t *testing.T) {
 		{"basic in options", estest.Config{Auth: estest.AuthBasic, Username: testUser, Password: testPass},
 			func(s *estest.Server) string { return s.URL() }, connectors.Options{Username: testUser, Password: testPass}, check{ok: true}},
 		{"api key", estest.Config{Auth: estest.AuthAPIKey, APIKey: testAPIKey},
-			func(s *estest.Server) string { return s.URL() }, connectors.Options{APIKey: testAPIKey}, check{ok: true}},
+			func(s *estest.Server) string { return s.URL() }, connectors.Options{}.WithStore(Name, &Options{APIKey: testAPIKey}), check{ok: true}},
 		{"no credentials", estest.Config{Auth: estest.AuthBasic, Username: testUser, Password: testPass},
 			func(s *estest.Server) string { return s.URL() }, connectors.Options{},
 			check{errHas: []string{"401", "no credentials were given", EnvAPIKey}}},
@@ -48,7 +48,7 @@ func TestAuth(t *testing.T) {
 			func(s *estest.Server) string { return withUser(s.URL(), testUser, "wrong-password") }, connectors.Options{},
 			check{errHas: []string{"401", `user "reader"`, "rejected"}}},
 		{"wrong api key", estest.Config{Auth: estest.AuthAPIKey, APIKey: testAPIKey},
-			func(s *estest.Server) string { return s.URL() }, connectors.Options{APIKey: "bm90OnRoZWtleQ=="},
+			func(s *estest.Server) string { return s.URL() }, connectors.Options{}.WithStore(Name, &Options{APIKey: "bm90OnRoZWtleQ=="}),
 			check{errHas: []string{"401", "api key credentials were rejected"}}},
 		{"anonymous read with credentials checked", estest.Config{Auth: estest.AuthBasic, Username: testUser, Password: testPass, Anonymous: true},
 			func(s *estest.Server) string { return withUser(s.URL(), testUser, testPass) }, connectors.Options{AnonymousCheck: true},
@@ -104,7 +104,7 @@ func TestAuth(t *testing.T) {
 				if tt.want.anonymous && fl != estest.OpenSearch2 && !hasNote(exp.Notes, "anonymous requests are granted") {
 					t.Errorf("notes = %v", exp.Notes)
 				}
-				if !tt.want.ok && !tt.want.anonymous && tt.opts.APIKey == "" && !strings.Contains(tt.target(srv), "@") && !hasNote(exp.Notes, "authentication is required") {
+				if !tt.want.ok && !tt.want.anonymous && connectors.Own[*Options](tt.opts, Name).APIKey == "" && !strings.Contains(tt.target(srv), "@") && !hasNote(exp.Notes, "authentication is required") {
 					t.Errorf("notes = %v", exp.Notes)
 				}
 				assertReadOnly(t, srv.Requests())
@@ -115,19 +115,17 @@ func TestAuth(t *testing.T) {
 
 func TestCredentialsFromEnvironment(t *testing.T) {
 	env := map[string]string{}
-	old := getenv
-	getenv = func(k string) string { return env[k] }
-	defer func() { getenv = old }()
+	envOpts := connectors.Options{Env: func(k string) string { return env[k] }}
 
 	srvKey := newCluster(t, estest.Config{Auth: estest.AuthAPIKey, APIKey: testAPIKey})
 	env[EnvAPIKey] = testAPIKey
-	c := openConn(t, srvKey.URL(), connectors.Options{})
+	c := openConn(t, srvKey.URL(), envOpts)
 	if _, err := c.Containers(context.Background()); err != nil {
 		t.Errorf("%s: %v", EnvAPIKey, err)
 	}
 	delete(env, EnvAPIKey)
 	env[EnvAPIKeyAlt] = testAPIKey
-	c = openConn(t, srvKey.URL(), connectors.Options{})
+	c = openConn(t, srvKey.URL(), envOpts)
 	if _, err := c.Containers(context.Background()); err != nil {
 		t.Errorf("%s: %v", EnvAPIKeyAlt, err)
 	}
@@ -135,12 +133,12 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 
 	srvBasic := newCluster(t, estest.Config{Auth: estest.AuthBasic, Username: testUser, Password: testPass})
 	env[EnvUsername], env[EnvPassword] = testUser, testPass
-	c = openConn(t, srvBasic.URL(), connectors.Options{})
+	c = openConn(t, srvBasic.URL(), envOpts)
 	if _, err := c.Containers(context.Background()); err != nil {
 		t.Errorf("%s/%s: %v", EnvUsername, EnvPassword, err)
 	}
 	// options win over the environment
-	c = openConn(t, srvBasic.URL(), connectors.Options{Username: testUser, Password: "nope-nope"})
+	c = openConn(t, srvBasic.URL(), connectors.Options{Username: testUser, Password: "nope-nope", Env: envOpts.Env})
 	if _, err := c.Containers(context.Background()); err == nil || strings.Contains(err.Error(), "nope-nope") {
 		t.Errorf("options did not win over the environment or leaked: %v", err)
 	}
@@ -148,7 +146,7 @@ func TestCredentialsFromEnvironment(t *testing.T) {
 
 func TestBearerTokenHeader(t *testing.T) {
 	srv := newCluster(t, estest.Config{Flavor: estest.ES8})
-	c := openConn(t, srv.URL(), connectors.Options{BearerToken: "tok-123456"})
+	c := openConn(t, srv.URL(), connectors.Options{}.WithStore(Name, &Options{BearerToken: "tok-123456"}))
 	if _, err := c.Containers(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -403,11 +403,11 @@ func TestMaxDocumentBytes(t *testing.T) {
 func TestCloudIDWithoutHost(t *testing.T) {
 	// name:base64("cloud.invalid:9243$deadbeef$k")
 	id := "x:Y2xvdWQuaW52YWxpZDo5MjQzJGRlYWRiZWVmJGs="
-	_, err := Open(context.Background(), "https://", connectors.Options{CloudID: id, ConnectTimeout: time.Second})
+	_, err := Open(context.Background(), "https://", connectors.Options{ConnectTimeout: time.Second}.WithStore(Name, &Options{CloudID: id}))
 	if err == nil || !strings.Contains(err.Error(), "deadbeef.cloud.invalid") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := Open(context.Background(), "https://", connectors.Options{CloudID: "broken"}); err == nil || !strings.Contains(err.Error(), "Elastic Cloud id") {
+	if _, err := Open(context.Background(), "https://", connectors.Options{}.WithStore(Name, &Options{CloudID: "broken"})); err == nil || !strings.Contains(err.Error(), "Elastic Cloud id") {
 		t.Errorf("broken id: %v", err)
 	}
 }

@@ -34,6 +34,8 @@ import (
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
+	"github.com/spf13/pflag"
+
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/redact"
 )
@@ -51,12 +53,99 @@ const (
 	EnvCA           = "ELASTICSEARCH_CA"            // CA bundle (PEM file)
 )
 
+// EnvBearerToken is piisniff's own variable for a bearer token.
+const EnvBearerToken = "PIISNIFF_BEARER_TOKEN"
+
+// Name is the connector's name in the registry.
+const Name = "elasticsearch"
+
 func init() {
-	connectors.Register(Open, "http", "https")
+	connectors.Register(connectors.Descriptor{
+		Name:    Name,
+		Schemes: []string{"http", "https"},
+		Kinds:   []string{KindElasticsearch, KindOpenSearch},
+		Targets: []connectors.TargetForm{{
+			Form:        "http://host:9200 or https://...",
+			Description: "an Elasticsearch or OpenSearch cluster (or --cloud-id alone)",
+		}},
+		DefaultPorts:   []int{9200, 9243},
+		EnvSecrets:     []string{EnvAPIKey, EnvAPIKeyAlt, EnvPassword, EnvServiceToken, EnvBearerToken, EnvCloudID},
+		NewOptions:     func() connectors.StoreOptions { return &Options{} },
+		Check:          check,
+		ImpliedTargets: impliedTargets,
+		Open:           Open,
+	})
 }
 
-// getenv is os.Getenv; tests replace it.
-var getenv = os.Getenv
+var _ connectors.Connector = (*Connector)(nil)
+
+// Options are the Elasticsearch connector's own options. Credentials given
+// here win over the environment; the URI's win over both.
+type Options struct {
+	APIKey      string // API key, base64 "id:key" (or "id:key")
+	BearerToken string // bearer (service account) token
+	CloudID     string // Elastic Cloud id: names the deployment
+}
+
+// AddFlags implements connectors.StoreOptions.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.APIKey, "es-api-key", "", "Elasticsearch API key (base64 id:key); prefer "+EnvAPIKeyAlt)
+	fs.StringVar(&o.BearerToken, "bearer-token", "", "bearer token; prefer "+EnvBearerToken)
+	fs.StringVar(&o.CloudID, "cloud-id", "", "Elastic Cloud id (alone, it names the deployment to scan); or "+EnvCloudID)
+}
+
+// Secrets implements connectors.StoreOptions.
+func (o *Options) Secrets() []string { return []string{o.APIKey, o.BearerToken, o.CloudID} }
+
+// Validate implements connectors.Validator.
+func (o *Options) Validate() error {
+	if o.CloudID != "" {
+		if _, err := CloudAddress(o.CloudID); err != nil {
+			return fmt.Errorf("--cloud-id: %w", err)
+		}
+	}
+	return nil
+}
+
+// own reads the connector's options, with the environment filling what
+// the options leave empty.
+func own(opts connectors.Options) Options {
+	o := *connectors.Own[*Options](opts, Name)
+	if o.CloudID == "" {
+		o.CloudID = opts.Getenv(EnvCloudID)
+	}
+	if o.BearerToken == "" {
+		o.BearerToken = opts.Getenv(EnvBearerToken)
+	}
+	return o
+}
+
+// impliedTargets is the descriptor's ImpliedTargets: a Cloud id alone
+// names the deployment.
+func impliedTargets(opts connectors.Options) ([]string, error) {
+	o := own(opts)
+	if o.CloudID == "" {
+		return nil, nil
+	}
+	addr, err := CloudAddress(o.CloudID)
+	if err != nil {
+		return nil, fmt.Errorf("--cloud-id: %w", err)
+	}
+	return []string{addr}, nil
+}
+
+// check is the descriptor's Check: the URL must parse and name a host
+// (or a Cloud id must name it).
+func check(target string, opts connectors.Options) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("%s: not a valid URL", redact.URI(target))
+	}
+	if u.Host == "" && own(opts).CloudID == "" {
+		return fmt.Errorf("%s: no host in the URL", redact.URI(target))
+	}
+	return nil
+}
 
 // Product kinds, as the report names them.
 const (
@@ -118,9 +207,10 @@ func (ri *rootInfo) major() (int, int) {
 // here (Exposure reports it, Containers returns it).
 func Open(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
 	opts = opts.WithDefaults()
+	o := own(opts)
+	getenv := opts.Getenv
 	c := &Connector{opts: opts, window: map[string]int{}}
-	c.secrets = []string{redact.URIPassword(target), opts.Password, opts.APIKey, opts.BearerToken,
-		getenv(EnvPassword), getenv(EnvAPIKey), getenv(EnvAPIKeyAlt), getenv(EnvServiceToken)}
+	c.secrets = connectors.Secrets(target, opts)
 	c.target = redact.Secrets(target, c.secrets...)
 
 	u, err := url.Parse(target)
@@ -130,10 +220,7 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%s: the elasticsearch connector needs an http:// or https:// URL", c.target)
 	}
-	cloudID := opts.CloudID
-	if cloudID == "" {
-		cloudID = getenv(EnvCloudID)
-	}
+	cloudID := o.CloudID
 	if cloudID != "" && u.Host == "" {
 		addr, err := CloudAddress(cloudID)
 		if err != nil {
@@ -153,10 +240,10 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 		p, _ := u.User.Password()
 		c.user = u.User.Username()
 		auth, c.authMethod = basic(c.user, p), "basic"
-	case opts.APIKey != "":
-		auth, c.authMethod = "ApiKey "+encodeAPIKey(opts.APIKey), "api key"
-	case opts.BearerToken != "":
-		auth, c.authMethod = "Bearer "+opts.BearerToken, "bearer token"
+	case o.APIKey != "":
+		auth, c.authMethod = "ApiKey "+encodeAPIKey(o.APIKey), "api key"
+	case o.BearerToken != "":
+		auth, c.authMethod = "Bearer "+o.BearerToken, "bearer token"
 	case opts.Username != "":
 		c.user = opts.Username
 		auth, c.authMethod = basic(opts.Username, opts.Password), "basic"
@@ -180,7 +267,7 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 	c.base = u
 	c.host = u.Host
 
-	tlsCfg, err := tlsConfig(opts.TLS)
+	tlsCfg, err := tlsConfig(opts.TLS, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +380,7 @@ func CloudAddress(id string) (string, error) {
 	return "https://" + uuid + "." + host + ":" + port, nil
 }
 
-func tlsConfig(o connectors.TLSOptions) (*tls.Config, error) {
+func tlsConfig(o connectors.TLSOptions, getenv func(string) string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: o.Insecure} //nolint:gosec // the user asked for it, the CLI warns
 	caFile := o.CAFile
 	if caFile == "" {

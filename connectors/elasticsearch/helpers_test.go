@@ -20,7 +20,10 @@ func TestMain(m *testing.M) {
 	retryBase = time.Millisecond
 	retryMax = 5 * time.Millisecond
 	maxRetryAfter = 10 * time.Millisecond
-	getenv = func(string) string { return "" }
+	// the machine's Elastic variables must not reach the tests
+	for _, k := range []string{EnvAPIKey, EnvAPIKeyAlt, EnvUsername, EnvPassword, EnvServiceToken, EnvCloudID, EnvCA, EnvBearerToken, connectors.EnvPassword} {
+		os.Unsetenv(k)
+	}
 	os.Exit(m.Run())
 }
 

@@ -44,7 +44,32 @@ const (
 )
 
 func init() {
-	connectors.Register(Open, "file")
+	connectors.Register(connectors.Descriptor{
+		Name:    "files",
+		Schemes: []string{"file"},
+		Kinds:   []string{"file"},
+		Targets: []connectors.TargetForm{{
+			Form:        "PATH or file://PATH",
+			Description: "a file or a directory of exports (NDJSON, JSON, CSV/TSV, gzip, mongoexport, elasticdump)",
+		}},
+		Check: check,
+		Open:  Open,
+	})
+}
+
+var _ connectors.Connector = (*Conn)(nil)
+
+// check is the descriptor's Check: the path must exist. A path that exists
+// but cannot be read is not a usage error: the scan reports it.
+func check(target string, _ connectors.Options) error {
+	root, err := pathOf(target)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no such file or directory", redact.URI(target))
+	}
+	return nil
 }
 
 // Format is how a file is read.

@@ -193,9 +193,8 @@ func benchPipeline(b *testing.B, coll string) {
 			SampleSize: benchSample,
 			Seed:       int64(i),
 			Connector: connectors.Options{
-				Databases:   connectors.Filter{Include: []string{benchDB}},
-				Collections: connectors.Filter{Include: []string{coll}},
-			},
+				Databases: connectors.Filter{Include: []string{benchDB}},
+			}.WithStore(Name, &Options{Collections: connectors.Filter{Include: []string{coll}}}),
 		})
 		t := rep.Targets[0]
 		if t.Error != nil || len(t.Containers) != 1 || t.Containers[0].SampledDocuments != benchSample {
@@ -212,9 +211,8 @@ func benchPipeline(b *testing.B, coll string) {
 func BenchmarkExposureListing(b *testing.B) {
 	uri := benchServer(b)
 	opts := connectors.Options{
-		Databases:   connectors.Filter{Include: []string{benchDB}},
-		Collections: connectors.Filter{Include: []string{benchSmallColl}},
-	}
+		Databases: connectors.Filter{Include: []string{benchDB}},
+	}.WithStore(Name, &Options{Collections: connectors.Filter{Include: []string{benchSmallColl}}})
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {

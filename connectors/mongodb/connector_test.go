@@ -159,11 +159,11 @@ func TestContainers(t *testing.T) {
 		{"everything", connectors.Options{}, all},
 		{"database include", connectors.Options{Databases: connectors.Filter{Include: []string{"oth*"}}}, []string{"other.things"}},
 		{"database exclude", connectors.Options{Databases: connectors.Filter{Exclude: []string{"fixtures"}}}, []string{"other.things"}},
-		{"collection include", connectors.Options{Collections: connectors.Filter{Include: []string{"one", "thing?"}}},
+		{"collection include", connectors.Options{}.WithStore(Name, &Options{Collections: connectors.Filter{Include: []string{"one", "thing?"}}}),
 			[]string{"fixtures.one", "other.things"}},
-		{"collection exclude", connectors.Options{Collections: connectors.Filter{Exclude: []string{"big", "medium", "large", "deep", "*s"}}},
+		{"collection exclude", connectors.Options{}.WithStore(Name, &Options{Collections: connectors.Filter{Exclude: []string{"big", "medium", "large", "deep", "*s"}}}),
 			[]string{"fixtures.empty", "fixtures.geo", "fixtures.nested", "fixtures.one"}},
-		{"both", connectors.Options{Databases: connectors.Filter{Include: []string{"fixtures"}}, Collections: connectors.Filter{Include: []string{"things", "geo"}}},
+		{"both", connectors.Options{Databases: connectors.Filter{Include: []string{"fixtures"}}}.WithStore(Name, &Options{Collections: connectors.Filter{Include: []string{"things", "geo"}}}),
 			[]string{"fixtures.geo"}},
 		{"container names", connectors.Options{Containers: connectors.Filter{Include: []string{"fixtures.n*"}}}, []string{"fixtures.nested"}},
 	}
@@ -199,7 +199,7 @@ func TestContainerEstimates(t *testing.T) {
 }
 
 func TestBadFilter(t *testing.T) {
-	_, err := open(context.Background(), srv.URI, connectors.Options{Collections: connectors.Filter{Include: []string{"["}}}, nil)
+	_, err := open(context.Background(), srv.URI, connectors.Options{}.WithStore(Name, &Options{Collections: connectors.Filter{Include: []string{"["}}}), nil)
 	if err == nil {
 		t.Fatal("no error for a malformed pattern")
 	}

@@ -111,7 +111,7 @@ func (c *Connector) collections(ctx context.Context, db string) ([]connectors.Co
 		if strings.HasPrefix(s.Name, "system.") && !c.opts.IncludeHidden {
 			continue
 		}
-		if !c.opts.Collections.Match(s.Name) {
+		if !c.own.Collections.Match(s.Name) {
 			continue
 		}
 		name := db + "." + s.Name

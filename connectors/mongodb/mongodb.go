@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/spf13/pflag"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -29,7 +30,50 @@ import (
 )
 
 func init() {
-	connectors.Register(Open, "mongodb", "mongodb+srv")
+	connectors.Register(connectors.Descriptor{
+		Name:    Name,
+		Schemes: []string{"mongodb", "mongodb+srv"},
+		Kinds:   []string{"mongodb"},
+		Targets: []connectors.TargetForm{{
+			Form:        "mongodb://... or mongodb+srv://...",
+			Description: "a MongoDB server (every driver URI option)",
+		}},
+		DefaultPorts: []int{27017, 27018, 27019},
+		NewOptions:   func() connectors.StoreOptions { return &Options{} },
+		Check:        check,
+		Open:         Open,
+	})
+}
+
+// Name is the connector's name in the registry.
+const Name = "mongodb"
+
+var _ connectors.Connector = (*Connector)(nil)
+
+// Options are the MongoDB connector's own options.
+type Options struct {
+	// Collections filters collection names (without the database part).
+	Collections connectors.Filter
+}
+
+// AddFlags implements connectors.StoreOptions.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.Var(connectors.FilterFlag{F: &o.Collections}, "collections", "MongoDB collection globs; prefix ! to exclude")
+}
+
+// Secrets implements connectors.StoreOptions: these options hold none.
+func (o *Options) Secrets() []string { return nil }
+
+// check is the descriptor's Check: a mongodb:// URI must parse (a
+// mongodb+srv:// one needs a DNS lookup to parse, which Open does).
+func check(target string, _ connectors.Options) error {
+	if connectors.Scheme(target) != "mongodb" {
+		return nil
+	}
+	if _, err := connstring.Parse(target); err != nil {
+		return fmt.Errorf("invalid MongoDB URI %s: %s", redact.URI(target), redact.Secrets(err.Error(), redact.URIPassword(target)))
+	}
+	return nil
 }
 
 // Connector scans one MongoDB deployment.
@@ -37,6 +81,7 @@ type Connector struct {
 	target     string // as typed, may hold credentials: never print
 	uri        string // redacted
 	opts       connectors.Options
+	own        *Options
 	secrets    []string
 	uriDB      string // database named in the URI path, if any
 	hasAuth    bool   // credentials in the URI or the options
@@ -84,11 +129,12 @@ func open(ctx context.Context, target string, opts connectors.Options, monitor *
 		target:  target,
 		uri:     redact.URI(target),
 		opts:    opts,
+		own:     connectors.Own[*Options](opts, Name),
 		monitor: monitor,
 		sem:     make(chan struct{}, opts.Concurrency),
 	}
-	c.secrets = []string{redact.URIPassword(target), opts.Password, opts.APIKey, opts.BearerToken}
-	for _, f := range []connectors.Filter{opts.Databases, opts.Collections, opts.Containers} {
+	c.secrets = connectors.Secrets(target, opts)
+	for _, f := range []connectors.Filter{opts.Databases, c.own.Collections, opts.Containers} {
 		if err := f.Validate(); err != nil {
 			return nil, err
 		}
