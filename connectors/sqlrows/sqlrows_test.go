@@ -17,8 +17,10 @@ import (
 // paths flattens a document the way the pipeline does and returns path=value pairs.
 type collect struct{ got []string }
 
-func (c *collect) Scalar(path []byte, v classifiers.Value) { c.got = append(c.got, string(path)+"="+v.S) }
-func (c *collect) Node([]byte, any)                        {}
+func (c *collect) Scalar(path []byte, v classifiers.Value) {
+	c.got = append(c.got, string(path)+"="+v.S)
+}
+func (c *collect) Node([]byte, any) {}
 
 func flat(t *testing.T, fields map[string]any) []string {
 	t.Helper()
