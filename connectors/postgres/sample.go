@@ -1,0 +1,274 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/sqlrows"
+)
+
+// Sampling methods, as the report's sampling_method.
+const (
+	MethodAll       = "all"                          // every row (small table, or --sample-size 0)
+	MethodSystem    = "tablesample-system"           // TABLESAMPLE SYSTEM: random pages
+	MethodSystemTop = "tablesample-system+bernoulli" // topped up with TABLESAMPLE BERNOULLI
+	MethodView      = "view-first-rows"              // a view: the first rows it gives
+)
+
+// oversample is how many more rows than wanted the page sample aims at,
+// so that it seldom falls short and needs the (full scan) top-up; the
+// rows beyond the sample size are dropped at random, not from the end.
+const oversample = 1.25
+
+// errEmit wraps the error of emit, to return it as it is.
+type errEmit struct{ err error }
+
+func (e errEmit) Error() string { return e.err.Error() }
+
+// Sample implements connectors.Connector. The rows are read in one
+// read-only transaction and streamed: memory holds one row at a time
+// (and, while topping a sample up, the row identifiers already drawn).
+func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so connectors.SampleOptions, emit func(connectors.Document) error) (res connectors.SampleResult, err error) {
+	res.TotalDocuments = -1
+	h, ok := ct.Handle.(*handle)
+	if !ok {
+		return res, fmt.Errorf("%s: not a container of this PostgreSQL connector", ct.Name)
+	}
+	select {
+	case c.sem <- struct{}{}:
+		defer func() { <-c.sem }()
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	p, err := c.pool(ctx, h.db)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	conn, err := p.Acquire(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	defer conn.Release()
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	defer func() {
+		if err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.ConnectTimeout)
+			_ = tx.Rollback(rctx)
+			cancel()
+			return
+		}
+		if cerr := tx.Commit(ctx); cerr != nil && ctx.Err() == nil {
+			err = c.containerError(ct.Name, cerr)
+		}
+	}()
+
+	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
+	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size}
+	err = s.run(ctx, ct, so.Seed)
+	res.Notes = append(res.Notes, conv.Notes()...)
+	if err != nil {
+		var ee errEmit
+		if errors.As(err, &ee) {
+			return res, ee.err
+		}
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	return res, nil
+}
+
+type sampler struct {
+	c       *Connector
+	tx      pgx.Tx
+	h       *handle
+	conv    *sqlrows.Converter
+	emit    func(connectors.Document) error
+	res     *connectors.SampleResult
+	size    int
+	emitted int
+	seen    map[string]bool // row ids drawn, when a top-up follows
+}
+
+func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) error {
+	from := s.h.qualified()
+	sel := selectList(s.h.cols)
+	switch {
+	case s.size <= 0:
+		s.res.Method = MethodAll
+		if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
+			return err
+		}
+		s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+		return nil
+	case s.h.kind == 'v':
+		s.res.Method = MethodView
+		return s.read(ctx, "SELECT "+sel+" FROM "+from+" LIMIT "+strconv.Itoa(s.size), false)
+	}
+	est := float64(ct.EstimatedDocuments)
+	if est < 0 || est <= 2*float64(s.size) {
+		// catalogue estimate unknown or close to the sample: count, at
+		// most size+1 rows (a bounded read, never a full count)
+		n, pages, err := s.boundedCount(ctx, from)
+		if err != nil {
+			return err
+		}
+		if n <= int64(s.size) {
+			s.res.Method = MethodAll
+			if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
+				return err
+			}
+			s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+			return nil
+		}
+		if est < 0 {
+			// rows per page of the first size+1 rows, times the pages
+			est = float64(n)
+			if pages > 0 && s.h.bytes > 0 {
+				est = math.Max(est, float64(n)/float64(pages)*float64(s.h.bytes)/8192)
+			}
+			s.res.Notes = append(s.res.Notes, fmt.Sprintf("table never analyzed: about %d rows estimated from its size", int64(est)))
+		}
+	}
+	// random pages: p percent of them, aiming at oversample × size rows,
+	// of which size are kept in an order given by a hash of the seed and
+	// the row's place (so that dropped rows are not the table's end)
+	pct := math.Min(100, 100*oversample*float64(s.size)/est)
+	seedF := float64(seed % (1 << 31))
+	s.res.Method = MethodSystem
+	topUp := pct < 100
+	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from +
+		" TABLESAMPLE SYSTEM (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")" +
+		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
+		" LIMIT " + strconv.Itoa(s.size)
+	if topUp {
+		s.seen = make(map[string]bool, s.size)
+	}
+	if err := s.read(ctx, q, topUp); err != nil {
+		return err
+	}
+	if !topUp || s.emitted+int(s.res.Skipped) >= s.size {
+		return nil
+	}
+	// too few rows on the pages drawn: rows drawn one by one over the
+	// whole table make up the rest
+	missing := s.size - s.emitted - int(s.res.Skipped)
+	bpct := math.Min(100, 100*1.5*float64(missing)/est)
+	s.res.Method = MethodSystemTop
+	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")"
+	return s.read(ctx, q, true)
+}
+
+func fmtPct(p float64) string {
+	if p <= 0 {
+		p = 0.0001
+	}
+	return strconv.FormatFloat(p, 'f', 6, 64)
+}
+
+// withRowID adds to a SELECT list the column that identifies a row (for
+// the top-up).
+func withRowID(sel string, on bool) string {
+	if !on {
+		return sel
+	}
+	id := "tableoid::text || ':' || ctid::text"
+	if sel == "" {
+		return id
+	}
+	return sel + ", " + id
+}
+
+// boundedCount counts at most size+1 rows and the pages they lie on.
+func (s *sampler) boundedCount(ctx context.Context, from string) (n, pages int64, err error) {
+	q := "SELECT count(*), count(DISTINCT (ctid::text::point)[0]) FROM (SELECT ctid FROM " + from +
+		" LIMIT " + strconv.Itoa(s.size+1) + ") s"
+	err = s.tx.QueryRow(ctx, q).Scan(&n, &pages)
+	return n, pages, err
+}
+
+// read streams the rows of q into documents; with ids, the last column is
+// the row's id and rows already drawn are passed over.
+func (s *sampler) read(ctx context.Context, q string, ids bool) error {
+	rows, err := s.tx.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ncols := len(s.h.cols)
+	for rows.Next() {
+		if s.size > 0 && s.emitted+int(s.res.Skipped) >= s.size {
+			break
+		}
+		vals, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		if ids {
+			id, _ := vals[ncols].(string)
+			if s.seen[id] {
+				continue
+			}
+			s.seen[id] = true
+			vals = vals[:ncols]
+		}
+		doc, ok, reason := s.conv.Document(vals)
+		if !ok {
+			s.res.Skip(reason)
+			continue
+		}
+		if err := s.emit(doc); err != nil {
+			return errEmit{err}
+		}
+		s.emitted++
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// selectList is the SELECT list for the columns: every value as text
+// (numbers, times, network addresses, PostGIS points print as their
+// text), arrays as text arrays, bytea as bytes, each cut at one byte more
+// than the converter keeps, so that a 50 MB value costs 1 MiB.
+func selectList(cols []sqlrows.Column) string {
+	limit := strconv.Itoa(sqlrows.DefaultMaxValueBytes + 1)
+	var b strings.Builder
+	for i, col := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		q := pgx.Identifier{col.Name}.Sanitize()
+		switch {
+		case col.Array:
+			b.WriteString(q + "::text[]")
+		case col.Class == sqlrows.Binary:
+			b.WriteString("substring(" + q + " from 1 for " + limit + ")")
+		case col.Class == sqlrows.Number || col.Class == sqlrows.Bool:
+			b.WriteString(q + "::text")
+		default:
+			b.WriteString("substring(" + q + "::text from 1 for " + limit + ")")
+		}
+	}
+	return b.String()
+}
