@@ -23,12 +23,11 @@ type rule struct {
 	validatorName string
 	fieldNames    []*regexp.Regexp
 	fieldNameRE   *regexp.Regexp // fieldNames in one
-	exclFieldRE   *regexp.Regexp // exclFields in one
+	exclFieldRE   *regexp.Regexp // exclude.field_names in one
 	fieldNameLits literalFilter
 	exclFieldLits literalFilter
 	context       []string
 	exclValues    []matcher
-	exclFields    []*regexp.Regexp
 	conf          float64
 	fieldConf     float64
 	requiresName  bool
@@ -135,11 +134,9 @@ func compileRule(s *ruleSpec) (*rule, []Warning, error) {
 		r.fieldNames = append(r.fieldNames, re)
 	}
 	for _, p := range s.ExcludeFieldNames {
-		re, err := regexp.Compile(p)
-		if err != nil {
+		if _, err := regexp.Compile(p); err != nil {
 			return nil, nil, s.errf(s.lineOf("exclude.field_names", p), "bad field name pattern %q: %s", p, cleanRegexpErr(err))
 		}
-		r.exclFields = append(r.exclFields, re)
 	}
 	for _, p := range s.ExcludeValues {
 		m, err := compileMatcher(r.engine, p, false)

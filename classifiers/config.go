@@ -456,14 +456,4 @@ func isRepeat(n *syntax.Regexp, unbounded bool) bool {
 	return false
 }
 
-func isSingleChar(n *syntax.Regexp) bool {
-	switch n.Op {
-	case syntax.OpLiteral:
-		return len(n.Rune) == 1
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return true
-	}
-	return false
-}
-
 var nestedQuantRE = regexp.MustCompile(`\([^()]*[+*]\)[+*{]`)

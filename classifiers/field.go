@@ -2,7 +2,6 @@ package classifiers
 
 import (
 	"math"
-	"regexp"
 	"strings"
 )
 
@@ -118,17 +117,6 @@ func (e *Engine) evalName(n string) *nameEval {
 		e.names.Store(n, ev)
 	}
 	return ev
-}
-
-func anyMatch(res []*regexp.Regexp, names []string) bool {
-	for _, re := range res {
-		for _, n := range names {
-			if n != "" && re.MatchString(n) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Path is the field path this view was made for.

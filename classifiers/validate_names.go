@@ -133,7 +133,3 @@ func hasKnownName(s string) bool {
 	}
 	return false
 }
-
-// ValidPersonName reports whether s looks like a person's name; named tells
-// whether the field's name says so.
-func ValidPersonName(s string, named bool) bool { return validPersonName(s, named) }

@@ -139,13 +139,3 @@ var nationalPatterns = sync.OnceValue(func() map[int]*regexp.Regexp {
 	}
 	return out
 })
-
-// ValidPhone reports whether s is a valid phone number; region is a CLDR
-// region code used for national numbers ("" to require + or 00).
-func ValidPhone(s, region string) bool {
-	if region == "" {
-		return validPhone(s, false)
-	}
-	n, err := phonenumbers.Parse(s, strings.ToUpper(region))
-	return err == nil && phonenumbers.IsValidNumber(n)
-}
