@@ -176,11 +176,11 @@ func (e *Engine) judge(field string, x example) (bool, string) {
 		return true, fmt.Sprintf("the store type %q", x.storeType)
 	}
 	v := Value{Kind: x.kind, S: x.value}
-	for _, xp := range f.Explain(v) {
-		if xp.Matched {
-			return true, strings.TrimPrefix(xp.String(), xp.Rule+": ")
+	if xs := f.Explain(v); len(xs) > 0 { // the engine's only rule applies to the field
+		if xs[0].Matched {
+			return true, strings.TrimPrefix(xs[0].String(), xs[0].Rule+": ")
 		}
-		return false, "stopped at " + xp.Stage
+		return false, "stopped at " + xs[0].Stage
 	}
 	if r := e.rules[0]; len(r.matchers) == 0 && r.validator == nil && !r.nameOnly {
 		return false, fmt.Sprintf("the store type %q is not one of the rule's store_types", x.storeType)

@@ -115,13 +115,12 @@ func addSeeds(f *testing.F, seeds ...string) {
 
 // FuzzLuhn: any digits completed with LuhnCheckDigit pass Luhn; as a
 // Visa-range 16-digit number also ValidCard; one changed digit fails both.
-// Arbitrary input never panics and gives the same answer twice.
+// Arbitrary input never panics.
 func FuzzLuhn(f *testing.F) {
 	addSeeds(f, "4242424242424242", "79927398713", "", "-", "\xff9")
 	f.Fuzz(func(t *testing.T, s string, pos, delta uint8) {
-		if classifiers.Luhn(s) != classifiers.Luhn(s) || classifiers.ValidCard(s) != classifiers.ValidCard(s) {
-			t.Fatalf("not deterministic on %q", s)
-		}
+		classifiers.Luhn(s) // arbitrary input: no panic
+		classifiers.ValidCard(s)
 		n := 1 + len(s)%24
 		payload := digitsFrom(s, n)
 		good := append(payload, classifiers.LuhnCheckDigit(string(payload)))
@@ -140,9 +139,7 @@ func FuzzLuhn(f *testing.F) {
 func FuzzIMEI(f *testing.F) {
 	addSeeds(f, "490154203237518", "35-209900-176148-1", "")
 	f.Fuzz(func(t *testing.T, s string, pos, delta uint8) {
-		if classifiers.ValidIMEI(s) != classifiers.ValidIMEI(s) {
-			t.Fatalf("not deterministic on %q", s)
-		}
+		classifiers.ValidIMEI(s) // arbitrary input: no panic
 		body := digitsFrom(s, 14)
 		body[0] = '3' // reporting bodies 01-99; 00 is rejected
 		good := append(body, classifiers.LuhnCheckDigit(string(body)))
@@ -177,9 +174,7 @@ func FuzzIBAN(f *testing.F) {
 		n  int
 	}{{"DE", 22}, {"GB", 22}, {"FR", 27}, {"NL", 18}, {"IT", 27}, {"NO", 15}, {"MT", 31}, {"LC", 32}, {"RU", 33}}
 	f.Fuzz(func(t *testing.T, s string, pos, delta uint8) {
-		if classifiers.ValidIBAN(s) != classifiers.ValidIBAN(s) {
-			t.Fatalf("not deterministic on %q", s)
-		}
+		classifiers.ValidIBAN(s) // arbitrary input: no panic
 		c := countries[int(pos^delta)%len(countries)]
 		bban := alnumFrom(s, c.n-4)
 		good := []byte(c.cc + ibanCheckDigits(c.cc, bban) + string(bban))
@@ -193,9 +188,7 @@ func FuzzABA(f *testing.F) {
 	addSeeds(f, "021000021", "011000015", "12345678", "")
 	prefixes := []string{"01", "07", "12", "21", "26", "32", "61", "67", "72", "80", "00"}
 	f.Fuzz(func(t *testing.T, s string, pos, delta uint8) {
-		if classifiers.ValidABA(s) != classifiers.ValidABA(s) {
-			t.Fatalf("not deterministic on %q", s)
-		}
+		classifiers.ValidABA(s) // arbitrary input: no panic
 		d := append([]byte(prefixes[int(delta)%len(prefixes)]), digitsFrom(s, 6)...)
 		w := [3]int{3, 7, 1}
 		sum := 0
@@ -217,9 +210,8 @@ func FuzzNationalIDs(f *testing.F) {
 	addSeeds(f, "12345678Z", "X1234567L", "RSSMRA85T10A562S", "1 85 05 78 006 084 36", "111222333", "86095742719", "123456789", "")
 	f.Fuzz(func(t *testing.T, s string, pos, delta uint8) {
 		for _, v := range []string{"dni", "nir", "codice_fiscale", "bsn", "steuer_id", "nif_pt", "national_id_eu", "national_id_digits"} {
-			a, _ := classifiers.Validate(v, s, false)
-			if b, _ := classifiers.Validate(v, s, false); a != b {
-				t.Fatalf("%s not deterministic on %q", v, s)
+			if _, ok := classifiers.Validate(v, s, false); !ok { // arbitrary input: no panic
+				t.Fatalf("validator %s unknown", v)
 			}
 		}
 
@@ -321,9 +313,7 @@ func FuzzBirthDate(f *testing.F) {
 		"01-02-2006", "20060102", "2 January 2006", "January 2, 2006", "Jan 2, 2006", "2 Jan 2006", "02 Jan 2006",
 		time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
 	f.Fuzz(func(t *testing.T, s string, days uint16, layout uint8) {
-		if classifiers.ValidBirthDate(s, now) != classifiers.ValidBirthDate(s, now) {
-			t.Fatalf("not deterministic on %q", s)
-		}
+		classifiers.ValidBirthDate(s, now) // arbitrary input: no panic
 		back := 1 + int(days)%(119*365)
 		l := layouts[int(layout)%len(layouts)]
 		born := now.AddDate(0, 0, -back).Format(l)
