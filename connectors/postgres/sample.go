@@ -259,9 +259,14 @@ func selectList(cols []sqlrows.Column) string {
 			b.WriteString(", ")
 		}
 		q := pgx.Identifier{col.Name}.Sanitize()
+		ip := sqlrows.StoreType(col.DBType) == "ip" // inet::text adds "/32": print as the server does
 		switch {
+		case col.Array && ip:
+			b.WriteString("ARRAY(SELECT format('%s', e) FROM unnest(" + q + ") e)")
 		case col.Array:
 			b.WriteString(q + "::text[]")
+		case ip:
+			b.WriteString("format('%s', " + q + ")")
 		case col.Class == sqlrows.Binary:
 			b.WriteString("substring(" + q + " from 1 for " + limit + ")")
 		case col.Class == sqlrows.Number || col.Class == sqlrows.Bool:

@@ -65,6 +65,10 @@ const (
 	// Opaque values (uuid, dates, times, intervals, geometry text, enums,
 	// ...) are kept as the strings the database prints.
 	Opaque
+	// Time values (date, timestamp, datetime) become time.Time when the
+	// text parses (PostgreSQL, MySQL and SQLite formats), so that the
+	// classifiers see a date; otherwise ("infinity") they stay strings.
+	Time
 )
 
 // Column describes one column of a table.
@@ -147,6 +151,8 @@ func ClassOf(dbType string) Class {
 		return Number
 	case "boolean", "bool":
 		return Bool
+	case "date", "timestamp", "timestamptz", "datetime":
+		return Time
 	case "bytea", "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary", "bit":
 		if t == "bit varying" || first == "bit" {
 			return Opaque
@@ -400,6 +406,10 @@ func (c *Converter) value(class Class, v any) (any, string) {
 			return nil, ReasonBinary
 		}
 		return s, ""
+	case Time:
+		if t, ok := ParseTime(s); ok {
+			return t, ""
+		}
 	}
 	if !utf8.ValidString(s) {
 		return nil, ReasonBinary
@@ -528,4 +538,30 @@ func isJSONNumber(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// timeLayouts are the ways SQL databases print dates and times.
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999Z07:00:00",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z07",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02",
+}
+
+// ParseTime parses a date or timestamp as PostgreSQL, MySQL or SQLite
+// print it ("2026-11-30", "2026-11-30 12:19:43.13248+00",
+// "2026-11-30 12:19:43"); times without a zone are taken as UTC.
+func ParseTime(s string) (time.Time, bool) {
+	if len(s) < 10 || s[4] != '-' {
+		return time.Time{}, false
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/piisniff/piisniff"
 	"github.com/piisniff/piisniff/classifiers"
@@ -183,8 +184,8 @@ func TestClassAndStoreType(t *testing.T) {
 		{"BLOB", sqlrows.Binary, false, "blob"},
 		{"bit varying(8)", sqlrows.Opaque, false, "bit varying"},
 		{"boolean", sqlrows.Bool, false, "boolean"},
-		{"timestamp(3) with time zone", sqlrows.Opaque, false, "timestamp with time zone"},
-		{"date", sqlrows.Opaque, false, "date"},
+		{"timestamp(3) with time zone", sqlrows.Time, false, "timestamp with time zone"},
+		{"date", sqlrows.Time, false, "date"},
 	}
 	for _, tc := range tests {
 		c := sqlrows.NewColumn("c", tc.dbType)
@@ -301,4 +302,36 @@ func asDepth(err error, de **sqlrows.DepthError) bool {
 	d, ok := err.(*sqlrows.DepthError)
 	*de = d
 	return ok
+}
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339 in UTC, "" for no parse
+	}{
+		{"1976-06-12", "1976-06-12T00:00:00Z"},
+		{"2026-11-30 12:19:43.13248+00", "2026-11-30T12:19:43.13248Z"},
+		{"2026-11-30 12:19:43+05:30", "2026-11-30T06:49:43Z"},
+		{"2026-11-30 12:19:43", "2026-11-30T12:19:43Z"},
+		{"2026-11-30T12:19:43Z", "2026-11-30T12:19:43Z"},
+		{"infinity", ""},
+		{"12:19:43", ""},
+		{"not a date", ""},
+	}
+	for _, tc := range tests {
+		got, ok := sqlrows.ParseTime(tc.in)
+		if tc.want == "" {
+			if ok {
+				t.Errorf("ParseTime(%q) = %v, want no parse", tc.in, got)
+			}
+			continue
+		}
+		if !ok || got.UTC().Format(time.RFC3339Nano) != tc.want {
+			t.Errorf("ParseTime(%q) = %v %v, want %s", tc.in, got, ok, tc.want)
+		}
+	}
+	c := sqlrows.NewColumn("dob", "timestamp with time zone")
+	if c.Class != sqlrows.Time {
+		t.Errorf("timestamptz class %v", c.Class)
+	}
 }
