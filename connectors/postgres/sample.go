@@ -19,8 +19,16 @@ const (
 	MethodAll       = "all"                          // every row (small table, or --sample-size 0)
 	MethodSystem    = "tablesample-system"           // TABLESAMPLE SYSTEM: random pages
 	MethodSystemTop = "tablesample-system+bernoulli" // topped up with TABLESAMPLE BERNOULLI
+	MethodBernoulli = "tablesample-bernoulli"        // TABLESAMPLE BERNOULLI: random rows (small tables)
+	// A sample still short after the top-up (statistics far off) is
+	// completed from a full scan: the method then ends in "+full-scan".
 	MethodView      = "view-first-rows"              // a view: the first rows it gives
 )
+
+// minPages is the fewest pages a SYSTEM sample may draw: below, the rows
+// would come from a handful of places in the table, and BERNOULLI (row by
+// row, over a table that small) is used instead.
+const minPages = 64
 
 // oversample is how many more rows than wanted the page sample aims at,
 // so that it seldom falls short and needs the (full scan) top-up; the
@@ -156,9 +164,13 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	pct := math.Min(100, 100*oversample*float64(s.size)/est)
 	seedF := float64(seed % (1 << 31))
 	s.res.Method = MethodSystem
+	sampling := "SYSTEM"
+	if pages := float64(s.h.bytes) / 8192; pct/100*pages < minPages {
+		s.res.Method, sampling = MethodBernoulli, "BERNOULLI"
+	}
 	topUp := pct < 100
 	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from +
-		" TABLESAMPLE SYSTEM (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")" +
+		" TABLESAMPLE " + sampling + " (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")" +
 		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
 		" LIMIT " + strconv.Itoa(s.size)
 	if topUp {
@@ -174,9 +186,25 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	// whole table make up the rest
 	missing := s.size - s.emitted - int(s.res.Skipped)
 	bpct := math.Min(100, 100*1.5*float64(missing)/est)
-	s.res.Method = MethodSystemTop
+	s.res.Method += "+bernoulli"
 	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
-		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")"
+		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")" +
+		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
+		" LIMIT " + strconv.Itoa(missing+len(s.seen))
+	if err := s.read(ctx, q, true); err != nil {
+		return err
+	}
+	if s.emitted+int(s.res.Skipped) >= s.size || bpct >= 100 {
+		return nil
+	}
+	// the estimate was far off (stale statistics): the rest at random
+	// from one pass over the table (a top-N sort on a hash, bounded)
+	missing = s.size - s.emitted - int(s.res.Skipped)
+	s.res.Method += "+full-scan"
+	s.res.Notes = append(s.res.Notes, "the table holds far fewer rows than its statistics say (run ANALYZE): the sample was completed from a full scan")
+	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
+		" LIMIT " + strconv.Itoa(missing+len(s.seen))
 	return s.read(ctx, q, true)
 }
 
