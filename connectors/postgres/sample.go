@@ -22,7 +22,7 @@ const (
 	MethodBernoulli = "tablesample-bernoulli"        // TABLESAMPLE BERNOULLI: random rows (small tables)
 	// A sample still short after the top-up (statistics far off) is
 	// completed from a full scan: the method then ends in "+full-scan".
-	MethodView      = "view-first-rows"              // a view: the first rows it gives
+	MethodView = "view-first-rows" // a view: the first rows it gives
 )
 
 // minPages is the fewest pages a SYSTEM sample may draw: below, the rows
