@@ -17,7 +17,6 @@ var endOfLife = []struct {
 	major int
 	date  string
 }{
-	{9, "2021-11-11"}, // 9.6, the last 9.x
 	{10, "2022-11-10"},
 	{11, "2023-11-09"},
 	{12, "2024-11-21"},
@@ -32,29 +31,22 @@ var endOfLife = []struct {
 // eolNote says whether the server's major version is out of support on
 // now; versionNum is server_version_num (150004 for 15.4, 90624 for 9.6.24).
 func eolNote(versionNum int, now time.Time) string {
+	if versionNum < 100000 { // 9.6 and older: major.minor
+		return fmt.Sprintf("PostgreSQL %d.%d is past its end of life (the last 9.x, 9.6, reached it on 2021-11-11): it gets no security fixes; upgrade to a supported major version",
+			versionNum/10000, versionNum/100%100)
+	}
 	major := versionNum / 10000
-	if major < 10 {
-		major = 9
-	}
-	name := fmt.Sprint(major)
-	if major == 9 {
-		name = fmt.Sprintf("9.%d", versionNum/100%100)
-	}
 	for _, e := range endOfLife {
 		if e.major != major {
 			continue
 		}
 		end, _ := time.Parse("2006-01-02", e.date)
 		if !now.Before(end) {
-			return fmt.Sprintf("PostgreSQL %s reached its end of life on %s: it gets no security fixes any more; upgrade to a supported major version", name, e.date)
+			return fmt.Sprintf("PostgreSQL %d reached its end of life on %s: it gets no security fixes any more; upgrade to a supported major version", major, e.date)
 		}
 		if end.Sub(now) < 180*24*time.Hour {
-			return fmt.Sprintf("PostgreSQL %s reaches its end of life on %s: plan the upgrade", name, e.date)
+			return fmt.Sprintf("PostgreSQL %d reaches its end of life on %s: plan the upgrade", major, e.date)
 		}
-		return ""
-	}
-	if major < endOfLife[0].major {
-		return fmt.Sprintf("PostgreSQL %s is long past its end of life: it gets no security fixes; upgrade", name)
 	}
 	return ""
 }
