@@ -274,16 +274,28 @@ func TestSampleTopUp(t *testing.T) {
 
 func TestSelectList(t *testing.T) {
 	cols := []sqlrows.Column{sqlrows.NewColumn("a", "jsonb"), sqlrows.NewColumn("b\"x", "bytea"),
-		sqlrows.NewColumn("c", "inet[]"), sqlrows.NewColumn("d", "integer"), sqlrows.NewColumn("e", "inet")}
+		sqlrows.NewColumn("c", "inet[]"), sqlrows.NewColumn("d", "integer"), sqlrows.NewColumn("e", "inet"),
+		sqlrows.NewColumn("f", "text")}
 	got := selectList(cols)
-	for _, want := range []string{`substring("a"::text from 1 for 1048577)`, `substring("b""x" from 1 for 1048577)`,
-		`ARRAY(SELECT format('%s', e) FROM unnest("c") e)`, `"d"::text`, `format('%s', "e")`} {
+	for _, want := range []string{
+		`CASE WHEN pg_column_size("a") > 65536 AND octet_length("a"::text) > 1048576 THEN NULL ELSE "a"::text END`,
+		`CASE WHEN octet_length("b""x") > 1048576 THEN NULL ELSE "b""x" END`,
+		`ARRAY(SELECT format('%s', e) FROM unnest("c") e)`, `"d"::text`, `format('%s', "e")`,
+		`CASE WHEN octet_length("f"::text) > 1048576 THEN NULL ELSE "f"::text END`,
+		`concat_ws(',', CASE WHEN pg_column_size("a") > 65536 AND octet_length("a"::text) > 1048576 THEN '0' END, ` +
+			`CASE WHEN octet_length("b""x") > 1048576 THEN '1' END, CASE WHEN octet_length("f"::text) > 1048576 THEN '5' END)`,
+	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("select list %s lacks %s", got, want)
 		}
 	}
 	if !sqlrows.ReadOnlyStatement("SELECT " + got + " FROM t") {
 		t.Error("the select list is not on the read-only allow-list")
+	}
+	vals := []any{"a", "b", "c"}
+	markTooLarge(vals, "0,2")
+	if vals[0] != sqlrows.TooLarge || vals[1] != "b" || vals[2] != sqlrows.TooLarge {
+		t.Errorf("markTooLarge: %v", vals)
 	}
 }
 

@@ -221,11 +221,7 @@ func withRowID(sel string, on bool) string {
 	if !on {
 		return sel
 	}
-	id := "tableoid::text || ':' || ctid::text"
-	if sel == "" {
-		return id
-	}
-	return sel + ", " + id
+	return sel + ", tableoid::text || ':' || ctid::text"
 }
 
 // boundedCount counts at most size+1 rows and the pages they lie on.
@@ -254,13 +250,14 @@ func (s *sampler) read(ctx context.Context, q string, ids bool) error {
 			return err
 		}
 		if ids {
-			id, _ := vals[ncols].(string)
+			id, _ := vals[ncols+1].(string)
 			if s.seen[id] {
 				continue
 			}
 			s.seen[id] = true
-			vals = vals[:ncols]
 		}
+		markTooLarge(vals[:ncols], vals[ncols])
+		vals = vals[:ncols]
 		doc, ok, reason := s.conv.Document(vals)
 		if !ok {
 			s.res.Skip(reason)
@@ -275,18 +272,25 @@ func (s *sampler) read(ctx context.Context, q string, ids bool) error {
 	return rows.Err()
 }
 
+// inlineJSON is the stored size under which a JSON value is printed
+// without first checking its printed size (a value stored in fewer bytes
+// is, but for extreme compression, small; one that is not is still cut by
+// the converter).
+const inlineJSON = 64 << 10
+
 // selectList is the SELECT list for the columns: every value as text
 // (numbers, times, network addresses, PostGIS points print as their
-// text), arrays as text arrays, bytea as bytes, each cut at one byte more
-// than the converter keeps, so that a 50 MB value costs 1 MiB.
+// text), arrays as text arrays, bytea as bytes; then one more column, the
+// indexes of the values left out for being larger than the converter's
+// bound (octet_length is read from the value's header, so a 50 MB value
+// never crosses the network).
 func selectList(cols []sqlrows.Column) string {
-	limit := strconv.Itoa(sqlrows.DefaultMaxValueBytes + 1)
+	limit := strconv.Itoa(sqlrows.DefaultMaxValueBytes)
 	var b strings.Builder
+	var flags []string
 	for i, col := range cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
 		q := pgx.Identifier{col.Name}.Sanitize()
+		idx := "'" + strconv.Itoa(i) + "'"
 		ip := sqlrows.StoreType(col.DBType) == "ip" // inet::text adds "/32": print as the server does
 		switch {
 		case col.Array && ip:
@@ -295,13 +299,38 @@ func selectList(cols []sqlrows.Column) string {
 			b.WriteString(q + "::text[]")
 		case ip:
 			b.WriteString("format('%s', " + q + ")")
+		case col.Class == sqlrows.JSON:
+			big := "pg_column_size(" + q + ") > " + strconv.Itoa(inlineJSON) + " AND octet_length(" + q + "::text) > " + limit
+			b.WriteString("CASE WHEN " + big + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN "+big+" THEN "+idx+" END")
 		case col.Class == sqlrows.Binary:
-			b.WriteString("substring(" + q + " from 1 for " + limit + ")")
-		case col.Class == sqlrows.Number || col.Class == sqlrows.Bool:
-			b.WriteString(q + "::text")
+			b.WriteString("CASE WHEN octet_length(" + q + ") > " + limit + " THEN NULL ELSE " + q + " END")
+			flags = append(flags, "CASE WHEN octet_length("+q+") > "+limit+" THEN "+idx+" END")
+		case col.Class == sqlrows.Text:
+			b.WriteString("CASE WHEN octet_length(" + q + "::text) > " + limit + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN octet_length("+q+"::text) > "+limit+" THEN "+idx+" END")
 		default:
-			b.WriteString("substring(" + q + "::text from 1 for " + limit + ")")
+			b.WriteString(q + "::text")
 		}
+		b.WriteString(", ")
+	}
+	if len(flags) == 0 {
+		b.WriteString("''")
+	} else {
+		b.WriteString("concat_ws(',', " + strings.Join(flags, ", ") + ")")
 	}
 	return b.String()
+}
+
+// markTooLarge replaces the values the flag column names by
+// sqlrows.TooLarge.
+func markTooLarge(vals []any, flag any) {
+	f, _ := flag.(string)
+	for f != "" {
+		var one string
+		one, f, _ = strings.Cut(f, ",")
+		if i, err := strconv.Atoi(one); err == nil && i >= 0 && i < len(vals) {
+			vals[i] = sqlrows.TooLarge
+		}
+	}
 }

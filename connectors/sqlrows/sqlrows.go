@@ -216,6 +216,14 @@ func FieldTypes(cols []Column) map[string]string {
 	return out
 }
 
+// TooLarge stands in a row for a value the query itself left out because
+// it is larger than the bound (a SQL connector checks octet_length on the
+// server, so that a 50 MB value never crosses the network): Document
+// counts it as skipped with ReasonTooLarge.
+var TooLarge any = tooLarge{}
+
+type tooLarge struct{}
+
 // Converter turns rows of one table into documents. It is safe for
 // concurrent use.
 type Converter struct {
@@ -275,6 +283,10 @@ func (c *Converter) Document(values []any) (doc connectors.Document, ok bool, re
 		}
 		if v == nil {
 			fields[col.Name] = nil
+			continue
+		}
+		if v == TooLarge {
+			c.count(col.Name, ReasonTooLarge)
 			continue
 		}
 		var out any

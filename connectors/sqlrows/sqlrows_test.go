@@ -335,3 +335,14 @@ func TestParseTime(t *testing.T) {
 		t.Errorf("timestamptz class %v", c.Class)
 	}
 }
+
+func TestTooLargeSentinel(t *testing.T) {
+	conv := sqlrows.NewConverter([]sqlrows.Column{sqlrows.NewColumn("a", "text"), sqlrows.NewColumn("b", "text")}, 0)
+	doc, ok, _ := conv.Document([]any{sqlrows.TooLarge, "x"})
+	if !ok || doc.Fields["b"] != "x" {
+		t.Fatalf("doc %v ok %v", doc.Fields, ok)
+	}
+	if _, has := doc.Fields["a"]; has || conv.SkippedValues()[sqlrows.ReasonTooLarge] != 1 {
+		t.Errorf("fields %v skipped %v", doc.Fields, conv.SkippedValues())
+	}
+}
