@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -328,6 +329,32 @@ func TestSampleSystem(t *testing.T) {
 	for i, q := range quarters {
 		if q == 0 {
 			t.Errorf("no row from quarter %d of the table: %v", i+1, quarters)
+		}
+	}
+}
+
+func TestSelection(t *testing.T) {
+	for _, tc := range []struct{ need, left, stream int64 }{{10, 100, 100}, {100, 100, 100}, {5, 3, 3}, {10, 100, 50}, {0, 10, 10}} {
+		p := &selection{need: tc.need, left: tc.left, rng: rand.New(rand.NewPCG(1, 2))}
+		var got int64
+		firstHalf := int64(0)
+		for i := int64(0); i < tc.stream; i++ {
+			if p.take() {
+				got++
+				if i < tc.stream/2 {
+					firstHalf++
+				}
+			}
+		}
+		want := min(tc.need, tc.left)
+		if tc.stream < tc.left {
+			want = -1 // fewer rows than counted: at most need
+		}
+		if want >= 0 && got != want || got > tc.need {
+			t.Errorf("%+v: kept %d, want %d", tc, got, want)
+		}
+		if tc.need == 10 && tc.left == 100 && tc.stream == 100 && (firstHalf == 0 || firstHalf == 10) {
+			t.Errorf("selection not spread: %d of 10 in the first half", firstHalf)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,8 @@ const minPages = 64
 
 // oversample is how many more rows than wanted the page sample aims at,
 // so that it seldom falls short and needs the (full scan) top-up; the
-// rows beyond the sample size are dropped at random, not from the end.
+// rows beyond the sample size are dropped at random (selection), not from
+// the end.
 const oversample = 1.25
 
 // errEmit wraps the error of emit, to return it as it is.
@@ -70,7 +72,8 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 		return res, c.containerError(ct.Name, err)
 	}
 	defer conn.Release()
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	// one snapshot: the rows counted are the rows then read
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -116,6 +119,32 @@ type sampler struct {
 	size    int
 	emitted int
 	seen    map[string]bool // row ids drawn, when a top-up follows
+	pick    *selection      // keeps size of the rows streamed, when set
+}
+
+// selection keeps need of the left rows still to come, each row with
+// probability need/left (Knuth's selection sampling, algorithm S): exactly
+// need rows when left is the number of rows streamed, uniformly.
+type selection struct {
+	need, left int64
+	rng        *rand.Rand
+}
+
+func (p *selection) take() bool {
+	if p.need <= 0 {
+		return false
+	}
+	if p.left <= p.need {
+		p.left--
+		p.need--
+		return true
+	}
+	ok := p.rng.Int64N(p.left) < p.need
+	p.left--
+	if ok {
+		p.need--
+	}
+	return ok
 }
 
 func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) error {
@@ -158,9 +187,10 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 			s.res.Notes = append(s.res.Notes, fmt.Sprintf("table never analyzed: about %d rows estimated from its size", int64(est)))
 		}
 	}
-	// random pages: p percent of them, aiming at oversample × size rows,
-	// of which size are kept in an order given by a hash of the seed and
-	// the row's place (so that dropped rows are not the table's end)
+	// random pages (rows, for a small table): p percent of them, aiming
+	// at oversample × size rows; the rows drawn are counted first, then
+	// streamed, and exactly size of them kept, each with the same chance
+	// (selection sampling, seeded), wherever it lies in the table
 	pct := math.Min(100, 100*oversample*float64(s.size)/est)
 	seedF := float64(seed % (1 << 31))
 	s.res.Method = MethodSystem
@@ -169,14 +199,19 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		s.res.Method, sampling = MethodBernoulli, "BERNOULLI"
 	}
 	topUp := pct < 100
-	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from +
-		" TABLESAMPLE " + sampling + " (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")" +
-		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
-		" LIMIT " + strconv.Itoa(s.size)
+	tablesample := " TABLESAMPLE " + sampling + " (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")"
+	var drawn int64
+	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample).Scan(&drawn); err != nil {
+		return err
+	}
+	s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
+	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from + tablesample
 	if topUp {
 		s.seen = make(map[string]bool, s.size)
 	}
-	if err := s.read(ctx, q, topUp); err != nil {
+	err := s.read(ctx, q, topUp)
+	s.pick = nil
+	if err != nil {
 		return err
 	}
 	if !topUp || s.emitted+int(s.res.Skipped) >= s.size {
@@ -244,6 +279,9 @@ func (s *sampler) read(ctx context.Context, q string, ids bool) error {
 	for rows.Next() {
 		if s.size > 0 && s.emitted+int(s.res.Skipped) >= s.size {
 			break
+		}
+		if s.pick != nil && !s.pick.take() {
+			continue
 		}
 		vals, err := rows.Values()
 		if err != nil {

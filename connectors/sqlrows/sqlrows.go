@@ -552,28 +552,43 @@ func isJSONNumber(s string) bool {
 	return i == len(s)
 }
 
-// timeLayouts are the ways SQL databases print dates and times.
-var timeLayouts = []string{
-	"2006-01-02 15:04:05.999999999Z07:00:00",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999Z07",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02",
-}
-
 // ParseTime parses a date or timestamp as PostgreSQL, MySQL or SQLite
 // print it ("2026-11-30", "2026-11-30 12:19:43.13248+00",
-// "2026-11-30 12:19:43"); times without a zone are taken as UTC.
+// "2026-11-30 12:19:43", "2026-11-30T12:19:43Z"); times without a zone
+// are taken as UTC. The layout is chosen from the text's shape: one
+// time.Parse per value.
 func ParseTime(s string) (time.Time, bool) {
-	if len(s) < 10 || s[4] != '-' {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
 		return time.Time{}, false
 	}
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, true
+	var layout string
+	switch {
+	case len(s) == 10:
+		layout = "2006-01-02"
+	case len(s) >= 19 && (s[10] == ' ' || s[10] == 'T'):
+		sep := s[10:11]
+		rest := s[19:]
+		zone := strings.IndexAny(rest, "+-Z")
+		switch {
+		case zone < 0:
+			layout = "2006-01-02" + sep + "15:04:05.999999999"
+		case rest[zone] == 'Z':
+			layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00"
+		default:
+			switch len(rest) - zone {
+			case 3:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07"
+			case 6:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00"
+			case 9:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00:00"
+			default:
+				return time.Time{}, false
+			}
 		}
+	default:
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	t, err := time.Parse(layout, s)
+	return t, err == nil
 }

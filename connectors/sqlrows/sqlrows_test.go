@@ -346,3 +346,30 @@ func TestTooLargeSentinel(t *testing.T) {
 		t.Errorf("fields %v skipped %v", doc.Fields, conv.SkippedValues())
 	}
 }
+
+// FuzzParseTime checks ParseTime against time.Parse with every layout it
+// may choose: it accepts exactly what one of them accepts, with the same
+// time.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-11-30", "2026-11-30 12:19:43.13248+00", "2026-11-30 12:19:43+05:30:00", "2026-11-30T12:19:43Z", "2026-02-30"} {
+		f.Add(s)
+	}
+	layouts := []string{"2006-01-02", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07:00:00",
+		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07", "2006-01-02T15:04:05.999999999Z07:00:00"}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := sqlrows.ParseTime(s)
+		if !ok {
+			return
+		}
+		for _, l := range layouts {
+			if want, err := time.Parse(l, s); err == nil {
+				if !want.Equal(got) {
+					t.Fatalf("ParseTime(%q) = %v, time.Parse(%q) = %v", s, got, l, want)
+				}
+				return
+			}
+		}
+		t.Fatalf("ParseTime(%q) = %v, no layout accepts it", s, got)
+	})
+}
