@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -138,7 +140,7 @@ func TestDocuments(t *testing.T) {
 	}
 	var amelia map[string]any
 	for _, d := range docs {
-		if d.Fields["id"] == json.Number("1") {
+		if fmt.Sprint(d.Fields["id"]) == "1" {
 			amelia = d.Fields
 		}
 	}
@@ -171,7 +173,7 @@ func TestDocuments(t *testing.T) {
 		t.Error("binary bytea kept")
 	}
 	for _, d := range docs {
-		if d.Fields["id"] == json.Number("2") && d.Fields["photo"] != "hello" {
+		if fmt.Sprint(d.Fields["id"]) == "2" && d.Fields["photo"] != "hello" {
 			t.Errorf("UTF-8 bytea %#v, want the text", d.Fields["photo"])
 		}
 	}
@@ -204,7 +206,7 @@ func TestSampling(t *testing.T) {
 	// spread: the sample reaches both halves of the table
 	low, high := 0, 0
 	for _, d := range a {
-		n, _ := d.Fields["id"].(json.Number).Int64()
+		n := toInt(d.Fields["id"])
 		if n <= 600 {
 			low++
 		} else {
@@ -281,7 +283,7 @@ func TestSelectList(t *testing.T) {
 	for _, want := range []string{
 		`CASE WHEN pg_column_size("a") > 65536 AND octet_length("a"::text) > 1048576 THEN NULL ELSE "a"::text END`,
 		`CASE WHEN octet_length("b""x") > 1048576 THEN NULL ELSE "b""x" END`,
-		`ARRAY(SELECT format('%s', e) FROM unnest("c") e)`, `"d"::text`, `format('%s', "e")`,
+		`ARRAY(SELECT format('%s', e) FROM unnest("c") e)`, `, "d", `, `format('%s', "e")`,
 		`CASE WHEN octet_length("f"::text) > 1048576 THEN NULL ELSE "f"::text END`,
 		`concat_ws(',', CASE WHEN pg_column_size("a") > 65536 AND octet_length("a"::text) > 1048576 THEN '0' END, ` +
 			`CASE WHEN octet_length("b""x") > 1048576 THEN '1' END, CASE WHEN octet_length("f"::text) > 1048576 THEN '5' END)`,
@@ -323,7 +325,7 @@ func TestSampleSystem(t *testing.T) {
 	}
 	var quarters [4]int
 	for _, d := range a {
-		n, _ := d.Fields["id"].(json.Number).Int64()
+		n := toInt(d.Fields["id"])
 		quarters[min(3, (n-1)/250)]++
 	}
 	for i, q := range quarters {
@@ -331,6 +333,11 @@ func TestSampleSystem(t *testing.T) {
 			t.Errorf("no row from quarter %d of the table: %v", i+1, quarters)
 		}
 	}
+}
+
+func toInt(v any) int64 {
+	n, _ := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+	return n
 }
 
 func TestSelection(t *testing.T) {

@@ -199,9 +199,11 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		s.res.Method, sampling = MethodBernoulli, "BERNOULLI"
 	}
 	topUp := pct < 100
-	tablesample := " TABLESAMPLE " + sampling + " (" + fmtPct(pct) + ") REPEATABLE (" + strconv.FormatFloat(seedF, 'f', -1, 64) + ")"
+	// percentage and seed as parameters: one prepared statement per table
+	tablesample := " TABLESAMPLE " + sampling + " ($1::float4) REPEATABLE ($2::float8)"
+	args := []any{float32(math.Max(pct, 0.0001)), seedF}
 	var drawn int64
-	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample).Scan(&drawn); err != nil {
+	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
 		return err
 	}
 	s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
@@ -209,7 +211,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	if topUp {
 		s.seen = make(map[string]bool, s.size)
 	}
-	err := s.read(ctx, q, topUp)
+	err := s.read(ctx, q, topUp, args...)
 	s.pick = nil
 	if err != nil {
 		return err
@@ -269,8 +271,8 @@ func (s *sampler) boundedCount(ctx context.Context, from string) (n, pages int64
 
 // read streams the rows of q into documents; with ids, the last column is
 // the row's id and rows already drawn are passed over.
-func (s *sampler) read(ctx context.Context, q string, ids bool) error {
-	rows, err := s.tx.Query(ctx, q)
+func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) error {
+	rows, err := s.tx.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -347,6 +349,8 @@ func selectList(cols []sqlrows.Column) string {
 		case col.Class == sqlrows.Text:
 			b.WriteString("CASE WHEN octet_length(" + q + "::text) > " + limit + " THEN NULL ELSE " + q + "::text END")
 			flags = append(flags, "CASE WHEN octet_length("+q+"::text) > "+limit+" THEN "+idx+" END")
+		case nativeType(col):
+			b.WriteString(q) // decoded by the driver from binary: no printing, no parsing
 		default:
 			b.WriteString(q + "::text")
 		}
@@ -358,6 +362,25 @@ func selectList(cols []sqlrows.Column) string {
 		b.WriteString("concat_ws(',', " + strings.Join(flags, ", ") + ")")
 	}
 	return b.String()
+}
+
+// nativeType reports whether the driver decodes the column's values into
+// document values itself (integers, floats, booleans, dates and
+// timestamps; an infinite date comes as its name).
+func nativeType(col sqlrows.Column) bool {
+	if col.Array {
+		return false
+	}
+	t := col.DBType
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		t = t[:i] + t[strings.IndexByte(t, ')')+1:]
+	}
+	switch t {
+	case "smallint", "integer", "bigint", "real", "double precision", "boolean", "date",
+		"timestamp without time zone", "timestamp with time zone":
+		return true
+	}
+	return false
 }
 
 // markTooLarge replaces the values the flag column names by
