@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +135,14 @@ func TestEnvThroughOptions(t *testing.T) {
 	cfg, _ = parseConfig("postgres://u@127.0.0.1/db", connectors.Options{Env: func(k string) string { return map[string]string{"PGPASSWORD": "env-pw"}[k] }})
 	if cfg.Password != "env-pw" {
 		t.Errorf("password %q, want PGPASSWORD", cfg.Password)
+	}
+	passfile := filepath.Join(t.TempDir(), "pgpass")
+	if err := os.WriteFile(passfile, []byte("127.0.0.1:5432:db:u:file-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = parseConfig("postgres://u@127.0.0.1:5432/db", connectors.Options{Env: func(k string) string { return map[string]string{"PGPASSFILE": passfile}[k] }})
+	if cfg.Password != "file-pw" {
+		t.Errorf("password %q, want the one of PGPASSFILE", cfg.Password)
 	}
 }
 
