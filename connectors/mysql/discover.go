@@ -51,6 +51,10 @@ func (t *table) selectList() string {
 	parts := make([]string, len(t.Cols))
 	for i, col := range t.Cols {
 		parts[i] = quoteIdent(col.Name)
+		if isGeometry(col.DataType) {
+			// WKT, as SQL databases export geometries: POINT(lon lat)
+			parts[i] = "ST_AsText(" + parts[i] + ") AS " + parts[i]
+		}
 	}
 	return strings.Join(parts, ", ")
 }

@@ -2,9 +2,6 @@ package mysql
 
 import (
 	"database/sql"
-	"encoding/binary"
-	"math"
-	"strconv"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
@@ -63,12 +60,6 @@ func (r *rowReader) document(res *connectors.SampleResult) (map[string]any, bool
 		switch {
 		case b == nil:
 			r.vals[i] = nil // NULL
-		case isGeometry(r.t.Cols[i].DataType):
-			if lat, lon, ok := point(b); ok {
-				r.vals[i] = strconv.FormatFloat(lat, 'f', -1, 64) + "," + strconv.FormatFloat(lon, 'f', -1, 64)
-			} else {
-				r.vals[i] = nil // a shape that is not a point: its coordinates are not one place
-			}
 		default:
 			r.vals[i] = []byte(b)
 		}
@@ -90,28 +81,3 @@ func isGeometry(dataType string) bool {
 	return false
 }
 
-// point decodes a MySQL geometry value holding a point: a 4-byte SRID, then
-// WKB (byte order, type 1, x, y). x is the longitude, y the latitude.
-func point(b []byte) (lat, lon float64, ok bool) {
-	if len(b) != 4+1+4+16 {
-		return 0, 0, false
-	}
-	w := b[4:]
-	var bo binary.ByteOrder = binary.LittleEndian
-	switch w[0] {
-	case 0:
-		bo = binary.BigEndian
-	case 1:
-	default:
-		return 0, 0, false
-	}
-	if bo.Uint32(w[1:5]) != 1 {
-		return 0, 0, false
-	}
-	x := math.Float64frombits(bo.Uint64(w[5:13]))
-	y := math.Float64frombits(bo.Uint64(w[13:21]))
-	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
-		return 0, 0, false
-	}
-	return y, x, true
-}

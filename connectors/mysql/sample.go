@@ -22,9 +22,12 @@ const (
 	maxRanges        = 100          // windows per sample: 10,000 rows are 100 windows of 100
 	maxRangeRounds   = 4            // rounds of windows drawn to fill a sample whose windows overlapped
 	rangesPerQuery   = 100          // windows read by one UNION ALL statement
-	keysetPageRows   = 10000        // rows per statement of a full read in key order
 	maxReservoirNote = "the table has no single-column integer primary key or unique NOT NULL index: every row was read and a uniform random sample kept"
 )
+
+// keysetPageRows is the number of rows per statement of a full read in key
+// order (a variable for tests).
+var keysetPageRows = 10000
 
 // Sample implements connectors.Connector.
 func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions,
