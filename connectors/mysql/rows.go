@@ -80,4 +80,3 @@ func isGeometry(dataType string) bool {
 	}
 	return false
 }
-
