@@ -223,9 +223,8 @@ func (c *Connector) discover(ctx context.Context, s *session) ([]connectors.Cont
 			ct.EstimatedDocuments = e.rows.Int64
 		}
 		ct.FieldTypes = sqlrows.FieldTypes(columns(t))
-		if len(t.PK) > 0 {
-			ct.Notes = append(ct.Notes, "primary key: "+strings.Join(t.PK, ", "))
-		} else {
+		ct.PrimaryKey = t.PK
+		if len(t.PK) == 0 {
 			ct.Notes = append(ct.Notes, "no primary key")
 		}
 		if e.kind == "VIEW" {
