@@ -100,3 +100,5 @@ func fillSeq(t *testing.T, db *mysqltest.DB, table string, n int, ids func(i int
 		db.Exec(t, b.String())
 	}
 }
+
+func sqlReadOnly(s string) bool { return sqlrows.ReadOnlyStatement(s) }
