@@ -285,10 +285,18 @@ func (s *session) each(ctx context.Context, fn func(*sql.Rows) error, stmt strin
 	}
 	defer cancel()
 	defer rows.Close()
-	for rows.Next() {
+	for n := 1; rows.Next(); n++ {
+		if n&255 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err := fn(rows); err != nil {
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		// database/sql ends the rows of a cancelled query early: never
+		// take that for the end of the table.
+		return err
 	}
 	return rows.Err()
 }
