@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"slices"
 	"strings"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -19,9 +18,6 @@ const (
 	MethodAll        = "all"        // every row (small tables, Size 0)
 	MethodKeyRanges  = "key-ranges" // random windows of the primary (or a unique) key
 	MethodReservoir  = "reservoir"  // one pass, uniform reservoir (no usable key)
-	maxRanges        = 100          // windows per sample: 10,000 rows are 100 windows of 100
-	maxRangeRounds   = 4            // rounds of windows drawn to fill a sample whose windows overlapped
-	rangesPerQuery   = 100          // windows read by one UNION ALL statement
 	maxReservoirNote = "the table has no single-column integer primary key or unique NOT NULL index: every row was read and a uniform random sample kept"
 )
 
@@ -147,7 +143,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 			res.TotalDocuments = n
 			return nil
 		}
-		a, err := keyArg(last, t.KeyUnsigned)
+		a, err := sqlrows.KeyArg(last, t.KeyUnsigned)
 		if err != nil {
 			return err
 		}
@@ -197,15 +193,8 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 	return nil
 }
 
-// window is one key range: up to n rows in key order from the first key at
-// or above from.
-type window struct {
-	from any
-	n    int
-}
-
 // windowsStatement reads several windows in one statement.
-func windowsStatement(t *table, ws []window) (string, []any) {
+func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(ws))
 	for i, w := range ws {
@@ -213,17 +202,14 @@ func windowsStatement(t *table, ws []window) (string, []any) {
 			b.WriteString(" UNION ALL ")
 		}
 		fmt.Fprintf(&b, "(SELECT %s FROM %s WHERE %s >= ? ORDER BY %s LIMIT %d)",
-			t.selectList(), t.from(), quoteIdent(t.Key), quoteIdent(t.Key), w.n)
-		args = append(args, w.from)
+			t.selectList(), t.from(), quoteIdent(t.Key), quoteIdent(t.Key), w.N)
+		args = append(args, w.From)
 	}
 	return b.String(), args
 }
 
 // keyRanges draws the sample as random windows of the range key read
-// through its index: each window starts at a random point between the
-// smallest and largest key. A row drawn twice is kept once; when windows
-// overlapped, more rounds are drawn, and a sample still short is filled
-// from the start of the key order. No ORDER BY RAND().
+// through its index (sqlrows.KeyRanges), several windows per statement.
 func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size int, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
 	var lo, hi sql.NullString
@@ -237,32 +223,21 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 		res.TotalDocuments = 0
 		return nil // empty table
 	}
-	space, ok := newKeySpace(lo.String, hi.String, t.KeyUnsigned)
+	space, ok := sqlrows.NewKeySpace(lo.String, hi.String, t.KeyUnsigned)
 	if !ok {
 		return c.reservoir(ctx, s, t, size, rng, res, conv, emit)
 	}
-	ranges := min(size, maxRanges)
-	per := (size + ranges - 1) / ranges
-	seen := make(map[string]struct{}, size)
+	loArg, _ := sqlrows.KeyArg(lo.String, t.KeyUnsigned)
 	r := newRowReader(t, conv)
-	taken, asked := 0, 0
-	read := func(ws []window) (int, error) {
-		before := taken
+	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		stmt, args := windowsStatement(t, ws)
-		asked += len(ws)
-		err := s.each(ctx, func(rows *sql.Rows) error {
-			if taken >= size {
-				return nil
-			}
+		return s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
-			k := r.key()
-			if _, dup := seen[k]; dup {
+			if !keep(r.key()) {
 				return nil
 			}
-			seen[k] = struct{}{}
-			taken++
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
 					return errEmit{err}
@@ -270,45 +245,13 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 			}
 			return nil
 		}, stmt, args...)
-		return taken - before, err
+	})
+	if err != nil {
+		return err
 	}
-	for round := 0; round < maxRangeRounds && taken < size; round++ {
-		points := make([]float64, (size-taken+per-1)/per)
-		for i := range points {
-			points[i] = rng.Float64()
-		}
-		slices.Sort(points)
-		got := 0
-		for len(points) > 0 {
-			n := min(len(points), rangesPerQuery)
-			ws := make([]window, n)
-			for i, p := range points[:n] {
-				ws[i] = window{from: space.at(p), n: per}
-			}
-			points = points[n:]
-			g, err := read(ws)
-			got += g
-			if err != nil {
-				return err
-			}
-		}
-		if got == 0 {
-			break
-		}
-	}
-	if taken < size {
-		// The windows kept landing on the same rows (keys in a few
-		// clusters far apart, or fewer rows than the estimate): fill
-		// from the start of the key order.
-		lo, _ := keyArg(lo.String, t.KeyUnsigned)
-		if _, err := read([]window{{from: lo, n: size - taken + len(seen)}}); err != nil {
-			return err
-		}
-	}
-	res.Notes = append(res.Notes, fmt.Sprintf("the sample was read from %d random windows of key %q through its index, "+
-		"up to %d rows each; rows that follow long gaps between key values are more likely to be drawn", asked, t.Key, per))
-	if taken < size {
-		res.Notes = append(res.Notes, fmt.Sprintf("only %d distinct rows could be drawn from random key windows", taken))
+	res.Notes = append(res.Notes, kr.Note(t.Key))
+	if kr.Taken < size {
+		res.Notes = append(res.Notes, fmt.Sprintf("only %d distinct rows could be drawn from random key windows", kr.Taken))
 	}
 	return nil
 }
