@@ -6,4 +6,5 @@ import (
 	_ "github.com/piisniff/piisniff/connectors/files"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
 	_ "github.com/piisniff/piisniff/connectors/mysql"
+	_ "github.com/piisniff/piisniff/connectors/sqlite"
 )

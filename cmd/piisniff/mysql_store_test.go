@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/piisniff/piisniff/internal/mysqltest"
@@ -51,5 +54,45 @@ func checkSQLExample(t *testing.T, found map[planted]bool, table func(file strin
 	}
 	if checked < 30 {
 		t.Fatalf("only %d planted fields checked", checked)
+	}
+}
+
+// TestScanSQLiteExample writes the example as typed tables into a SQLite
+// file and scans it through the CLI, as sqlite://PATH and as a file met
+// in a directory scan.
+func TestScanSQLiteExample(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.db")
+	tables, err := mysqltest.LeakyAppTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mysqltest.SQLiteFile(context.Background(), path, tables); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"sqlite://" + path, dir, path} {
+		t.Run(target, func(t *testing.T) {
+			r, found := scanStore(t, target)
+			tg := r.Targets[0]
+			if tg.Kind != "file" || !r.Complete {
+				t.Fatalf("kind %s complete %v", tg.Kind, r.Complete)
+			}
+			checkSQLExample(t, found, func(file string) string { return "app.db." + mysqltest.TableName(file) })
+		})
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("the database file changed")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files beside the database after the scans: %v", entries)
 	}
 }

@@ -339,3 +339,18 @@ func Load(ctx context.Context, db *sql.DB, dialect string, tables []Table) error
 	}
 	return nil
 }
+
+// SQLiteFile writes the tables into a new SQLite database file at path
+// (driver "sqlite", modernc.org/sqlite, which the caller imports).
+func SQLiteFile(ctx context.Context, path string, tables []Table) error {
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if err := Load(ctx, db, SQLite, tables); err != nil {
+		return err
+	}
+	return db.Close()
+}
