@@ -130,6 +130,9 @@ func open(ctx context.Context, path, name string, opts connectors.Options, logSt
 		return nil, err
 	}
 	c := &Connector{path: path, name: name, opts: opts, logStmt: logStmt}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("SQLite database %s is a directory", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("SQLite database %s: %w", path, unwrapPath(err))
