@@ -229,7 +229,7 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	}
 	loArg, _ := sqlrows.KeyArg(lo.String, t.KeyUnsigned)
 	r := newRowReader(t, conv)
-	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		stmt, args := windowsStatement(t, ws)
 		return s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
@@ -255,3 +255,7 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	}
 	return nil
 }
+
+// windowsPerStatement is the number of key windows one statement reads
+// (UNION ALL): one round trip for a sample of 10,000 rows.
+var windowsPerStatement = sqlrows.DefaultPerQuery
