@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/piisniff/piisniff/internal/examplegen"
 	"github.com/piisniff/piisniff/internal/mysqltest"
+	"github.com/piisniff/piisniff/report"
 )
 
 // TestScanMariaDBExample loads the example as typed tables with JSON
@@ -94,5 +98,43 @@ func TestScanSQLiteExample(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("files beside the database after the scans: %v", entries)
+	}
+}
+
+// TestScanMariaDBPermissionDenied: a table the user may not read fails
+// alone; the scan goes on, the report is incomplete, the exit code 1, and
+// the password shows nowhere.
+func TestScanMariaDBPermissionDenied(t *testing.T) {
+	db := mysqltest.New(t)
+	db.Exec(t, "CREATE TABLE open_t (id INT PRIMARY KEY, email VARCHAR(100))",
+		"INSERT INTO open_t VALUES (1, 'amelia.haddad@example.org'), (2, 'aisha.weber18@mail.example.com')",
+		"CREATE TABLE closed_t (id INT PRIMARY KEY, email VARCHAR(100))", "INSERT INTO closed_t VALUES (1, 'x@example.org')")
+	const password = "Sup3r-secret-pw"
+	uri := db.User(t, password, map[string]string{"open_t": "SELECT", "closed_t": "INSERT"})
+	res := runCLI(t, nil, "scan", uri, "-f", "json")
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1: %s", res.code, res.stderr)
+	}
+	if strings.Contains(res.stdout+res.stderr, password) {
+		t.Error("the password shows in the output")
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Complete {
+		t.Error("complete: true with a table not read")
+	}
+	var failed, read bool
+	for _, c := range r.Targets[0].Containers {
+		switch c.Name {
+		case db.Name + ".closed_t":
+			failed = c.Error != nil && strings.Contains(*c.Error, "permission denied")
+		case db.Name + ".open_t":
+			read = c.Error == nil && examplegen.HasFinding(c, "email", "email")
+		}
+	}
+	if !failed || !read {
+		t.Errorf("closed_t failed with permission denied: %v; open_t read: %v", failed, read)
 	}
 }

@@ -181,3 +181,31 @@ func SessionCounters(ctx context.Context, conn *sql.Conn) (writes, selects int64
 	}
 	return writes, selects, rows.Err()
 }
+
+// User creates an account 'piisniff_XXXX'@'127.0.0.1' with password,
+// granted each privilege on a table of the database ("SELECT" -> table),
+// and dropped when the test ends. It returns a mysql:// URI for it.
+func (d *DB) User(t testing.TB, password string, grants map[string]string) string {
+	t.Helper()
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	user := "piisniff_" + hex.EncodeToString(r[:])
+	account := "'" + user + "'@'127.0.0.1'"
+	root := Root(t)
+	if _, err := root.Exec("CREATE USER " + account + " IDENTIFIED BY '" + strings.ReplaceAll(password, "'", "''") + "'"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = root.Exec("DROP USER " + account) })
+	tables := make([]string, 0, len(grants))
+	for tb := range grants {
+		tables = append(tables, tb)
+	}
+	sort.Strings(tables)
+	for _, tb := range tables {
+		if _, err := root.Exec("GRANT " + grants[tb] + " ON `" + d.Name + "`.`" + tb + "` TO " + account); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, port, _ := strings.Cut(Addr(), ":")
+	return "mysql://" + user + ":" + password + "@127.0.0.1:" + port + "/" + d.Name
+}
