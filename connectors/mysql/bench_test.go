@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/sqlrows"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
 
@@ -156,4 +157,28 @@ func peakRSS() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkConvert10k converts 10,000 rows shaped like the benchmark
+// table's into documents without a server: the share of a sample's time
+// spent on conversion (JSON parsing of the profile column included).
+func BenchmarkConvert10k(b *testing.B) {
+	t := &table{DB: "d", Name: "big", Cols: []column{
+		{Name: "id", DataType: "bigint"}, {Name: "email", DataType: "varchar"}, {Name: "name", DataType: "varchar"},
+		{Name: "city", DataType: "varchar"}, {Name: "profile", DataType: "longtext", JSON: true},
+	}}
+	r := newRowReader(t, sqlrows.NewConverter(columns(t), 16<<20))
+	var res connectors.SampleResult
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < 10000; j++ {
+			r.raw[0] = sql.RawBytes(strconv.Itoa(j))
+			r.raw[1] = sql.RawBytes("user" + strconv.Itoa(j) + "@example.org")
+			r.raw[2] = sql.RawBytes("Name " + strconv.Itoa(j))
+			r.raw[3] = sql.RawBytes("Lyon")
+			r.raw[4] = sql.RawBytes(`{"age": 42, "street": "` + strconv.Itoa(j) + ` Linden Lane"}`)
+			if _, ok := r.document(&res); !ok {
+				b.Fatal("row skipped")
+			}
+		}
+	}
 }
