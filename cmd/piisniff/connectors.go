@@ -6,5 +6,6 @@ import (
 	_ "github.com/piisniff/piisniff/connectors/files"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
 	_ "github.com/piisniff/piisniff/connectors/mysql"
+	_ "github.com/piisniff/piisniff/connectors/postgres"
 	_ "github.com/piisniff/piisniff/connectors/sqlite"
 )

@@ -65,6 +65,10 @@ const (
 	// Opaque values (uuid, dates, times, intervals, geometry text, enums,
 	// ...) are kept as the strings the database prints.
 	Opaque
+	// Time values (date, timestamp, datetime) become time.Time when the
+	// text parses (PostgreSQL, MySQL and SQLite formats), so that the
+	// classifiers see a date; otherwise ("infinity") they stay strings.
+	Time
 )
 
 // Column describes one column of a table.
@@ -147,6 +151,8 @@ func ClassOf(dbType string) Class {
 		return Number
 	case "boolean", "bool":
 		return Bool
+	case "date", "timestamp", "timestamptz", "datetime":
+		return Time
 	case "bytea", "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary", "bit":
 		if t == "bit varying" || first == "bit" {
 			return Opaque
@@ -210,6 +216,14 @@ func FieldTypes(cols []Column) map[string]string {
 	return out
 }
 
+// TooLarge stands in a row for a value the query itself left out because
+// it is larger than the bound (a SQL connector checks octet_length on the
+// server, so that a 50 MB value never crosses the network): Document
+// counts it as skipped with ReasonTooLarge.
+var TooLarge any = tooLarge{}
+
+type tooLarge struct{}
+
 // Converter turns rows of one table into documents. It is safe for
 // concurrent use.
 type Converter struct {
@@ -269,6 +283,10 @@ func (c *Converter) Document(values []any) (doc connectors.Document, ok bool, re
 		}
 		if v == nil {
 			fields[col.Name] = nil
+			continue
+		}
+		if v == TooLarge {
+			c.count(col.Name, ReasonTooLarge)
 			continue
 		}
 		var out any
@@ -400,6 +418,10 @@ func (c *Converter) value(class Class, v any) (any, string) {
 			return nil, ReasonBinary
 		}
 		return s, ""
+	case Time:
+		if t, ok := ParseTime(s); ok {
+			return t, ""
+		}
 	}
 	if !utf8.ValidString(s) {
 		return nil, ReasonBinary
@@ -528,4 +550,45 @@ func isJSONNumber(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// ParseTime parses a date or timestamp as PostgreSQL, MySQL or SQLite
+// print it ("2026-11-30", "2026-11-30 12:19:43.13248+00",
+// "2026-11-30 12:19:43", "2026-11-30T12:19:43Z"); times without a zone
+// are taken as UTC. The layout is chosen from the text's shape: one
+// time.Parse per value.
+func ParseTime(s string) (time.Time, bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
+	}
+	var layout string
+	switch {
+	case len(s) == 10:
+		layout = "2006-01-02"
+	case len(s) >= 19 && (s[10] == ' ' || s[10] == 'T'):
+		sep := s[10:11]
+		rest := s[19:]
+		zone := strings.IndexAny(rest, "+-Z")
+		switch {
+		case zone < 0:
+			layout = "2006-01-02" + sep + "15:04:05.999999999"
+		case rest[zone] == 'Z':
+			layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00"
+		default:
+			switch len(rest) - zone {
+			case 3:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07"
+			case 6:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00"
+			case 9:
+				layout = "2006-01-02" + sep + "15:04:05.999999999Z07:00:00"
+			default:
+				return time.Time{}, false
+			}
+		}
+	default:
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout, s)
+	return t, err == nil
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/piisniff/piisniff"
 	"github.com/piisniff/piisniff/classifiers"
@@ -183,8 +184,8 @@ func TestClassAndStoreType(t *testing.T) {
 		{"BLOB", sqlrows.Binary, false, "blob"},
 		{"bit varying(8)", sqlrows.Opaque, false, "bit varying"},
 		{"boolean", sqlrows.Bool, false, "boolean"},
-		{"timestamp(3) with time zone", sqlrows.Opaque, false, "timestamp with time zone"},
-		{"date", sqlrows.Opaque, false, "date"},
+		{"timestamp(3) with time zone", sqlrows.Time, false, "timestamp with time zone"},
+		{"date", sqlrows.Time, false, "date"},
 	}
 	for _, tc := range tests {
 		c := sqlrows.NewColumn("c", tc.dbType)
@@ -301,4 +302,74 @@ func asDepth(err error, de **sqlrows.DepthError) bool {
 	d, ok := err.(*sqlrows.DepthError)
 	*de = d
 	return ok
+}
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339 in UTC, "" for no parse
+	}{
+		{"1976-06-12", "1976-06-12T00:00:00Z"},
+		{"2026-11-30 12:19:43.13248+00", "2026-11-30T12:19:43.13248Z"},
+		{"2026-11-30 12:19:43+05:30", "2026-11-30T06:49:43Z"},
+		{"2026-11-30 12:19:43", "2026-11-30T12:19:43Z"},
+		{"2026-11-30T12:19:43Z", "2026-11-30T12:19:43Z"},
+		{"infinity", ""},
+		{"12:19:43", ""},
+		{"not a date", ""},
+	}
+	for _, tc := range tests {
+		got, ok := sqlrows.ParseTime(tc.in)
+		if tc.want == "" {
+			if ok {
+				t.Errorf("ParseTime(%q) = %v, want no parse", tc.in, got)
+			}
+			continue
+		}
+		if !ok || got.UTC().Format(time.RFC3339Nano) != tc.want {
+			t.Errorf("ParseTime(%q) = %v %v, want %s", tc.in, got, ok, tc.want)
+		}
+	}
+	c := sqlrows.NewColumn("dob", "timestamp with time zone")
+	if c.Class != sqlrows.Time {
+		t.Errorf("timestamptz class %v", c.Class)
+	}
+}
+
+func TestTooLargeSentinel(t *testing.T) {
+	conv := sqlrows.NewConverter([]sqlrows.Column{sqlrows.NewColumn("a", "text"), sqlrows.NewColumn("b", "text")}, 0)
+	doc, ok, _ := conv.Document([]any{sqlrows.TooLarge, "x"})
+	if !ok || doc.Fields["b"] != "x" {
+		t.Fatalf("doc %v ok %v", doc.Fields, ok)
+	}
+	if _, has := doc.Fields["a"]; has || conv.SkippedValues()[sqlrows.ReasonTooLarge] != 1 {
+		t.Errorf("fields %v skipped %v", doc.Fields, conv.SkippedValues())
+	}
+}
+
+// FuzzParseTime checks ParseTime against time.Parse with every layout it
+// may choose: it accepts exactly what one of them accepts, with the same
+// time.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-11-30", "2026-11-30 12:19:43.13248+00", "2026-11-30 12:19:43+05:30:00", "2026-11-30T12:19:43Z", "2026-02-30"} {
+		f.Add(s)
+	}
+	layouts := []string{"2006-01-02", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+		"2006-01-02 15:04:05.999999999Z07", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07:00:00",
+		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z07", "2006-01-02T15:04:05.999999999Z07:00:00"}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := sqlrows.ParseTime(s)
+		if !ok {
+			return
+		}
+		for _, l := range layouts {
+			if want, err := time.Parse(l, s); err == nil {
+				if !want.Equal(got) {
+					t.Fatalf("ParseTime(%q) = %v, time.Parse(%q) = %v", s, got, l, want)
+				}
+				return
+			}
+		}
+		t.Fatalf("ParseTime(%q) = %v, no layout accepts it", s, got)
+	})
 }
