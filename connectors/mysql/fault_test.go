@@ -192,6 +192,25 @@ func TestContainerFaults(t *testing.T) {
 		}
 	})
 
+	t.Run("large JSON value", func(t *testing.T) {
+		// A 2 MB JSON value (over sqlrows' 1 MiB bound per value) is left
+		// out and counted; the row's other columns are kept.
+		db.Exec(t, "CREATE TABLE blobs (id INT PRIMARY KEY, email VARCHAR(100), doc JSON)",
+			"INSERT INTO blobs VALUES (1, 'amelia.haddad@example.org', JSON_OBJECT('pad', REPEAT('x', 2000000)))")
+		c, _ := openTest(t, db.URI, connectors.Options{})
+		docs, res := sample(t, c, containers(t, c)[db.Name+".blobs"], 10, 1)
+		if len(docs) != 1 || docs[0]["email"] != "amelia.haddad@example.org" {
+			t.Fatalf("docs %v", docs)
+		}
+		if _, ok := docs[0]["doc"]; ok {
+			t.Error("the 2 MB value was kept")
+		}
+		if !strings.Contains(strings.Join(res.Notes, "\n"), "too large") {
+			t.Errorf("no note of the value left out: %v", res.Notes)
+		}
+		db.Exec(t, "DROP TABLE blobs")
+	})
+
 	if after := db.Checksums(t); after != before {
 		t.Errorf("table checksums changed on the error paths:\n%s\n%s", before, after)
 	}
