@@ -25,6 +25,7 @@ func TestConnectErrors(t *testing.T) {
 		{"wrong password", "mysql://root:" + secretPassword + "@" + mysqltest.Addr() + "/", "authentication failed"},
 		{"unknown database", "mysql://root@" + mysqltest.Addr() + "/piisniff_no_such_database", `unknown database "piisniff_no_such_database"`},
 		{"bad port", "mysql://root:" + secretPassword + "@127.0.0.1:99999/", "not a TCP port"},
+		{"TLS asked of a server without it", "mariadb://root:" + secretPassword + "@" + mysqltest.Addr() + "/?tls=verify-full", "TLS was asked for but the server does not support it"},
 		{"bad tls mode", "mysql://root:" + secretPassword + "@127.0.0.1/?tls=maybe", "unknown TLS mode"},
 	}
 	for _, tc := range tests {
