@@ -11,6 +11,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -220,7 +221,7 @@ func (c *Connector) withSession(ctx context.Context, fn func(s *session) error) 
 		}
 		if e := s.exec(context.WithoutCancel(ctx), end); e != nil || err != nil {
 			// A connection in an unknown state is not given back to the pool.
-			_ = conn.Raw(func(any) error { return errors.New("discard") })
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		_ = conn.Close()
 	}()

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -89,7 +90,7 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("a CREATE TEMPORARY TABLE was not counted (%d, %v): the counters prove nothing", w, err)
 	}
 	_, _ = conns[0].ExecContext(context.Background(), "DROP TEMPORARY TABLE piisniff_probe")
-	_ = conns[0].Raw(func(any) error { return sql.ErrConnDone }) // not back to the pool
+	_ = conns[0].Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool
 	for _, conn := range conns {
 		_ = conn.Close()
 	}
