@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +212,24 @@ func TestContainerFaults(t *testing.T) {
 			t.Errorf("no note of the value left out: %v", res.Notes)
 		}
 		db.Exec(t, "DROP TABLE blobs")
+	})
+
+	t.Run("1600 columns", func(t *testing.T) {
+		// InnoDB stops at 1,017 columns; Aria takes 1,600.
+		cols := make([]string, 1600)
+		vals := make([]string, 1600)
+		for i := range cols {
+			cols[i] = fmt.Sprintf("c%04d TINYINT", i)
+			vals[i] = strconv.Itoa(i % 100)
+		}
+		db.Exec(t, "CREATE TABLE wide (id INT PRIMARY KEY, "+strings.Join(cols, ", ")+") ENGINE=Aria",
+			"INSERT INTO wide VALUES (1, "+strings.Join(vals, ", ")+"), (2, "+strings.Join(vals, ", ")+")")
+		c, _ := openTest(t, db.URI, connectors.Options{})
+		docs, _ := sample(t, c, containers(t, c)[db.Name+".wide"], 10, 1)
+		if len(docs) != 2 || len(docs[0]) != 1601 {
+			t.Fatalf("%d docs of %d fields", len(docs), len(docs[0]))
+		}
+		db.Exec(t, "DROP TABLE wide")
 	})
 
 	if after := db.Checksums(t); after != before {
