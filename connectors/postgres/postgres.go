@@ -78,7 +78,8 @@ type Options struct {
 // AddFlags implements connectors.StoreOptions.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.Var(connectors.FilterFlag{F: &o.Schemas}, "schemas", "PostgreSQL schema globs; prefix ! to exclude")
-	fs.BoolVar(&o.IncludeViews, "include-views", false, "PostgreSQL: scan views too (they are listed as skipped otherwise)")
+	// --include-views is a common flag (connectors.Options.IncludeViews),
+	// shared with the MySQL and SQLite connectors.
 }
 
 // Secrets implements connectors.StoreOptions: these options hold none.
@@ -312,6 +313,11 @@ func Open(ctx context.Context, target string, opts connectors.Options) (connecto
 func open(ctx context.Context, target string, opts connectors.Options, trace func(string)) (*Connector, error) {
 	opts = opts.WithDefaults()
 	own := connectors.Own[*Options](opts, Name)
+	if opts.IncludeViews && !own.IncludeViews {
+		cp := *own
+		cp.IncludeViews = true
+		own = &cp
+	}
 	if own == nil {
 		own = &Options{}
 	}
