@@ -158,7 +158,7 @@ func parseConfig(target string, opts connectors.Options) (*pgx.ConnConfig, error
 		if _, set := given[key]; set {
 			continue
 		}
-		if v := opts.Getenv(env); v != os.Getenv(env) {
+		if v := opts.Getenv(env); v != os.Getenv(env) { //seam:allow the driver reads the process environment itself
 			q.Set(key, v)
 			changed = true
 		}
@@ -274,6 +274,8 @@ func applyTLS(cfg *pgx.ConnConfig, t connectors.TLSOptions, sslmodeGiven bool) e
 	cfg.Fallbacks = fb
 	return nil
 }
+
+var _ connectors.Connector = (*Connector)(nil)
 
 // Connector scans one PostgreSQL server.
 type Connector struct {
