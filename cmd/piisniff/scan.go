@@ -404,11 +404,24 @@ func incompleteReason(r *report.Report) string {
 		if t.Error != nil {
 			parts = append(parts, fmt.Sprintf("%s: %s", t.URI, *t.Error))
 		}
+		scanned := false
 		for _, c := range t.Containers {
 			if c.Error != nil {
 				parts = append(parts, fmt.Sprintf("%s %s: %s", t.URI, c.Name, *c.Error))
+			} else {
+				scanned = true
 			}
 		}
+		if t.Error == nil && !scanned && len(t.Containers) == 0 {
+			msg := fmt.Sprintf("%s: nothing was scanned: no container could be read", t.URI)
+			if len(t.Skipped) > 0 {
+				msg += fmt.Sprintf(" (%d skipped, listed in the report)", len(t.Skipped))
+			}
+			parts = append(parts, msg)
+		}
+	}
+	if len(parts) == 0 && r.Settings != nil && r.Settings.Interrupted {
+		parts = append(parts, "the scan was interrupted")
 	}
 	if len(parts) > 5 {
 		parts = append(parts[:5], fmt.Sprintf("and %d more", len(parts)-5))
