@@ -139,4 +139,3 @@ func kindName(k classifiers.Kind) string {
 	}
 	return "string"
 }
-
