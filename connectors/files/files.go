@@ -221,10 +221,11 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 			ct, reason := c.inspect(c.root, name)
 			if reason != "" {
 				// a file the user named is read or the target fails
-				return nil, fmt.Errorf("%s: %s%s", c.URI(), reason, formatHint(name))
+				// (the report shows the error with the target's URI)
+				return nil, errors.New(reason + formatHint(name))
 			}
 			if h := ct.Handle.(*handle); h.unreadable != nil {
-				return nil, fmt.Errorf("%s: %w", c.URI(), h.unreadable)
+				return nil, h.unreadable
 			}
 			out = append(out, ct)
 		}

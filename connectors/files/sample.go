@@ -32,7 +32,7 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 		return res, fmt.Errorf("%s: not a container of this connector", ct.Name)
 	}
 	if h.unreadable != nil {
-		return res, fmt.Errorf("%s: %w", ct.Name, h.unreadable)
+		return res, h.unreadable // the report shows it with the container's name
 	}
 	max := int(min(c.opts.MaxDocumentBytes, math.MaxInt32))
 	if max <= 0 {
