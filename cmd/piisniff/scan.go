@@ -44,6 +44,9 @@ type connFlags struct {
 }
 
 func newConnFlags(getenv env) *connFlags {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	return &connFlags{stores: connectors.NewStoreOptions(), getenv: getenv}
 }
 
