@@ -37,7 +37,7 @@ func runTLSCases(t *testing.T, target string, tests []tlsCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"scan", target, "-f", "json", "-q", "--connect-timeout", "3s"}, tt.args...)
-			res := runBounded(t, time.Minute, nil, args...)
+			res := runInProcess(t, time.Minute, nil, args...)
 			if res.code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", res.code, tt.code, res.stderr)
 			}
