@@ -91,11 +91,8 @@ Values are masked unless --show-data is given (credentials always are).`,
 	return cmd
 }
 
-func printExplanations(w io.Writer, res []pipeline.ContainerExplanation, path string, all bool) error {
-	if len(res) == 0 {
-		_, err := fmt.Fprintf(w, "No sampled document holds the field %q.\n", path)
-		return err
-	}
+func printExplanations(out io.Writer, res []pipeline.ContainerExplanation, path string, all bool) error {
+	w := &stickyWriter{w: out}
 	for _, ce := range res {
 		fmt.Fprintf(w, "%s › %s: %d sampled documents hold the field", ce.Container, path, ce.Documents)
 		if ce.StoreType != "" {
@@ -123,7 +120,25 @@ func printExplanations(w io.Writer, res []pipeline.ContainerExplanation, path st
 			}
 		}
 	}
-	return nil
+	return w.err
+}
+
+// stickyWriter keeps the first write error, so that a sequence of prints
+// can be checked once.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = failErr(fmt.Errorf("writing the explanation: %w", err))
+	}
+	return n, err
 }
 
 func kindName(k classifiers.Kind) string {
