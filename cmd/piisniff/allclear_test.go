@@ -424,10 +424,12 @@ func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 
 func TestExitCodes(t *testing.T) {
 	t.Run("a write error is not a usage error", func(t *testing.T) {
-		var errb bytes.Buffer
-		code := run(context.Background(), []string{"rules", "list"}, nil, failingWriter{}, &errb)
-		if code != exitScanError || strings.Contains(errb.String(), "--help") || !strings.Contains(errb.String(), "no space") {
-			t.Errorf("exit %d, stderr %q; want 1 and the error without a usage hint", code, errb.String())
+		for _, args := range [][]string{{"rules", "list"}, {"explain", example, "--path", "email"}, {"scan", example, "-f", "json", "-q"}} {
+			var errb bytes.Buffer
+			code := run(context.Background(), args, nil, failingWriter{}, &errb)
+			if code != exitScanError || strings.Contains(errb.String(), "--help") || !strings.Contains(errb.String(), "no space") {
+				t.Errorf("%v: exit %d, stderr %q; want 1 and the error without a usage hint", args, code, errb.String())
+			}
 		}
 	})
 	t.Run("an unknown flag names the command's help", func(t *testing.T) {
