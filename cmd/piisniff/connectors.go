@@ -5,4 +5,5 @@ import (
 	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
 	_ "github.com/piisniff/piisniff/connectors/files"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
+	_ "github.com/piisniff/piisniff/connectors/redis"
 )

@@ -1,0 +1,644 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/piisniff/piisniff/connectors"
+)
+
+// Bounded reads of big values.
+const (
+	readBatch    = 500     // keys per pipeline
+	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
+	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
+	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
+	pipeBytes    = 64 << 20
+	defaultValue = 4096 // assumed size of a value whose size is unknown
+)
+
+// Field names of values that are not under a name of their own.
+const (
+	FieldKey   = "(key)"
+	FieldValue = "(value)"
+	FieldItems = "(items)"
+)
+
+var noMemoryUsage atomic.Bool // MEMORY USAGE refused once: never ask again
+
+// Sample implements connectors.Connector.
+func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions,
+	emit func(connectors.Document) error) (connectors.SampleResult, error) {
+	res := connectors.SampleResult{TotalDocuments: -1}
+	p, ok := ct.Handle.(*pattern)
+	if !ok {
+		return res, fmt.Errorf("%s: not a container listed by this connector", ct.Name)
+	}
+	if p.NodeErr != nil {
+		return res, p.NodeErr
+	}
+	select {
+	case c.sem <- struct{}{}:
+		defer func() { <-c.sem }()
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	res.Method = p.Method
+	if p.Exact && !p.Other {
+		res.TotalDocuments = p.Count
+	}
+	s := &sampler{c: c, res: &res, emit: emit, limit: opts.Size, db: p.DB}
+	if c.cluster {
+		s.cl = c.cc
+	} else {
+		s.cl = c.client(p.DB)
+	}
+
+	keys := p.Keys
+	needMore := !p.Other && (opts.Size <= 0 && !(p.Exact && int64(len(keys)) >= p.Count) ||
+		opts.Size > len(keys) && p.Estimate > int64(len(keys)) && !(p.Exact && int64(len(keys)) >= p.Count))
+	if needMore {
+		res.Method = MethodScanMatch
+		if err := c.scanMatch(ctx, p, opts.Size, s.batch); err != nil {
+			return res, err
+		}
+	} else {
+		if opts.Size > 0 && len(keys) > opts.Size {
+			keys = pick(keys, opts.Size, opts.Seed, p.Pattern)
+		}
+		for i := 0; i < len(keys); i += readBatch {
+			if err := s.batch(ctx, keys[i:min(i+readBatch, len(keys))]); err != nil {
+				return res, err
+			}
+			if s.full() {
+				break
+			}
+		}
+	}
+	res.Notes = append(res.Notes, s.ttlNote())
+	if s.bigValues > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d big values read in part (the first %d items or %d hash fields)", s.bigValues, itemsRead, hashFields))
+	}
+	if s.failed > 0 {
+		return res, c.redactErr(fmt.Errorf("%s: %d of %d keys could not be read: %s: %w", ct.Name, s.failed, s.tried, classify(s.firstErr), s.firstErr))
+	}
+	return res, nil
+}
+
+// pick chooses n of keys, the same for the same seed.
+func pick(keys []string, n int, seed int64, pat string) []string {
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	h := fnv.New64a()
+	h.Write([]byte(pat))
+	r := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+	r.Shuffle(len(sorted), func(i, j int) { sorted[i], sorted[j] = sorted[j], sorted[i] })
+	return sorted[:n]
+}
+
+// scanMatch lists the keys of p with SCAN MATCH (on every master of a
+// cluster) and reads them in batches, up to size keys (0: all).
+func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read func(context.Context, []string) error) error {
+	nodes := []*goredis.Client{}
+	if c.cluster {
+		err := c.cc.ForEachMaster(ctx, func(_ context.Context, n *goredis.Client) error {
+			c.mu.Lock()
+			nodes = append(nodes, n)
+			c.mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			return c.redactErr(err)
+		}
+		slices.SortFunc(nodes, func(a, b *goredis.Client) int { return strings.Compare(a.Options().Addr, b.Options().Addr) })
+	} else {
+		nodes = append(nodes, c.client(p.DB))
+	}
+	done := 0
+	var failed error
+	for _, n := range nodes {
+		var cursor uint64
+		for {
+			sctx, cancel := c.timeout(ctx)
+			glob := globFor(p.Pattern)
+			if p.Other {
+				glob = ""
+			}
+			keys, next, err := n.Scan(sctx, cursor, glob, int64(c.own.ScanCount)).Result()
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				failed = c.redactErr(fmt.Errorf("SCAN MATCH on %s: %s: %w", n.Options().Addr, classify(err), err))
+				break // the other nodes go on
+			}
+			batch := keys[:0]
+			for _, k := range keys {
+				if pp, _ := Pattern(k); pp == p.Pattern {
+					batch = append(batch, k)
+				}
+			}
+			if size > 0 && done+len(batch) > size {
+				batch = batch[:size-done]
+			}
+			if len(batch) > 0 {
+				if err := read(ctx, batch); err != nil {
+					return err
+				}
+				done += len(batch)
+			}
+			if next == 0 || size > 0 && done >= size {
+				break
+			}
+			cursor = next
+		}
+		if size > 0 && done >= size {
+			break
+		}
+	}
+	return failed
+}
+
+// sampler reads batches of keys into documents.
+type sampler struct {
+	c       *Connector
+	cl      goredis.Cmdable
+	db      int
+	res     *connectors.SampleResult
+	emit    func(connectors.Document) error
+	limit   int
+	emitted int
+
+	tried, failed int
+	firstErr      error
+	bigValues     int
+	ttlKeys       int   // keys read
+	ttlSet        int   // of them with a TTL
+	ttlMin        int64 // ms
+	ttlMax        int64
+}
+
+func (s *sampler) full() bool { return s.limit > 0 && s.emitted >= s.limit }
+
+func (s *sampler) fail(err error) {
+	s.failed++
+	if s.firstErr == nil {
+		s.firstErr = err
+	}
+}
+
+// keyErr sorts a per-command error: a vanished key is skipped, anything
+// else fails the key.
+func (s *sampler) keyErr(err error) {
+	if errors.Is(err, goredis.Nil) {
+		s.res.Skip(ReasonVanished)
+		return
+	}
+	s.fail(err)
+}
+
+// pipe runs a pipeline; per-command errors stay on the commands.
+func (s *sampler) pipe(ctx context.Context, fn func(goredis.Pipeliner)) ([]goredis.Cmder, error) {
+	pctx, cancel := s.c.timeout(ctx)
+	defer cancel()
+	cmds, err := s.cl.Pipelined(pctx, func(p goredis.Pipeliner) error { fn(p); return nil })
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return cmds, nil
+}
+
+type keyState struct {
+	key  string
+	typ  string
+	size int64 // STRLEN, HLEN, ...
+	mem  int64 // MEMORY USAGE, 0 when unknown
+	skip bool
+}
+
+// batch reads keys: their types and TTLs, then their sizes, then their
+// values, each step one pipeline.
+func (s *sampler) batch(ctx context.Context, keys []string) error {
+	if s.full() {
+		return nil
+	}
+	limit := s.c.opts.MaxDocumentBytes
+	ks := make([]*keyState, len(keys))
+	for i, k := range keys {
+		ks[i] = &keyState{key: k}
+	}
+	s.tried += len(keys)
+	// 1: TYPE, PTTL
+	cmds, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+		for _, k := range ks {
+			p.Type(ctx, k.key)
+			p.PTTL(ctx, k.key)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range ks {
+		typ, err := cmds[2*i].(*goredis.StatusCmd).Result()
+		if err != nil {
+			s.keyErr(err)
+			k.skip = true
+			continue
+		}
+		k.typ = typ
+		if typ == "none" {
+			s.res.Skip(ReasonVanished)
+			k.skip = true
+			continue
+		}
+		if ttl, err := cmds[2*i+1].(*goredis.DurationCmd).Result(); err == nil {
+			s.ttl(ttl)
+		}
+	}
+	// 2: sizes
+	useMem := !noMemoryUsage.Load()
+	cmds, err = s.pipe(ctx, func(p goredis.Pipeliner) {
+		for _, k := range ks {
+			if k.skip {
+				continue
+			}
+			switch k.typ {
+			case "string":
+				p.StrLen(ctx, k.key)
+			case "hash":
+				p.HLen(ctx, k.key)
+			case "list":
+				p.LLen(ctx, k.key)
+			case "set":
+				p.SCard(ctx, k.key)
+			case "zset":
+				p.ZCard(ctx, k.key)
+			case "stream":
+				p.XLen(ctx, k.key)
+			default:
+				continue
+			}
+			if useMem && k.typ != "string" {
+				p.MemoryUsage(ctx, k.key)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	j := 0
+	for _, k := range ks {
+		if k.skip {
+			continue
+		}
+		switch k.typ {
+		case "string", "hash", "list", "set", "zset", "stream":
+		case "ReJSON-RL":
+			continue
+		default:
+			s.res.Skip(ReasonUnknown + " " + k.typ)
+			k.skip = true
+			continue
+		}
+		n, err := cmds[j].(*goredis.IntCmd).Result()
+		j++
+		if err != nil {
+			s.keyErr(err)
+			k.skip = true
+		}
+		k.size = n
+		if useMem && k.typ != "string" {
+			m, err := cmds[j].(*goredis.IntCmd).Result()
+			j++
+			switch {
+			case err == nil:
+				k.mem = m
+			case !errors.Is(err, goredis.Nil) && isRefused(err):
+				noMemoryUsage.Store(true)
+			}
+		}
+		if k.skip {
+			continue
+		}
+		if k.size == 0 && k.typ != "string" {
+			s.res.Skip(ReasonVanished)
+			k.skip = true
+			continue
+		}
+		if k.typ == "string" && k.size > limit || k.mem > limit && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
+			s.res.Skip(ReasonTooLarge)
+			k.skip = true
+		}
+	}
+	// 3: values, in pipelines of at most pipeBytes
+	for start := 0; start < len(ks); {
+		var bytes int64
+		end := start
+		for end < len(ks) && (end == start || bytes < pipeBytes) {
+			bytes += ks[end].expected()
+			end++
+		}
+		if err := s.read(ctx, ks[start:end]); err != nil {
+			return err
+		}
+		if s.full() {
+			return nil
+		}
+		start = end
+	}
+	return nil
+}
+
+// expected is the number of bytes the read of k may return, about.
+func (k *keyState) expected() int64 {
+	switch {
+	case k.skip:
+		return 0
+	case k.typ == "string":
+		return k.size
+	case k.mem > 0:
+		return k.mem
+	}
+	return defaultValue
+}
+
+func isRefused(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "NOPERM") || strings.HasPrefix(msg, "ERR unknown command") || strings.Contains(msg, "refused to send")
+}
+
+func (s *sampler) read(ctx context.Context, ks []*keyState) error {
+	type pending struct {
+		k   *keyState
+		cmd goredis.Cmder
+	}
+	var todo []pending
+	var huge []*keyState
+	cmds, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+		for _, k := range ks {
+			if k.skip {
+				continue
+			}
+			var cmd goredis.Cmder
+			switch k.typ {
+			case "string":
+				if k.size > stringPiece {
+					huge = append(huge, k)
+					continue
+				}
+				cmd = p.Get(ctx, k.key)
+			case "hash":
+				if k.size <= hashFields {
+					cmd = p.HGetAll(ctx, k.key)
+				} else {
+					cmd = p.HScan(ctx, k.key, 0, "", hashFields)
+				}
+			case "list":
+				cmd = p.LRange(ctx, k.key, 0, itemsRead-1)
+			case "set":
+				if k.size <= itemsRead {
+					cmd = p.SMembers(ctx, k.key)
+				} else {
+					cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
+				}
+			case "zset":
+				cmd = p.ZRange(ctx, k.key, 0, itemsRead-1)
+			case "stream":
+				cmd = p.XRangeN(ctx, k.key, "-", "+", itemsRead)
+			case "ReJSON-RL":
+				cmd = p.Do(ctx, "JSON.GET", k.key)
+			}
+			todo = append(todo, pending{k, cmd})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	_ = cmds
+	for _, t := range todo {
+		if s.full() {
+			return nil
+		}
+		if err := s.document(t.k, t.cmd); err != nil {
+			return err
+		}
+	}
+	for _, k := range huge {
+		if s.full() {
+			return nil
+		}
+		b, err := s.readPieces(ctx, k)
+		if err != nil {
+			s.keyErr(err)
+			continue
+		}
+		if err := s.stringDoc(k, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readPieces reads a big string with GETRANGE, stringPiece bytes at a time.
+func (s *sampler) readPieces(ctx context.Context, k *keyState) ([]byte, error) {
+	out := make([]byte, 0, k.size)
+	for off := int64(0); off < k.size; off += stringPiece {
+		rctx, cancel := s.c.timeout(ctx)
+		piece, err := s.cl.GetRange(rctx, k.key, off, min(off+stringPiece, k.size)-1).Result()
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		if piece == "" {
+			break // shortened meanwhile
+		}
+		out = append(out, piece...)
+	}
+	return out, nil
+}
+
+// base is a new document with the key's id-like segments.
+func base(key string) map[string]any {
+	f := map[string]any{}
+	_, ids := Pattern(key)
+	switch len(ids) {
+	case 0:
+	case 1:
+		f[FieldKey] = ids[0]
+	default:
+		l := make([]any, len(ids))
+		for i, id := range ids {
+			l[i] = id
+		}
+		f[FieldKey] = l
+	}
+	return f
+}
+
+func (s *sampler) out(f map[string]any) error {
+	s.emitted++
+	return s.emit(connectors.Document{Fields: f})
+}
+
+func (s *sampler) stringDoc(k *keyState, b []byte) error {
+	if int64(len(b)) > s.c.opts.MaxDocumentBytes {
+		s.res.Skip(ReasonTooLarge)
+		return nil
+	}
+	v, reason := DecodeString(b, s.c.opts.MaxDocumentBytes)
+	if reason != "" {
+		s.res.Skip(reason)
+		return nil
+	}
+	f := base(k.key)
+	if m, ok := v.(map[string]any); ok {
+		for name, x := range m {
+			f[name] = x
+		}
+	} else {
+		f[FieldValue] = v
+	}
+	return s.out(f)
+}
+
+func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
+	limit := s.c.opts.MaxDocumentBytes
+	if err := cmd.Err(); err != nil {
+		if k.typ == "ReJSON-RL" && isRefused(err) {
+			s.res.Skip("RedisJSON value: JSON.GET refused")
+			return nil
+		}
+		s.keyErr(err)
+		return nil
+	}
+	switch x := cmd.(type) {
+	case *goredis.StringCmd: // GET
+		return s.stringDoc(k, []byte(x.Val()))
+	case *goredis.MapStringStringCmd: // HGETALL
+		if len(x.Val()) == 0 {
+			s.res.Skip(ReasonVanished)
+			return nil
+		}
+		f := base(k.key)
+		for name, v := range x.Val() {
+			f[name] = DecodeField([]byte(v), limit)
+		}
+		return s.out(f)
+	case *goredis.ScanCmd: // HSCAN or SSCAN page
+		s.bigValues++
+		vals, _ := x.Val()
+		f := base(k.key)
+		if k.typ == "hash" {
+			for i := 0; i+1 < len(vals); i += 2 {
+				f[vals[i]] = DecodeField([]byte(vals[i+1]), limit)
+			}
+		} else {
+			f[FieldItems] = items(vals, limit)
+		}
+		return s.out(f)
+	case *goredis.StringSliceCmd: // LRANGE, SMEMBERS, ZRANGE
+		if k.size > itemsRead {
+			s.bigValues++
+		}
+		if len(x.Val()) == 0 {
+			s.res.Skip(ReasonVanished)
+			return nil
+		}
+		f := base(k.key)
+		f[FieldItems] = items(x.Val(), limit)
+		return s.out(f)
+	case *goredis.XMessageSliceCmd: // XRANGE: one document per entry
+		if k.size > itemsRead {
+			s.bigValues++
+		}
+		if len(x.Val()) == 0 {
+			s.res.Skip(ReasonVanished)
+			return nil
+		}
+		for _, m := range x.Val() {
+			if s.full() {
+				return nil
+			}
+			f := base(k.key)
+			for name, v := range m.Values {
+				if str, ok := v.(string); ok {
+					f[name] = DecodeField([]byte(str), limit)
+				} else {
+					f[name] = fmt.Sprint(v)
+				}
+			}
+			if err := s.out(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *goredis.Cmd: // JSON.GET
+		str, ok := x.Val().(string)
+		if !ok {
+			s.res.Skip("RedisJSON value: unexpected reply")
+			return nil
+		}
+		return s.stringDoc(k, []byte(str))
+	}
+	return fmt.Errorf("redis: unexpected reply %T", cmd)
+}
+
+func items(vals []string, limit int64) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = DecodeField([]byte(v), limit)
+	}
+	return out
+}
+
+func (s *sampler) ttl(d time.Duration) {
+	s.ttlKeys++
+	if d < 0 {
+		return // -1 no TTL, -2 gone
+	}
+	ms := d.Milliseconds()
+	if s.ttlSet == 0 || ms < s.ttlMin {
+		s.ttlMin = ms
+	}
+	if ms > s.ttlMax {
+		s.ttlMax = ms
+	}
+	s.ttlSet++
+}
+
+// ttlNote says whether the sampled keys expire: data that expires is still
+// exposed while it lives.
+func (s *sampler) ttlNote() string {
+	switch {
+	case s.ttlKeys == 0:
+		return "no key read"
+	case s.ttlSet == 0:
+		return "keys do not expire (no TTL)"
+	}
+	return fmt.Sprintf("keys expire: TTL %s–%s (%d of %d sampled keys have a TTL)",
+		humanDuration(s.ttlMin), humanDuration(s.ttlMax), s.ttlSet, s.ttlKeys)
+}
+
+// humanDuration is 45s, 30m, 24h, 3d.
+func humanDuration(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int64(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int64(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int64(d.Round(time.Hour)/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int64(d.Round(24*time.Hour)/(24*time.Hour)))
+}
