@@ -238,7 +238,7 @@ func schemeHint(target, scheme string) string {
 		if s == "file" {
 			continue
 		}
-		if d := editDistance(scheme, s); d < bestD || d == bestD && best != "" && s < best {
+		if d := editDistance(scheme, s); d < bestD || d == bestD && s < best {
 			best, bestD = s, d
 		}
 	}
@@ -276,25 +276,31 @@ func hostPortHint(target string) string {
 	return "a network target needs a scheme, for example " + strings.Join(names, " or ")
 }
 
-// editDistance is the Levenshtein distance of two short strings.
+// editDistance is the optimal string alignment distance of two short
+// strings: insertions, deletions, substitutions and transpositions of two
+// neighbours ("mongdob") each cost one.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // Open resolves the target's scheme and opens its connector.

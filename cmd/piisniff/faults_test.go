@@ -97,24 +97,12 @@ func smallExport(t *testing.T) string {
 	return dir
 }
 
-// assertESReadOnly checks the request log: only reads, and writes only to
-// open and clear the scan's own point in time or scroll.
+// assertESReadOnly checks the request log with estest's one allow-list.
 func assertESReadOnly(t *testing.T, reqs []estest.Request) {
 	t.Helper()
 	for _, r := range reqs {
-		ok := false
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			ok = true
-		case http.MethodPost:
-			ok = strings.HasSuffix(r.Path, "/_search") || strings.HasSuffix(r.Path, "/_count") ||
-				strings.HasSuffix(r.Path, "/_pit") || strings.Contains(r.Path, "_search/scroll") ||
-				strings.HasSuffix(r.Path, "/_search/point_in_time")
-		case http.MethodDelete:
-			ok = r.Path == "/_pit" || strings.HasPrefix(r.Path, "/_search/scroll") || r.Path == "/_search/point_in_time"
-		}
-		if !ok {
-			t.Errorf("not a read: %s %s", r.Method, r.Path)
+		if !r.IsRead() {
+			t.Errorf("not a read: %s", r)
 		}
 	}
 }

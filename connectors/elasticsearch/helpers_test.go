@@ -5,13 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/estest"
 )
 
@@ -128,27 +129,15 @@ func sampleAll(t testing.TB, c *Connector, ct connectors.Container, size int, se
 }
 
 // assertReadOnly checks from the server's request log that the client only
-// read: GET and HEAD anywhere, POST only to search/count/open PIT/scroll,
-// DELETE only to clear a PIT or scroll.
+// read (estest's one allow-list).
 func assertReadOnly(t testing.TB, reqs []estest.Request) {
 	t.Helper()
 	if len(reqs) == 0 {
 		t.Fatal("no request logged")
 	}
 	for _, r := range reqs {
-		ok := false
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			ok = true
-		case http.MethodPost:
-			ok = strings.HasSuffix(r.Path, "/_search") || strings.HasSuffix(r.Path, "/_count") ||
-				strings.HasSuffix(r.Path, "/_pit") || strings.HasSuffix(r.Path, "/_search/point_in_time") ||
-				r.Path == "/_search/scroll"
-		case http.MethodDelete:
-			ok = r.Path == "/_pit" || r.Path == "/_search/point_in_time" || r.Path == "/_search/scroll"
-		}
-		if !ok {
-			t.Errorf("not a read-only request: %s %s", r.Method, r.Path)
+		if !r.IsRead() {
+			t.Errorf("not a read-only request: %s", r)
 		}
 	}
 }
@@ -160,4 +149,25 @@ func hasNote(notes []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+func TestConformance(t *testing.T) {
+	for _, flavor := range estest.Flavors {
+		t.Run(flavor.String(), func(t *testing.T) {
+			srv := newCluster(t, estest.Config{Flavor: flavor, Auth: estest.AuthBasic, Username: testUser, Password: testPass, Anonymous: true})
+			var events []map[string]any
+			for i := range 1200 {
+				events = append(events, map[string]any{"n": i, "email": "u" + strconv.Itoa(i) + "@example.org"})
+			}
+			must(t, srv.AddIndex("events", nil, events))
+			u := strings.Replace(srv.URL(), "://", "://"+testUser+":"+testPass+"@", 1)
+			connectortest.Run(t, connectortest.Instance{
+				Target:   u,
+				Log:      srv.Log,
+				ReadOnly: estest.ReadOnly,
+				Big:      "events",
+				Secret:   testPass,
+			})
+		})
+	}
 }

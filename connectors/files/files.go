@@ -310,7 +310,7 @@ func (c *Conn) inspect(p, name string) (connectors.Container, string) {
 	if !st.Mode().IsRegular() {
 		return connectors.Container{}, "not a regular file"
 	}
-	f, err := os.Open(p)
+	f, err := openRead(p)
 	if err != nil {
 		return connectors.Container{}, "unreadable: " + unwrapPathError(err).Error()
 	}
@@ -567,7 +567,7 @@ func estimateLines(head []byte, size int64, header bool) int64 {
 // openFile opens a container's file for reading, decompressing gzip. A
 // decompression error is reported as a *gzipError.
 func openFile(h *handle) (io.Reader, func() error, error) {
-	f, err := os.Open(h.path)
+	f, err := openRead(h.path)
 	if err != nil {
 		return nil, nil, err
 	}
