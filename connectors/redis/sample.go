@@ -23,7 +23,8 @@ const (
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
 	pipeBytes    = 64 << 20
-	defaultValue = 4096 // assumed size of a value whose size is unknown
+	defaultValue = 4096     // assumed size of a value whose size is unknown
+	memOverhead  = 64 << 10 // MEMORY USAGE of a small value: the structure, not the data
 )
 
 // Field names of values that are not under a name of their own.
@@ -83,6 +84,9 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 				break
 			}
 		}
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
 	}
 	res.Notes = append(res.Notes, s.ttlNote())
 	if s.bigValues > 0 {
@@ -335,7 +339,7 @@ func (s *sampler) batch(ctx context.Context, keys []string) error {
 			k.skip = true
 			continue
 		}
-		if k.typ == "string" && k.size > limit || k.mem > limit && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
+		if k.typ == "string" && k.size > limit || k.mem > limit+memOverhead && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
 			s.res.Skip(ReasonTooLarge)
 			k.skip = true
 		}
