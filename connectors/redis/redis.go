@@ -41,7 +41,14 @@ const Name = "redis"
 // PIISNIFF_PASSWORD gives one.
 const EnvAuth = "REDISCLI_AUTH"
 
+// quietLogger drops go-redis's own log lines (pool dial retries): what
+// matters reaches the report as errors and notes.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
 func init() {
+	goredis.SetLogger(quietLogger{})
 	connectors.Register(connectors.Descriptor{
 		Name:    Name,
 		Schemes: []string{"redis", "rediss", "unix"},

@@ -143,7 +143,7 @@ func StartCluster(t testing.TB) *Cluster {
 	for i := 0; i < 3; i++ {
 		dir := t.TempDir()
 		n := StartServer(t, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
-			"--cluster-node-timeout", "2000")
+			"--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "no")
 		c.Nodes = append(c.Nodes, n)
 		addrs = append(addrs, n.Addr)
 	}
