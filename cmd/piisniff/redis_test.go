@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors/redis"
 	"github.com/piisniff/piisniff/internal/redistest"
+	"github.com/piisniff/piisniff/report"
 )
 
 // TestScanRedisExample loads the example into a database of the shared
@@ -62,5 +64,44 @@ func TestScanRedisExample(t *testing.T) {
 				t.Errorf("session:* notes %q say nothing of TTLs", c.Notes)
 			}
 		}
+	}
+}
+
+// TestScanRedisClusterNodeDown: a cluster master that cannot be reached is
+// a failed container of its own; the other masters are read; the scan is
+// incomplete and exits 1.
+func TestScanRedisClusterNodeDown(t *testing.T) {
+	cl := redistest.StartCluster(t)
+	ctx := context.Background()
+	p := cl.Client.Pipeline()
+	for i := 0; i < 300; i++ {
+		p.HSet(ctx, fmt.Sprintf("user:%d", i), "email", fmt.Sprintf("u%d@example.com", i))
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cl.Nodes[2].Stop()
+	res := runCLI(t, nil, "scan", cl.URI(), "-f", "json", "-q", "--connect-timeout", "3s", "--request-timeout", "5s")
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1: %s", res.code, res.stderr)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+		t.Fatalf("%v: %s", err, res.stdout)
+	}
+	if r.Complete {
+		t.Error("complete: true with a master down")
+	}
+	var failed, users bool
+	for _, c := range r.Targets[0].Containers {
+		switch {
+		case strings.Contains(c.Name, "(keys on node "+cl.Nodes[2].Addr+")") && c.Error != nil:
+			failed = true
+		case c.Name == "db0/user:*" && c.SampledDocuments > 0 && c.Error == nil:
+			users = true
+		}
+	}
+	if !failed || !users {
+		t.Errorf("failed node container %v, user:* read %v: %s", failed, users, res.stdout)
 	}
 }
