@@ -280,7 +280,7 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 		if err != nil && err != goredis.Nil {
 			return c.redactErr(fmt.Errorf("db%d: RANDOMKEY: %s: %w", l.db, classify(err), err))
 		}
-		fresh := 0
+		fresh, newPatterns := 0, 0
 		for _, cmd := range cmds {
 			k, err := cmd.(*goredis.StringCmd).Result()
 			if err != nil {
@@ -292,21 +292,26 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 				seen[k] = struct{}{}
 				fresh++
 			}
+			before := len(l.patterns)
 			l.add(k, maxTracked, !dup)
+			newPatterns += len(l.patterns) - before
 		}
 		if fresh*20 < drawBatch {
 			break // the draws stopped finding new keys
 		}
-		full := true
-		for _, p := range l.patterns {
-			if len(p.Keys) < l.keep {
-				full = false
-				break
-			}
-		}
-		if full {
+		if l.full() {
 			break
 		}
+		// The draws estimate the patterns' shares; once they stop finding
+		// new patterns, one SCAN walk gathers keys far cheaper (a SCAN
+		// returns ScanCount keys, in the hash table's order, which is
+		// unrelated to the keys' names).
+		if newPatterns == 0 && l.draws >= 2*drawBatch {
+			break
+		}
+	}
+	if err := c.walk(ctx, cl, l, seen, maxTracked); err != nil {
+		return err
 	}
 	l.notes = append(l.notes, fmt.Sprintf("keys found by %d RANDOMKEY draws over %d keys: a pattern holding fewer than about 1 in %d keys may be missing", l.draws, l.size, max(l.draws, 1)))
 	// fill the rare patterns with SCAN MATCH
@@ -336,6 +341,60 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 }
 
 // scanAll lists every key of the database with SCAN.
+// full reports whether every pattern has its keys.
+func (l *dbList) full() bool {
+	for _, p := range l.patterns {
+		if len(p.Keys) < l.keep {
+			return false
+		}
+	}
+	return true
+}
+
+// walk gathers keys for the patterns short of them with one SCAN (no
+// MATCH) from cursor 0, walking at most FillScanKeys keys. Patterns the
+// draws missed are added with the keys the walk finds.
+func (c *Connector) walk(ctx context.Context, cl *goredis.Client, l *dbList, seen map[string]struct{}, maxTracked int) error {
+	var cursor uint64
+	walked := 0
+	for walked < c.own.FillScanKeys && !l.full() {
+		sctx, cancel := c.timeout(ctx)
+		keys, next, err := cl.Scan(sctx, cursor, "", int64(c.own.ScanCount)).Result()
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
+		}
+		walked += len(keys)
+		for _, k := range keys {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+			p, _ := Pattern(k)
+			st, ok := l.patterns[p]
+			if !ok {
+				if len(l.patterns) >= maxTracked {
+					continue
+				}
+				st = &pattern{DB: l.db, Pattern: p}
+				l.patterns[p] = st
+			}
+			if len(st.Keys) < l.keep {
+				l.keep1(st, k)
+				l.method = MethodFill
+			}
+		}
+		if next == 0 {
+			break
+		}
+		cursor = next
+	}
+	return nil
+}
+
 func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, maxTracked int) error {
 	var cursor uint64
 	for {

@@ -18,7 +18,7 @@ import (
 
 // Bounded reads of big values.
 const (
-	readBatch    = 500     // keys per pipeline
+	readBatch    = 1000    // keys per pipeline
 	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
@@ -190,6 +190,8 @@ type sampler struct {
 	ttlSet        int   // of them with a TTL
 	ttlMin        int64 // ms
 	ttlMax        int64
+	ttlAsked      int    // PTTL sent
+	predicted     string // the type of the container's keys, "?" when not one
 }
 
 func (s *sampler) full() bool { return s.limit > 0 && s.emitted >= s.limit }
@@ -230,118 +232,54 @@ type keyState struct {
 	skip bool
 }
 
-// batch reads keys: their types and TTLs, then their sizes, then their
-// values, each step one pipeline.
+// batch reads keys: their sizes (with the type predicted from the keys
+// read before; TYPE only for the keys whose type was not the one
+// predicted), then their values, each step one pipeline.
 func (s *sampler) batch(ctx context.Context, keys []string) error {
 	if s.full() {
 		return nil
 	}
-	limit := s.c.opts.MaxDocumentBytes
 	ks := make([]*keyState, len(keys))
 	for i, k := range keys {
 		ks[i] = &keyState{key: k}
 	}
 	s.tried += len(keys)
-	// 1: TYPE, PTTL
-	cmds, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+	if s.predicted == "" {
+		// the type of the first key predicts the others (a pattern's keys
+		// are nearly always of one type)
+		tctx, cancel := s.c.timeout(ctx)
+		typ, err := s.cl.Type(tctx, keys[0]).Result()
+		cancel()
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.predicted = "?"
+		if err == nil && sizeTypes[typ] {
+			s.predicted = typ
+		}
+	}
+	var unknown []*keyState
+	if s.predicted != "?" {
 		for _, k := range ks {
-			p.Type(ctx, k.key)
-			p.PTTL(ctx, k.key)
+			k.typ = s.predicted
 		}
-	})
-	if err != nil {
-		return err
-	}
-	for i, k := range ks {
-		typ, err := cmds[2*i].(*goredis.StatusCmd).Result()
-		if err != nil {
-			s.keyErr(err)
-			k.skip = true
-			continue
+		if err := s.sizes(ctx, ks); err != nil {
+			return err
 		}
-		k.typ = typ
-		if typ == "none" {
-			s.res.Skip(ReasonVanished)
-			k.skip = true
-			continue
-		}
-		if ttl, err := cmds[2*i+1].(*goredis.DurationCmd).Result(); err == nil {
-			s.ttl(ttl)
-		}
-	}
-	// 2: sizes
-	useMem := !noMemoryUsage.Load()
-	cmds, err = s.pipe(ctx, func(p goredis.Pipeliner) {
 		for _, k := range ks {
-			if k.skip {
-				continue
-			}
-			switch k.typ {
-			case "string":
-				p.StrLen(ctx, k.key)
-			case "hash":
-				p.HLen(ctx, k.key)
-			case "list":
-				p.LLen(ctx, k.key)
-			case "set":
-				p.SCard(ctx, k.key)
-			case "zset":
-				p.ZCard(ctx, k.key)
-			case "stream":
-				p.XLen(ctx, k.key)
-			default:
-				continue
-			}
-			if useMem && k.typ != "string" {
-				p.MemoryUsage(ctx, k.key)
+			if k.typ == "" {
+				unknown = append(unknown, k)
 			}
 		}
-	})
-	if err != nil {
-		return err
+	} else {
+		unknown = ks
 	}
-	j := 0
-	for _, k := range ks {
-		if k.skip {
-			continue
+	if len(unknown) > 0 {
+		if err := s.types(ctx, unknown); err != nil {
+			return err
 		}
-		switch k.typ {
-		case "string", "hash", "list", "set", "zset", "stream":
-		case "ReJSON-RL":
-			continue
-		default:
-			s.res.Skip(ReasonUnknown + " " + k.typ)
-			k.skip = true
-			continue
-		}
-		n, err := cmds[j].(*goredis.IntCmd).Result()
-		j++
-		if err != nil {
-			s.keyErr(err)
-			k.skip = true
-		}
-		k.size = n
-		if useMem && k.typ != "string" {
-			m, err := cmds[j].(*goredis.IntCmd).Result()
-			j++
-			switch {
-			case err == nil:
-				k.mem = m
-			case !errors.Is(err, goredis.Nil) && isRefused(err):
-				noMemoryUsage.Store(true)
-			}
-		}
-		if k.skip {
-			continue
-		}
-		if k.size == 0 && k.typ != "string" {
-			s.res.Skip(ReasonVanished)
-			k.skip = true
-			continue
-		}
-		if k.typ == "string" && k.size > limit || k.mem > limit+memOverhead && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
-			s.res.Skip(ReasonTooLarge)
-			k.skip = true
+		if err := s.sizes(ctx, unknown); err != nil {
+			return err
 		}
 	}
 	// 3: values, in pipelines of at most pipeBytes
@@ -645,4 +583,130 @@ func humanDuration(ms int64) string {
 		return fmt.Sprintf("%dh", int64(d.Round(time.Hour)/time.Hour))
 	}
 	return fmt.Sprintf("%dd", int64(d.Round(24*time.Hour)/(24*time.Hour)))
+}
+
+// sizeTypes are the types whose size is read before their value.
+var sizeTypes = map[string]bool{"string": true, "hash": true, "list": true, "set": true, "zset": true, "stream": true}
+
+// ttlSampled is how many keys per container have their TTL read.
+const ttlSampled = 100
+
+// types reads the TYPE of keys whose type is not known.
+func (s *sampler) types(ctx context.Context, ks []*keyState) error {
+	cmds, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+		for _, k := range ks {
+			p.Type(ctx, k.key)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range ks {
+		typ, err := cmds[i].(*goredis.StatusCmd).Result()
+		switch {
+		case err != nil:
+			s.keyErr(err)
+			k.skip = true
+		case typ == "none":
+			s.res.Skip(ReasonVanished)
+			k.skip = true
+		case typ == "ReJSON-RL":
+			k.typ = typ
+		case !sizeTypes[typ]:
+			s.res.Skip(ReasonUnknown + " " + typ)
+			k.skip = true
+		default:
+			k.typ = typ
+		}
+	}
+	return nil
+}
+
+// sizes reads the size of each key of a known (or predicted) type, its
+// MEMORY USAGE where allowed and, for the first keys, its TTL. A key whose
+// predicted type was wrong (WRONGTYPE) gets typ "" to be typed and sized
+// again.
+func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
+	limit := s.c.opts.MaxDocumentBytes
+	useMem := !noMemoryUsage.Load()
+	type sent struct {
+		size, mem, ttl goredis.Cmder
+	}
+	out := make([]sent, len(ks))
+	_, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+		for i, k := range ks {
+			if k.skip || !sizeTypes[k.typ] {
+				continue
+			}
+			switch k.typ {
+			case "string":
+				out[i].size = p.StrLen(ctx, k.key)
+			case "hash":
+				out[i].size = p.HLen(ctx, k.key)
+			case "list":
+				out[i].size = p.LLen(ctx, k.key)
+			case "set":
+				out[i].size = p.SCard(ctx, k.key)
+			case "zset":
+				out[i].size = p.ZCard(ctx, k.key)
+			case "stream":
+				out[i].size = p.XLen(ctx, k.key)
+			}
+			if useMem && k.typ != "string" {
+				out[i].mem = p.MemoryUsage(ctx, k.key)
+			}
+			if s.ttlAsked < ttlSampled {
+				s.ttlAsked++
+				out[i].ttl = p.PTTL(ctx, k.key)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range ks {
+		o := out[i]
+		if o.size == nil {
+			continue
+		}
+		n, err := o.size.(*goredis.IntCmd).Result()
+		if err != nil {
+			if strings.HasPrefix(err.Error(), "WRONGTYPE") {
+				k.typ = "" // not the type predicted
+				if o.ttl != nil {
+					s.ttlAsked--
+				}
+				continue
+			}
+			s.keyErr(err)
+			k.skip = true
+			continue
+		}
+		k.size = n
+		if o.ttl != nil {
+			if ttl, err := o.ttl.(*goredis.DurationCmd).Result(); err == nil && ttl != -2 {
+				s.ttl(ttl)
+			}
+		}
+		if o.mem != nil {
+			m, err := o.mem.(*goredis.IntCmd).Result()
+			switch {
+			case err == nil:
+				k.mem = m
+			case !errors.Is(err, goredis.Nil) && isRefused(err):
+				noMemoryUsage.Store(true)
+			}
+		}
+		if k.size == 0 && k.typ != "string" {
+			// an empty collection does not exist: the key is gone
+			s.res.Skip(ReasonVanished)
+			k.skip = true
+			continue
+		}
+		if k.typ == "string" && k.size > limit || k.mem > limit+memOverhead && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
+			s.res.Skip(ReasonTooLarge)
+			k.skip = true
+		}
+	}
+	return nil
 }
