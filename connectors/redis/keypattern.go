@@ -40,7 +40,10 @@ var (
 func Pattern(key string) (pattern string, ids []string) {
 	var b strings.Builder
 	b.Grow(len(key))
-	spans := spanRE.FindAllStringIndex(key, -1)
+	var spans [][]int
+	if strings.IndexByte(key, '@') >= 0 || strings.IndexByte(key, '-') >= 0 && strings.IndexByte(key, ':') >= 0 {
+		spans = spanRE.FindAllStringIndex(key, -1)
+	}
 	pos := 0
 	for _, sp := range spans {
 		// A span counts only when it is a whole segment: bounded by
@@ -126,8 +129,16 @@ func idLike(s string) bool {
 	if s == "" {
 		return false
 	}
-	if allDigits(s) || uuidRE.MatchString(s) || dateRE.MatchString(s) || ipv4RE.MatchString(s) ||
-		phoneRE.MatchString(s) || emailRE.MatchString(s) {
+	if allDigits(s) {
+		return true
+	}
+	// each expression only where it can match: most segments are words
+	switch {
+	case (len(s) == 32 || len(s) == 36) && uuidRE.MatchString(s),
+		(len(s) == 7 || len(s) == 10) && s[0] >= '0' && s[0] <= '9' && dateRE.MatchString(s),
+		s[0] >= '0' && s[0] <= '9' && strings.IndexByte(s, '.') >= 0 && ipv4RE.MatchString(s),
+		s[0] == '+' && phoneRE.MatchString(s),
+		strings.IndexByte(s, '@') >= 0 && emailRE.MatchString(s):
 		return true
 	}
 	return hexToken(s) || b64Token(s)
