@@ -185,3 +185,40 @@ func TestRenamedCommands(t *testing.T) {
 		t.Errorf("containers %v", got)
 	}
 }
+
+// TestSizesWithoutMemoryUsage: a user who may not run MEMORY USAGE is
+// sized by element counts (HLEN, ...), and keys of one pattern but several
+// types (the type of the first key is predicted for the others) are all
+// read.
+func TestSizesWithoutMemoryUsage(t *testing.T) {
+	redistest.Require(t)
+	srv := redistest.StartServer(t)
+	ctx := context.Background()
+	admin := srv.Client(t, "", 0)
+	if err := admin.Do(ctx, "ACL", "SETUSER", "nomem", "on", ">nomem-pw-1", "~*", "+@read", "+@connection", "-memory").Err(); err != nil {
+		t.Fatal(err)
+	}
+	admin.HSet(ctx, "mix:1", "email", "h@example.com")
+	admin.Set(ctx, "mix:2", `{"email":"s@example.com"}`, 0)
+	admin.RPush(ctx, "mix:3", "l@example.com")
+	admin.SAdd(ctx, "mix:4", "s1@example.com")
+	for _, tc := range []struct {
+		name, target string
+		want         string
+	}{
+		{"MEMORY USAGE allowed", "redis://" + srv.Addr, "hscan"},
+		{"MEMORY USAGE refused", "redis://nomem:nomem-pw-1@" + srv.Addr, "hgetall"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, log := openT(t, tc.target, connectors.Options{}, nil)
+			ct := containers(t, c)["db0/mix:*"]
+			docs, res, err := sample(t, c, ct, 0, 1)
+			if err != nil || len(docs) != 4 || res.Skipped != 0 {
+				t.Fatalf("%d docs, skips %v, %v", len(docs), res.SkipReasons, err)
+			}
+			if !contains(log.all(), tc.want) {
+				t.Errorf("%q not sent: %v", tc.want, log.all())
+			}
+		})
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/spf13/pflag"
@@ -153,6 +154,8 @@ type Connector struct {
 	uriDB   int // database named in the URI, -1 when none
 	cluster bool
 	record  func(cmd string) // tests: every command sent
+
+	noMemoryUsage atomic.Bool // MEMORY USAGE refused once: sizes are element counts
 
 	mu      sync.Mutex
 	dbs     map[int]*goredis.Client // one client per database (SELECT by Options.DB)

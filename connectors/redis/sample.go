@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -33,8 +32,6 @@ const (
 	FieldValue = "(value)"
 	FieldItems = "(items)"
 )
-
-var noMemoryUsage atomic.Bool // MEMORY USAGE refused once: never ask again
 
 // Sample implements connectors.Connector.
 func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions,
@@ -190,7 +187,9 @@ type sampler struct {
 	ttlSet        int   // of them with a TTL
 	ttlMin        int64 // ms
 	ttlMax        int64
-	ttlAsked      int    // PTTL sent
+	ttlAsked      int // PTTL sent
+	retry         []*keyState
+	retrying      bool
 	predicted     string // the type of the container's keys, "?" when not one
 }
 
@@ -340,7 +339,7 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 				}
 				cmd = p.Get(ctx, k.key)
 			case "hash":
-				if k.size <= hashFields {
+				if k.size >= 0 && k.size <= hashFields {
 					cmd = p.HGetAll(ctx, k.key)
 				} else {
 					cmd = p.HScan(ctx, k.key, 0, "", hashFields)
@@ -348,7 +347,7 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			case "list":
 				cmd = p.LRange(ctx, k.key, 0, itemsRead-1)
 			case "set":
-				if k.size <= itemsRead {
+				if k.size >= 0 && k.size <= itemsRead {
 					cmd = p.SMembers(ctx, k.key)
 				} else {
 					cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
@@ -372,6 +371,25 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			return nil
 		}
 		if err := s.document(t.k, t.cmd); err != nil {
+			return err
+		}
+	}
+	if len(s.retry) > 0 {
+		again := s.retry
+		s.retry = nil
+		for _, k := range again {
+			k.typ, k.size, k.mem = "", 0, 0
+		}
+		s.retrying = true
+		err := s.types(ctx, again)
+		if err == nil {
+			err = s.sizes(ctx, again)
+		}
+		if err == nil {
+			err = s.read(ctx, again)
+		}
+		s.retrying = false
+		if err != nil {
 			return err
 		}
 	}
@@ -456,6 +474,10 @@ func (s *sampler) stringDoc(k *keyState, b []byte) error {
 func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 	limit := s.c.opts.MaxDocumentBytes
 	if err := cmd.Err(); err != nil {
+		if strings.HasPrefix(err.Error(), "WRONGTYPE") && !s.retrying {
+			s.retry = append(s.retry, k) // sized by memory as the type predicted, but of another type
+			return nil
+		}
 		if k.typ == "ReJSON-RL" && isRefused(err) {
 			s.res.Skip("RedisJSON value: JSON.GET refused")
 			return nil
@@ -477,8 +499,14 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 		}
 		return s.out(f)
 	case *goredis.ScanCmd: // HSCAN or SSCAN page
-		s.bigValues++
-		vals, _ := x.Val()
+		vals, cursor := x.Val()
+		if cursor != 0 {
+			s.bigValues++
+		}
+		if len(vals) == 0 {
+			s.res.Skip(ReasonVanished)
+			return nil
+		}
 		f := base(k.key)
 		if k.typ == "hash" {
 			for i := 0; i+1 < len(vals); i += 2 {
@@ -489,7 +517,7 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 		}
 		return s.out(f)
 	case *goredis.StringSliceCmd: // LRANGE, SMEMBERS, ZRANGE
-		if k.size > itemsRead {
+		if k.size > itemsRead || k.size < 0 && len(x.Val()) >= itemsRead {
 			s.bigValues++
 		}
 		if len(x.Val()) == 0 {
@@ -500,7 +528,7 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 		f[FieldItems] = items(x.Val(), limit)
 		return s.out(f)
 	case *goredis.XMessageSliceCmd: // XRANGE: one document per entry
-		if k.size > itemsRead {
+		if k.size > itemsRead || k.size < 0 && len(x.Val()) >= itemsRead {
 			s.bigValues++
 		}
 		if len(x.Val()) == 0 {
@@ -622,13 +650,15 @@ func (s *sampler) types(ctx context.Context, ks []*keyState) error {
 	return nil
 }
 
-// sizes reads the size of each key of a known (or predicted) type, its
-// MEMORY USAGE where allowed and, for the first keys, its TTL. A key whose
-// predicted type was wrong (WRONGTYPE) gets typ "" to be typed and sized
-// again.
+// sizes reads the size of each key of a known (or predicted) type before
+// its value: STRLEN for strings; MEMORY USAGE for the other types where
+// the server allows it (a missing key answers nil), else their element
+// count (HLEN, LLEN, SCARD, ZCARD, XLEN), also asked for collections whose
+// memory is over the limit; and, for the first keys, the TTL. A key whose
+// predicted type was wrong (WRONGTYPE) gets typ "" to be typed again.
 func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 	limit := s.c.opts.MaxDocumentBytes
-	useMem := !noMemoryUsage.Load()
+	useMem := !s.c.noMemoryUsage.Load()
 	type sent struct {
 		size, mem, ttl goredis.Cmder
 	}
@@ -638,22 +668,10 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 			if k.skip || !sizeTypes[k.typ] {
 				continue
 			}
-			switch k.typ {
-			case "string":
-				out[i].size = p.StrLen(ctx, k.key)
-			case "hash":
-				out[i].size = p.HLen(ctx, k.key)
-			case "list":
-				out[i].size = p.LLen(ctx, k.key)
-			case "set":
-				out[i].size = p.SCard(ctx, k.key)
-			case "zset":
-				out[i].size = p.ZCard(ctx, k.key)
-			case "stream":
-				out[i].size = p.XLen(ctx, k.key)
-			}
-			if useMem && k.typ != "string" {
+			if k.typ != "string" && useMem {
 				out[i].mem = p.MemoryUsage(ctx, k.key)
+			} else {
+				out[i].size = countCmd(ctx, p, k)
 			}
 			if s.ttlAsked < ttlSampled {
 				s.ttlAsked++
@@ -664,37 +682,54 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 	if err != nil {
 		return err
 	}
+	var recount []*keyState
 	for i, k := range ks {
 		o := out[i]
-		if o.size == nil {
+		if o.size == nil && o.mem == nil {
 			continue
 		}
-		n, err := o.size.(*goredis.IntCmd).Result()
-		if err != nil {
-			if strings.HasPrefix(err.Error(), "WRONGTYPE") {
-				k.typ = "" // not the type predicted
-				if o.ttl != nil {
-					s.ttlAsked--
+		if o.size != nil {
+			n, err := o.size.(*goredis.IntCmd).Result()
+			if err != nil {
+				if strings.HasPrefix(err.Error(), "WRONGTYPE") {
+					k.typ = "" // not the type predicted
+					if o.ttl != nil {
+						s.ttlAsked--
+					}
+					continue
 				}
+				s.keyErr(err)
+				k.skip = true
 				continue
 			}
-			s.keyErr(err)
-			k.skip = true
-			continue
-		}
-		k.size = n
-		if o.ttl != nil {
-			if ttl, err := o.ttl.(*goredis.DurationCmd).Result(); err == nil && ttl != -2 {
-				s.ttl(ttl)
-			}
+			k.size = n
 		}
 		if o.mem != nil {
 			m, err := o.mem.(*goredis.IntCmd).Result()
 			switch {
-			case err == nil:
+			case errors.Is(err, goredis.Nil):
+				s.res.Skip(ReasonVanished)
+				k.skip = true
+				continue
+			case err != nil && isRefused(err):
+				s.c.noMemoryUsage.Store(true)
+				k.size = -1 // counted below
+				recount = append(recount, k)
+			case err != nil:
+				s.keyErr(err)
+				k.skip = true
+				continue
+			default:
 				k.mem = m
-			case !errors.Is(err, goredis.Nil) && isRefused(err):
-				noMemoryUsage.Store(true)
+				k.size = -1 // the element count is not known
+				if m > limit+memOverhead {
+					recount = append(recount, k)
+				}
+			}
+		}
+		if o.ttl != nil {
+			if ttl, err := o.ttl.(*goredis.DurationCmd).Result(); err == nil && ttl != -2 {
+				s.ttl(ttl)
 			}
 		}
 		if k.size == 0 && k.typ != "string" {
@@ -703,10 +738,59 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 			k.skip = true
 			continue
 		}
-		if k.typ == "string" && k.size > limit || k.mem > limit+memOverhead && (k.typ == "hash" && k.size <= hashFields || k.size <= itemsRead) {
+		if k.typ == "string" && k.size > limit {
 			s.res.Skip(ReasonTooLarge)
 			k.skip = true
 		}
 	}
+	if len(recount) == 0 {
+		return nil
+	}
+	cmds := make([]goredis.Cmder, len(recount))
+	if _, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+		for i, k := range recount {
+			cmds[i] = countCmd(ctx, p, k)
+		}
+	}); err != nil {
+		return err
+	}
+	for i, k := range recount {
+		n, err := cmds[i].(*goredis.IntCmd).Result()
+		switch {
+		case err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE"):
+			k.typ = ""
+		case err != nil:
+			s.keyErr(err)
+			k.skip = true
+		case n == 0:
+			s.res.Skip(ReasonVanished)
+			k.skip = true
+		default:
+			k.size = n
+			// a collection over the limit whose read would take all of it
+			if k.mem > limit+memOverhead && (k.typ == "hash" && n <= hashFields || n <= itemsRead) {
+				s.res.Skip(ReasonTooLarge)
+				k.skip = true
+			}
+		}
+	}
 	return nil
+}
+
+// countCmd queues the size command of k's type.
+func countCmd(ctx context.Context, p goredis.Pipeliner, k *keyState) goredis.Cmder {
+	switch k.typ {
+	case "string":
+		return p.StrLen(ctx, k.key)
+	case "hash":
+		return p.HLen(ctx, k.key)
+	case "list":
+		return p.LLen(ctx, k.key)
+	case "set":
+		return p.SCard(ctx, k.key)
+	case "zset":
+		return p.ZCard(ctx, k.key)
+	default:
+		return p.XLen(ctx, k.key)
+	}
 }
