@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -98,6 +100,49 @@ func BenchmarkSample10kOf1M(b *testing.B) {
 		c.Close()
 		if docs < benchSample*9/10 {
 			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
+		}
+	}
+	b.StopTimer()
+	reportRSS(b)
+}
+
+// BenchmarkSample10kOf1MConcurrent is BenchmarkSample10kOf1M with the
+// patterns sampled four at a time, as the scan pipeline does (--concurrency 4).
+func BenchmarkSample10kOf1MConcurrent(b *testing.B) {
+	srv, _ := startBench(b)
+	ctx := context.Background()
+	own := &Options{KeysPerPattern: benchSample / benchPatterns}
+	b.ResetTimer()
+	for b.Loop() {
+		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{Concurrency: 4}.WithStore(Name, own))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := c.Containers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var docs atomic.Int64
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 4)
+		for _, ct := range cs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
+					docs.Add(1)
+					return nil
+				}); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		c.Close()
+		if docs.Load() < benchSample*9/10 {
+			b.Fatalf("%d documents sampled, want about %d", docs.Load(), benchSample)
 		}
 	}
 	b.StopTimer()
