@@ -3,6 +3,7 @@ package redis
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -220,5 +221,20 @@ func TestSizesWithoutMemoryUsage(t *testing.T) {
 				t.Errorf("%q not sent: %v", tc.want, log.all())
 			}
 		})
+	}
+}
+
+// TestUnreadableExposure: a server that answers but cannot be read (no
+// password given) still reports what it showed of its exposure.
+func TestUnreadableExposure(t *testing.T) {
+	redistest.Require(t)
+	srv := redistest.StartServer(t, "--requirepass", testPassword)
+	_, err := connectors.Open(context.Background(), "redis://"+srv.Addr, connectors.Options{})
+	var ue *connectors.UnreadableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("error %v is not an UnreadableError", err)
+	}
+	if !ue.Exposure.Reachable || ue.Exposure.AnonymousAccess || !strings.Contains(strings.Join(ue.Exposure.Notes, "\n"), "requires authentication") {
+		t.Errorf("exposure %+v", ue.Exposure)
 	}
 }

@@ -433,7 +433,20 @@ func (e *ConnectError) Error() string {
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 func (c *Connector) connectError(err error) error {
-	return c.redactErr(&ConnectError{Target: c.uri, Reason: classify(err), Err: err})
+	reason := classify(err)
+	out := c.redactErr(&ConnectError{Target: c.uri, Reason: reason, Err: err})
+	// A server that answered but cannot be read still has an exposure.
+	msg := err.Error()
+	for _, prefix := range []string{"NOAUTH", "WRONGPASS", "LOADING", "NOPERM"} {
+		if strings.HasPrefix(msg, prefix) {
+			ex := connectors.Exposure{Reachable: true, TLS: c.base != nil && c.base.TLSConfig != nil, Notes: []string{reason}}
+			if prefix == "NOAUTH" || prefix == "WRONGPASS" {
+				ex.Notes = append(ex.Notes, "the server requires authentication: access without credentials is refused")
+			}
+			return &connectors.UnreadableError{Err: out, Exposure: ex}
+		}
+	}
+	return out
 }
 
 // classify names the kind of failure of a command or connection.
