@@ -51,7 +51,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		return res, ctx.Err()
 	}
 	res.Method = p.Method
-	if p.Exact && !p.Other {
+	if p.Exact && !p.Other && p.Method == MethodScan {
 		res.TotalDocuments = p.Count
 	}
 	s := &sampler{c: c, res: &res, emit: emit, limit: opts.Size, db: p.DB}
