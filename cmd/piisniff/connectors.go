@@ -8,4 +8,5 @@ import (
 	_ "github.com/piisniff/piisniff/connectors/mysql"
 	_ "github.com/piisniff/piisniff/connectors/postgres"
 	_ "github.com/piisniff/piisniff/connectors/sqlite"
+	_ "github.com/piisniff/piisniff/connectors/redis"
 )
