@@ -132,6 +132,6 @@ have checked it.
 		},
 	}
 	o.register(render, report.Formats, "table on a terminal, json otherwise")
-	cmd.AddCommand(render)
+	cmd.AddCommand(render, newReportMergeCmd())
 	return cmd
 }

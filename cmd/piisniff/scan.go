@@ -284,7 +284,8 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		Progress:          prog,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
-			Only: f.only, Except: f.except, RulesFiles: f.rules},
+			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples},
+		PeopleSecret: os.Getenv("PIISNIFF_PEOPLE_KEY"),
 	}
 	rep := pipeline.Run(ctx, targets, cfg)
 	interrupted := ctx.Err() != nil
