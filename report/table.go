@@ -143,8 +143,8 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 		p.line("")
 		p.line("%s", p.bold("People"))
 		for _, c := range pc {
-			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s in %s of ~%s documents", c.Container, PeopleText(c.People),
-				human(c.Read), human(c.Estimated)))
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s in %s of ~%s documents: %s", c.Container, PeopleText(c.People),
+				human(c.Read), human(c.Estimated), c.People.Method))
 		}
 	}
 
