@@ -30,6 +30,9 @@ type MergeOptions struct {
 	Model func(*Settings) (RiskModel, error)
 }
 
+// MaxShards is the largest shard count Merge accepts.
+const MaxShards = 100_000
+
 // header is what Merge reads of a report before its targets.
 type header struct {
 	name        string
@@ -78,8 +81,8 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	if first.shard != nil {
 		count = first.shard.Count
 	}
-	if count < 1 {
-		return nil, fmt.Errorf("%s: shard count %d, want at least 1", first.name, count)
+	if count < 1 || count > MaxShards {
+		return nil, fmt.Errorf("%s: shard count %d, want 1 to %d", first.name, count, MaxShards)
 	}
 	info := &MergeInfo{Shards: count}
 	seen := map[int]string{}
