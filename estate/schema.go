@@ -45,13 +45,13 @@ func Schema(fs *pflag.FlagSet) ([]byte, error) {
 		options[name] = optionSchema(f)
 	}
 	schema := obj{
-		"$schema":     "https://json-schema.org/draft/2020-12/schema",
-		"$id":         SchemaID,
-		"title":       "piisniff targets inventory",
-		"description": "piisniff scan --targets FILE: the stores of an estate, their tags, where their credentials are and their own scan options. ${VAR} in any value is replaced by the environment variable.",
-		"type":        "object",
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$id":                  SchemaID,
+		"title":                "piisniff targets inventory",
+		"description":          "piisniff scan --targets FILE: the stores of an estate, their tags, where their credentials are and their own scan options. ${VAR} in any value is replaced by the environment variable.",
+		"type":                 "object",
 		"additionalProperties": false,
-		"required":    []string{"version", "targets"},
+		"required":             []string{"version", "targets"},
 		"properties": obj{
 			"version": obj{"const": Version},
 			"defaults": closed("tags and options of every target", obj{
