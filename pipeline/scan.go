@@ -36,6 +36,14 @@ type Config struct {
 	Progress          Progress
 	Tool              report.Tool
 	Settings          *report.Settings
+	// Shard and Fingerprint make the report a shard report (see the report
+	// package): both are copied into it, and every container carries its
+	// merge state so that report merge can combine the shards.
+	Shard       *report.ShardInfo
+	Fingerprint string
+	// PeopleSecret is mixed into the key of the people sketches
+	// ($PIISNIFF_PEOPLE_KEY); every shard of a scan must use the same.
+	PeopleSecret string
 }
 
 // Progress receives scan progress. Implementations must be safe for
@@ -101,6 +109,8 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 		FinishedAt:    time.Now().UTC(),
 		Targets:       out,
 		Settings:      cfg.Settings,
+		Shard:         cfg.Shard,
+		Fingerprint:   cfg.Fingerprint,
 	}
 	if r.Tool.Name == "" {
 		r.Tool.Name = "piisniff"
@@ -328,18 +338,11 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 			m.merge(fa, s.cfg.MaxExamples)
 		}
 	}
-	total := res.TotalDocuments
-	if total < 0 {
-		total = c.EstimatedDocuments
-	}
-	if total < sampled {
-		total = sampled
-	}
+	total := report.ContainerTotal(res.TotalDocuments, c.EstimatedDocuments, sampled)
 	rc := report.Container{
 		Name:               c.Name,
 		EstimatedDocuments: total,
 		SampledDocuments:   sampled,
-		Fields:             []report.Field{},
 		SamplingMethod:     res.Method,
 		SkippedDocuments:   skipped,
 		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
@@ -348,45 +351,32 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 	if len(skipReasons) > 0 {
 		rc.SkipReasons = skipReasons
 	}
+	st := &report.MergeState{TotalDocuments: res.TotalDocuments, ListedDocuments: c.EstimatedDocuments,
+		Fields: make([]report.FieldState, 0, len(merged))}
 	for p, fa := range merged {
-		var f report.Field
+		fs := report.FieldState{Path: p, Documents: fa.docs, Values: fa.values}
 		for _, ca := range fa.cats {
-			st := classifiers.FieldStats{
-				MeanConfidence:   ca.confSum / float64(max(ca.matchedValues, 1)),
-				MaxConfidence:    ca.confMax,
-				MatchedValues:    ca.matchedValues,
-				Values:           fa.values,
+			cs := report.CategoryState{
+				Category:         ca.category,
 				MatchedDocuments: ca.matchedDocs,
-				Documents:        fa.docs,
-				Evidence:         ca.evidence,
+				MatchedValues:    ca.matchedValues,
+				ConfidenceSum:    ca.confSum,
+				ConfidenceMax:    ca.confMax,
+				Evidence:         ca.evidence.Strings(),
+				Rules:            append([]string(nil), ca.rules...),
+				Examples:         make([]report.Example, 0, len(ca.examples)),
+				Counter:          ca.people,
 			}
-			conf := classifiers.FieldConfidence(st)
-			if conf < s.cfg.MinConfidence || conf == 0 {
-				continue
+			sort.Strings(cs.Rules)
+			for _, e := range ca.examples {
+				cs.Examples = append(cs.Examples, report.Example{Hash: report.HashString(e.hash), Text: e.text})
 			}
-			ratio := 0.0
-			if sampled > 0 {
-				ratio = float64(ca.matchedDocs) / float64(sampled)
-			}
-			rules := append([]string(nil), ca.rules...)
-			sort.Strings(rules)
-			f.Findings = append(f.Findings, report.Finding{
-				Category:                   ca.category,
-				Group:                      classifiers.GroupOf(ca.category),
-				Confidence:                 round(conf, 3),
-				Evidence:                   ca.evidence.Strings(),
-				MatchedDocuments:           ca.matchedDocs,
-				MatchRatio:                 round(ratio, 4),
-				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),
-				Examples:                   ca.examples.texts(),
-				Rules:                      rules,
-			})
+			fs.Categories = append(fs.Categories, cs)
 		}
-		if len(f.Findings) > 0 {
-			f.Path = p
-			rc.Fields = append(rc.Fields, f)
-		}
+		sort.Slice(fs.Categories, func(a, b int) bool { return fs.Categories[a].Category < fs.Categories[b].Category })
+		st.Fields = append(st.Fields, fs)
 	}
+	sort.Slice(st.Fields, func(a, b int) bool { return st.Fields[a].Path < st.Fields[b].Path })
 	// fields the store declares but no sampled document holds
 	for p, typ := range c.FieldTypes {
 		if _, seen := merged[p]; seen {
@@ -409,12 +399,46 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		}
 		if len(f.Findings) > 0 {
 			f.Path = p
-			rc.Fields = append(rc.Fields, f)
+			st.MappingFields = append(st.MappingFields, f)
 		}
 	}
-	sort.Slice(rc.Fields, func(a, b int) bool { return rc.Fields[a].Path < rc.Fields[b].Path })
+	sort.Slice(st.MappingFields, func(a, b int) bool { return st.MappingFields[a].Path < st.MappingFields[b].Path })
+	fields, people := report.BuildFields(st, sampled, total, BuildOptions(s.cfg.MinConfidence))
+	rc.Fields = fields
+	rc.People = people.People(sampled < total, sampled, total, true)
+	if s.cfg.Shard != nil {
+		for fi := range st.Fields {
+			for ci := range st.Fields[fi].Categories {
+				cs := &st.Fields[fi].Categories[ci]
+				if cs.Counter != nil && !cs.Counter.Empty() {
+					cs.People = cs.Counter.Encode()
+				}
+			}
+		}
+		rc.MergeState = st
+	}
 	return rc
 }
+
+// BuildOptions are the options with which the pipeline computes findings
+// from a container's state; report merge uses the same.
+func BuildOptions(minConfidence float64) report.BuildOptions {
+	return report.BuildOptions{MinConfidence: minConfidence, Confidence: func(st report.FindingStats) float64 {
+		return classifiers.FieldConfidence(classifiers.FieldStats{
+			MeanConfidence:   st.MeanConfidence,
+			MaxConfidence:    st.MaxConfidence,
+			MatchedValues:    st.MatchedValues,
+			Values:           st.Values,
+			MatchedDocuments: st.MatchedDocuments,
+			Documents:        st.Documents,
+			Evidence:         classifiers.EvidenceOf(st.Evidence),
+		})
+	}}
+}
+
+// RiskModel is the report's risk model configured by the rules of e; report
+// merge recomputes risk with it.
+func RiskModel(e *classifiers.Engine) report.RiskModel { return riskModel(e) }
 
 func round(x float64, digits int) float64 {
 	p := 1.0

@@ -15,10 +15,17 @@ type Report struct {
 	StartedAt     time.Time `json:"started_at"`
 	FinishedAt    time.Time `json:"finished_at"`
 	Complete      bool      `json:"complete"`
-	Targets       []Target  `json:"targets"`
+	// Shard and Fingerprint (extensions) come before the targets so that
+	// report merge reads them first when it streams a report; see the
+	// package documentation.
+	Shard       *ShardInfo `json:"shard,omitempty"`
+	Fingerprint string     `json:"fingerprint,omitempty"`
+	Targets     []Target   `json:"targets"`
 	Summary       Summary   `json:"summary"`
 	// Extensions (added fields).
 	Settings *Settings `json:"settings,omitempty"`
+	// Merge says which shard reports a merged report was made of.
+	Merge *MergeInfo `json:"merge,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -37,6 +44,9 @@ type Settings struct {
 	Except        []string `json:"except,omitempty"`
 	RulesFiles    []string `json:"rules_files,omitempty"`
 	Interrupted   bool     `json:"interrupted,omitempty"`
+	// MaxExamples is the number of examples kept per finding (0: the
+	// default, 3); report merge keeps as many.
+	MaxExamples int `json:"max_examples,omitempty"`
 }
 
 // Target is one scanned store.
@@ -49,6 +59,13 @@ type Target struct {
 	// Extensions.
 	RiskScore float64       `json:"risk_score"`
 	Skipped   []SkippedItem `json:"skipped,omitempty"`
+	// People rolls the containers' people counts up (sketches merged, so a
+	// person in two containers counts once).
+	People *People `json:"people,omitempty"`
+	// ShardErrors are the errors of shards that failed on this target
+	// while other shards scanned it (merged reports only); the containers
+	// those shards would have read are missing and complete is false.
+	ShardErrors []string `json:"shard_errors,omitempty"`
 }
 
 // SkippedItem is something a connector saw but did not scan (an unknown file
@@ -86,6 +103,13 @@ type Container struct {
 	// Combinations are sets of categories found together in this container
 	// that enable a harm none of them enables alone.
 	Combinations []Combination `json:"combinations,omitempty"`
+	// People estimates the distinct people of the container from its
+	// identifiers (see People).
+	People *People `json:"people,omitempty"`
+	// MergeState is the raw aggregation of the container, written in shard
+	// reports only, so that report merge can combine the slices of one
+	// container read by several shards exactly.
+	MergeState *MergeState `json:"merge_state,omitempty"`
 }
 
 // Combination is a harmful combination of categories found in one
@@ -144,6 +168,9 @@ type Summary struct {
 	// usually makes a breach notifiable to the people concerned. It is
 	// guidance, not legal advice.
 	NotificationGuidance []GroupGuidance `json:"notification_guidance,omitempty"`
+	// People estimates the distinct people of the whole scan (every
+	// container's sketches merged).
+	People *People `json:"people,omitempty"`
 }
 
 // GroupGuidance is the notification guidance for one group of categories.

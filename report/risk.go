@@ -175,12 +175,14 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	}
 	var targetRisks []float64
 	sum := Summary{ByCategory: map[string]CategorySummary{}}
+	everyone, everyoneSampled := PeopleCounter{}, false
 	for ti := range r.Targets {
 		t := &r.Targets[ti]
-		if t.Error != nil {
+		if t.Error != nil || len(t.ShardErrors) > 0 {
 			complete = false
 			sum.TargetsFailed++
 		}
+		people, sampled := PeopleCounter{}, false
 		ef := ExposureFactor(t.Kind, t.Exposure)
 		riskOf := func(w, conf float64, affected int64) float64 {
 			return round10(100 * w * conf * Volume(affected) * ef)
@@ -232,6 +234,13 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.Combinations[k.ID]++
 			}
 			c.RiskScore = round10(Combine(risks...))
+			if c.People != nil {
+				// a sketch that cannot be read leaves the roll-ups without it
+				if pc, err := DecodePeople(c.People); err == nil {
+					people.Merge(pc)
+					sampled = sampled || c.People.LowerBound
+				}
+			}
 			containerRisks = append(containerRisks, c.RiskScore)
 			if len(affected) > 0 {
 				sum.ContainersWithFindings++
@@ -245,8 +254,12 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 		}
 		t.RiskScore = round10(Combine(containerRisks...))
 		targetRisks = append(targetRisks, t.RiskScore)
+		t.People = people.People(sampled, 0, 0, false)
+		everyone.Merge(people)
+		everyoneSampled = everyoneSampled || sampled
 	}
 	sum.RiskScore = round10(Combine(targetRisks...))
+	sum.People = everyone.People(everyoneSampled, 0, 0, false)
 	r.Summary = sum
 	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
