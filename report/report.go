@@ -59,6 +59,11 @@ type Target struct {
 	// Extensions.
 	RiskScore float64       `json:"risk_score"`
 	Skipped   []SkippedItem `json:"skipped,omitempty"`
+	// Name and Tags are the target's name and tags in the targets
+	// inventory (scan --targets): tags are owner, application, environment
+	// and region, each only when set.
+	Name string            `json:"name,omitempty"`
+	Tags map[string]string `json:"tags,omitempty"`
 	// People rolls the containers' people counts up (sketches merged, so a
 	// person in two containers counts once).
 	People *People `json:"people,omitempty"`
