@@ -216,9 +216,15 @@ func TestShardsReadMongoDBOnce(t *testing.T) {
 	ctx := context.Background()
 	db := client.Database("shards")
 	gens := map[string]func(i int) any{
-		"oids": func(i int) any { return map[string]any{"id": fmt.Sprintf("o%d", i), "email": fmt.Sprintf("o%d@example.com", i)} },
-		"ints": func(i int) any { return bson.D{{Key: "_id", Value: int64(i * 7)}, {Key: "id", Value: fmt.Sprintf("i%d", i)}} },
-		"strs": func(i int) any { return bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "id", Value: fmt.Sprintf("k%d", i)}} },
+		"oids": func(i int) any {
+			return map[string]any{"id": fmt.Sprintf("o%d", i), "email": fmt.Sprintf("o%d@example.com", i)}
+		},
+		"ints": func(i int) any {
+			return bson.D{{Key: "_id", Value: int64(i * 7)}, {Key: "id", Value: fmt.Sprintf("i%d", i)}}
+		},
+		"strs": func(i int) any {
+			return bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "id", Value: fmt.Sprintf("k%d", i)}}
+		},
 	}
 	sizes := map[string]int{"oids": 900, "ints": 500, "strs": 60}
 	want := 0

@@ -21,7 +21,7 @@ type Report struct {
 	Shard       *ShardInfo `json:"shard,omitempty"`
 	Fingerprint string     `json:"fingerprint,omitempty"`
 	Targets     []Target   `json:"targets"`
-	Summary       Summary   `json:"summary"`
+	Summary     Summary    `json:"summary"`
 	// Extensions (added fields).
 	Settings *Settings `json:"settings,omitempty"`
 	// Merge says which shard reports a merged report was made of.
