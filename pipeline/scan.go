@@ -27,8 +27,10 @@ type Config struct {
 	Seed          int64   // makes samples and examples reproducible
 	MinConfidence float64 // findings below are not reported
 	ShowData      bool    // unmasked examples (never for credentials)
-	MaxExamples   int     // examples per finding; default 3
-	MaxDepth      int     // flattening depth limit; default DefaultMaxDepth
+	// MaxExamples is the number of examples kept per finding: 0 means
+	// DefaultMaxExamples, NoExamples keeps none.
+	MaxExamples int
+	MaxDepth    int // flattening depth limit; default DefaultMaxDepth
 	// TargetConcurrency bounds how many targets are scanned at once; the
 	// containers of one target are bounded by Connector.Concurrency.
 	TargetConcurrency int
@@ -45,6 +47,13 @@ type Config struct {
 	// ($PIISNIFF_PEOPLE_KEY); every shard of a scan must use the same.
 	PeopleSecret string
 }
+
+// DefaultMaxExamples is the number of examples kept per finding when
+// Config.MaxExamples is 0.
+const DefaultMaxExamples = 3
+
+// NoExamples as Config.MaxExamples keeps no example at all.
+const NoExamples = -1
 
 // Progress receives scan progress. Implementations must be safe for
 // concurrent use; Documents is called once per document.
@@ -64,8 +73,11 @@ func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		c.Workers = runtime.NumCPU()
 	}
-	if c.MaxExamples <= 0 {
-		c.MaxExamples = 3
+	switch {
+	case c.MaxExamples == 0:
+		c.MaxExamples = DefaultMaxExamples
+	case c.MaxExamples < 0:
+		c.MaxExamples = 0 // NoExamples
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = DefaultMaxDepth
@@ -83,6 +95,14 @@ func (c *Config) defaults() {
 // report: failures are recorded in it, and when ctx is cancelled the report
 // holds what was scanned until then with Complete false.
 func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
+	return RunTargets(ctx, Specs(targets), cfg)
+}
+
+// RunTargets scans targets that may each carry their own name, tags and
+// options (a targets inventory), like Run. At most cfg.TargetConcurrency
+// targets are open at once, whatever their number; a failing target is
+// reported failed and the others go on.
+func RunTargets(ctx context.Context, targets []TargetSpec, cfg Config) *report.Report {
 	cfg.defaults()
 	s := newScanner(cfg)
 	started := time.Now().UTC()
@@ -180,23 +200,33 @@ type containerState struct {
 	pending    sync.WaitGroup
 }
 
-func (s *scanner) secrets(target string) []string {
-	return connectors.Secrets(target, s.cfg.Connector)
-}
-
 // reportExposure is a connector's exposure as the report holds it.
 func reportExposure(ex connectors.Exposure) report.Exposure {
 	return report.Exposure{Reachable: ex.Reachable, AnonymousAccess: ex.AnonymousAccess, TLS: ex.TLS, Server: ex.Server,
 		Notes: append([]string{}, ex.Notes...)}
 }
 
-func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
-	secrets := s.secrets(target)
-	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{}}
+func (s *scanner) scanTarget(ctx context.Context, spec TargetSpec) (t report.Target) {
+	target := spec.Target
+	opts := s.cfg.Connector
+	if spec.Connector != nil {
+		opts = spec.Connector.WithDefaults()
+	}
+	sampleSize := s.cfg.SampleSize
+	if spec.SampleSize != nil {
+		sampleSize = *spec.SampleSize
+	}
+	secrets := connectors.Secrets(target, opts)
+	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{},
+		Name: spec.Name, Tags: spec.Tags}
 	fail := func(err error) report.Target {
 		msg := redact.Secrets(err.Error(), secrets...)
 		t.Error = &msg
 		return t
+	}
+	if spec.Err != nil {
+		t.Exposure.Notes = []string{}
+		return fail(spec.Err)
 	}
 	defer func() {
 		// a connector that panics fails its target, not the scan, and its
@@ -208,7 +238,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 			t = fail(fmt.Errorf("internal error in the %s connector: %v", t.Kind, r))
 		}
 	}()
-	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
+	conn, err := connectors.Open(ctx, target, opts)
 	if err != nil {
 		t.Exposure.Notes = []string{}
 		var ue *connectors.UnreadableError
@@ -230,22 +260,33 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	if err != nil {
 		return fail(err)
 	}
+	units := s.units(spec, conn, containers, sampleSize)
+	if len(containers) == 0 {
+		note := "nothing was scanned in this target: it holds no container that could be read"
+		if n := len(t.Skipped); n > 0 {
+			note += fmt.Sprintf(" (%d skipped, listed with the reason)", n)
+		}
+		t.Exposure.Notes = append(t.Exposure.Notes, note)
+	}
 	var est int64
-	for _, c := range containers {
-		if c.EstimatedDocuments > 0 {
-			n := c.EstimatedDocuments
-			if s.cfg.SampleSize > 0 {
-				n = min(n, int64(s.cfg.SampleSize))
+	for _, u := range units {
+		if n := u.c.EstimatedDocuments; n > 0 {
+			if sampleSize > 0 {
+				n = min(n, int64(sampleSize))
+			}
+			if !u.slice.Whole() {
+				n /= int64(u.slice.Count)
 			}
 			est += n
 		}
 	}
-	s.cfg.Progress.ContainersFound(t.URI, len(containers), est)
+	s.cfg.Progress.ContainersFound(t.URI, len(units), est)
 
-	t.Containers = make([]report.Container, len(containers))
-	sem := make(chan struct{}, s.cfg.Connector.Concurrency)
+	t.Containers = make([]report.Container, len(units))
+	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for i, c := range containers {
+	for i, u := range units {
+		c := u.c
 		if ctx.Err() != nil {
 			msg := "not scanned: the scan was interrupted"
 			t.Containers[i] = report.Container{Name: c.Name, EstimatedDocuments: c.EstimatedDocuments, Fields: []report.Field{}, Error: &msg}
@@ -256,7 +297,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets)
+			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets, connectors.SampleOptions{Size: sampleSize, Seed: s.cfg.Seed, Slice: u.slice})
 			var cerr error
 			if e := t.Containers[i].Error; e != nil {
 				cerr = errors.New(*e)
@@ -269,7 +310,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	return t
 }
 
-func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string) report.Container {
+func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string, so connectors.SampleOptions) report.Container {
 	cs := &containerState{fieldTypes: c.FieldTypes, shards: make([]*shard, s.cfg.Workers)}
 	for i := range cs.shards {
 		cs.shards[i] = newShard()
@@ -288,7 +329,7 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 			return ctx.Err()
 		}
 	}
-	res, err := sampleSafely(ctx, conn, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
+	res, err := sampleSafely(ctx, conn, c, so, emit)
 	cs.pending.Wait()
 	rc := s.buildContainer(c, cs, res)
 	if err != nil {

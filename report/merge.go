@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -835,6 +836,9 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 	return r, nil
 }
 
+// sliceNote is a note of a connector about the slice it read.
+var sliceNote = regexp.MustCompile(`^slice \d+ of \d+\b`)
+
 // finishContainer computes a container's findings and people from its
 // state, when it has one, and drops the state.
 func finishContainer(c *Container, bo BuildOptions) error {
@@ -854,6 +858,18 @@ func finishContainer(c *Container, bo BuildOptions) error {
 	}
 	sort.Slice(st.Fields, func(a, b int) bool { return st.Fields[a].Path < st.Fields[b].Path })
 	sort.Slice(st.MappingFields, func(a, b int) bool { return st.MappingFields[a].Path < st.MappingFields[b].Path })
+	// notes about the cut ("slice 1 of 4: an _id range") are not about the
+	// data: one machine reading the whole container writes none
+	notes := c.Notes[:0]
+	for _, n := range c.Notes {
+		if !sliceNote.MatchString(n) {
+			notes = append(notes, n)
+		}
+	}
+	c.Notes = notes
+	if len(c.Notes) == 0 {
+		c.Notes = nil
+	}
 	total := ContainerTotal(st.TotalDocuments, st.ListedDocuments, c.SampledDocuments)
 	fields, people := BuildFields(st, c.SampledDocuments, total, bo)
 	c.EstimatedDocuments = total

@@ -26,6 +26,9 @@ type Report struct {
 	Settings *Settings `json:"settings,omitempty"`
 	// Merge says which shard reports a merged report was made of.
 	Merge *MergeInfo `json:"merge,omitempty"`
+	// Notes are facts about the whole scan a reader must not miss
+	// ("nothing was scanned: ...").
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -59,6 +62,11 @@ type Target struct {
 	// Extensions.
 	RiskScore float64       `json:"risk_score"`
 	Skipped   []SkippedItem `json:"skipped,omitempty"`
+	// Name and Tags are the target's name and tags in the targets
+	// inventory (scan --targets): tags are owner, application, environment
+	// and region, each only when set.
+	Name string            `json:"name,omitempty"`
+	Tags map[string]string `json:"tags,omitempty"`
 	// People rolls the containers' people counts up (sketches merged, so a
 	// person in two containers counts once).
 	People *People `json:"people,omitempty"`
@@ -162,6 +170,13 @@ type Summary struct {
 	ContainersFailed int   `json:"containers_failed"`
 	TargetsFailed    int   `json:"targets_failed"`
 	DocumentsSkipped int64 `json:"documents_skipped"`
+	// ContainersSkipped counts what the connectors saw but did not read
+	// (targets[].skipped: files of an unknown format, hidden files, ...).
+	ContainersSkipped int `json:"containers_skipped"`
+	// TargetsEmpty counts the targets that could be opened but held
+	// nothing that was read: no container scanned. Such a scan is not
+	// complete.
+	TargetsEmpty int `json:"targets_empty"`
 	// Combinations counts the containers holding each combination, by id.
 	Combinations map[string]int `json:"combinations,omitempty"`
 	// NotificationGuidance says, per group found, whether data of that kind

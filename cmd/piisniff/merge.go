@@ -13,8 +13,8 @@ import (
 )
 
 // newReportMergeCmd is "report merge": shard reports into one.
-func newReportMergeCmd() *cobra.Command {
-	o := &outputFlags{}
+func newReportMergeCmd(getenv env) *cobra.Command {
+	o := &outputFlags{getenv: getenv}
 	var rules []string
 	cmd := &cobra.Command{
 		Use:   "merge REPORT.json...",
@@ -68,10 +68,10 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 				return err
 			}
 			if err := report.Write(w, r, format, opt); err != nil {
-				done()
+				done(false)
 				return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			if err := done(); err != nil {
+			if err := done(true); err != nil {
 				return err
 			}
 			if !r.Complete {
