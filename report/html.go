@@ -49,6 +49,7 @@ type htmlView struct {
 	Heat       heatMap
 	Errors     []string
 	People     []ContainerPeople
+	PeopleTags []TagPeople
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
 }
@@ -110,7 +111,8 @@ var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "m
 
 func newHTMLView(r *Report) htmlView {
 	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
-		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r)}
+		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r),
+		PeopleTags: PeopleByTag(r)}
 	if NothingScanned(r) {
 		v.Nothing = sentence(NothingScannedNote(r))
 	}

@@ -392,3 +392,28 @@ func PeopleByContainer(r *Report) []ContainerPeople {
 	})
 	return out
 }
+
+// TagPeople is one line of the people-by-tag list of the reports.
+type TagPeople struct {
+	Tag, Value string
+	People     *People
+}
+
+// PeopleByTag lists the people of each tag value, by tag then value.
+func PeopleByTag(r *Report) []TagPeople {
+	var out []TagPeople
+	for k, vals := range r.Summary.PeopleByTag {
+		for v, p := range vals {
+			if p != nil {
+				out = append(out, TagPeople{Tag: k, Value: v, People: p})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b TagPeople) int {
+		if c := strings.Compare(a.Tag, b.Tag); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}

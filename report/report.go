@@ -186,6 +186,9 @@ type Summary struct {
 	// People estimates the distinct people of the whole scan (every
 	// container's sketches merged).
 	People *People `json:"people,omitempty"`
+	// PeopleByTag estimates the distinct people of the targets carrying
+	// each tag value (targets inventory): tag → value → people.
+	PeopleByTag map[string]map[string]*People `json:"people_by_tag,omitempty"`
 }
 
 // GroupGuidance is the notification guidance for one group of categories.
