@@ -441,12 +441,19 @@ func decodeContainer(dec *json.Decoder) (Container, error) {
 // it returns false when the merge stopped or on an error (sent).
 func decodeTarget(dec *json.Decoder, send func(mergeItem) bool) bool {
 	head := map[string]json.RawMessage{}
+	cached := ""
 	key := func() string {
+		if cached != "" {
+			return cached
+		}
 		var uri, kind string
 		_ = json.Unmarshal(head["uri"], &uri)
 		_ = json.Unmarshal(head["kind"], &kind)
 		if uri == "" {
 			return ""
+		}
+		if _, ok := head["kind"]; ok {
+			cached = kind + "\x00" + uri
 		}
 		return kind + "\x00" + uri
 	}
