@@ -340,14 +340,18 @@ func PeopleText(p *People) string {
 	if p == nil {
 		return ""
 	}
+	noun := "people"
+	if p.Estimate == 1 {
+		noun = "person"
+	}
 	bound := "exact"
 	if !p.Exact {
 		bound = fmt.Sprintf("±%.1f%%", 100*p.ErrorBound)
 	}
 	if p.LowerBound {
-		return fmt.Sprintf("≈ %s people or more (%s, %s; lower bound: a sample)", thousands(p.Estimate), p.Identifier, bound)
+		return fmt.Sprintf("≈ %s %s or more (%s, %s; lower bound: a sample)", thousands(p.Estimate), noun, p.Identifier, bound)
 	}
-	return fmt.Sprintf("≈ %s people (%s, %s)", thousands(p.Estimate), p.Identifier, bound)
+	return fmt.Sprintf("≈ %s %s (%s, %s)", thousands(p.Estimate), noun, p.Identifier, bound)
 }
 
 func thousands(n int64) string {
