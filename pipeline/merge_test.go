@@ -137,9 +137,9 @@ func containerNames(r *report.Report) (names, skipped []string) {
 	return names, skipped
 }
 
-// TestMergeFiles: the leaky-app directory scanned whole, and in 1, 2 and 3
-// shards owning disjoint sets of its files, merged: the same report, finding
-// by finding, and people counted.
+// TestMergeFiles: the leaky-app directory scanned whole, and by 1, 2, 3
+// and 16 shards (--shard: each file read by one shard), merged: the same
+// report, finding by finding, and people counted.
 func TestMergeFiles(t *testing.T) {
 	target := filepath.Join("..", "examples", "leaky-app")
 	for _, sample := range []int{0, 20} {
@@ -151,7 +151,8 @@ func TestMergeFiles(t *testing.T) {
 		if full.Summary.People == nil || full.Summary.People.Estimate == 0 {
 			t.Fatalf("full run counts no people: %+v", full.Summary.People)
 		}
-		for _, n := range []int{1, 2, 3} {
+		// 16 shards for 11 files: some shards read nothing
+		for _, n := range []int{1, 2, 3, 16} {
 			t.Run(fmt.Sprintf("sample %d, %d shards", sample, n), func(t *testing.T) {
 				s := shardScan{targets: []string{target}, cfg: cfg}
 				merged := mergePaths(t, cfg.Engine, s.run(t, n))

@@ -783,6 +783,7 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 	}
 	r.StartedAt, r.FinishedAt = m.started, m.finished
 	r.Shard = nil
+	r.Notes = nil // Finish writes them for the whole scan (one shard may have read nothing)
 	r.Merge = info
 	if r.Settings != nil {
 		s := *r.Settings

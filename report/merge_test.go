@@ -69,7 +69,11 @@ func sources(reports ...[]byte) []MergeSource {
 // unchanged (but for the merge fields).
 func TestMergeOneShard(t *testing.T) {
 	r := shardReport(0, 1)
-	data, _ := json.Marshal(r)
+	in := *r
+	// a note of the shard's own (another shard read what this one did
+	// not) is not the merged scan's
+	in.Notes = []string{"nothing was scanned: no container was read"}
+	data, _ := json.Marshal(&in)
 	if err := Validate(data); err != nil {
 		t.Fatal(err)
 	}
