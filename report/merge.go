@@ -820,7 +820,7 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 				// containers reported by a shard that then failed
 				t.Error = nil
 				t.ShardErrors = ta.errs
-			} else if len(ta.errs) > 1 {
+			} else if !sameErrors(ta.errs) {
 				t.ShardErrors = ta.errs
 			}
 		case len(ta.errs) > 0:
@@ -846,6 +846,20 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 
 // sliceNote is a note of a connector about the slice it read.
 var sliceNote = regexp.MustCompile(`^slice \d+ of \d+\b`)
+
+// sameErrors says that every shard failed a target with one message.
+func sameErrors(errs []string) bool {
+	msg := func(e string) string {
+		_, after, _ := strings.Cut(e, ": ")
+		return after
+	}
+	for _, e := range errs {
+		if msg(e) != msg(errs[0]) {
+			return false
+		}
+	}
+	return true
+}
 
 // finishContainer computes a container's findings and people from its
 // state, when it has one, and drops the state.

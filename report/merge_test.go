@@ -157,3 +157,51 @@ func FuzzMergeReport(f *testing.F) {
 		}
 	})
 }
+
+// TestMergeTargetErrors: a target every shard failed alike keeps the
+// error; one some shards failed keeps its containers, lists the failures
+// and is incomplete.
+func TestMergeTargetErrors(t *testing.T) {
+	failed := func(index, count int, msg string) []byte {
+		r := shardReport(index, count)
+		r.Targets[0].Containers = []Container{}
+		r.Targets[0].Error = &msg
+		Finish(r, RiskModel{}, false)
+		b, _ := json.Marshal(r)
+		return b
+	}
+	ok := func(index, count int) []byte {
+		b, _ := json.Marshal(shardReport(index, count))
+		return b
+	}
+	for _, tc := range []struct {
+		name        string
+		inputs      [][]byte
+		err         string
+		shardErrors int
+		containers  int
+	}{
+		{"all alike", [][]byte{failed(0, 2, "connection refused"), failed(1, 2, "connection refused")}, "connection refused", 0, 0},
+		{"all differently", [][]byte{failed(0, 2, "connection refused"), failed(1, 2, "timeout")}, "connection refused", 2, 0},
+		{"one of two", [][]byte{ok(0, 2), failed(1, 2, "timeout")}, "", 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Merge(sources(tc.inputs...), testMergeOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg := m.Targets[0]
+			gotErr := ""
+			if tg.Error != nil {
+				gotErr = *tg.Error
+			}
+			if gotErr != tc.err || len(tg.ShardErrors) != tc.shardErrors || len(tg.Containers) != tc.containers || m.Complete {
+				t.Errorf("error %q, shard errors %q, %d containers, complete %v", gotErr, tg.ShardErrors, len(tg.Containers), m.Complete)
+			}
+			data, _ := json.Marshal(m)
+			if err := Validate(data); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
