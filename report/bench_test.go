@@ -58,6 +58,9 @@ func writeSyntheticShard(path string, index, count, n int, sliced bool) error {
 				Evidence: []string{"value", "field_name"}, Rules: []string{"person_name"},
 				Examples: []Example{{HashString(h + 3), "A*** B***"}}}}},
 		}}
+		if sliced {
+			st.Slice = &ShardInfo{Index: index, Count: count}
+		}
 		c := Container{Name: name, SampledDocuments: 100, SamplingMethod: "all", MergeState: st}
 		c.EstimatedDocuments = ContainerTotal(st.TotalDocuments, st.ListedDocuments, 100)
 		fields, people := BuildFields(st, 100, c.EstimatedDocuments, testBuild)
