@@ -24,7 +24,7 @@ type MergeState struct {
 	// scan that cut it (nil: the whole container). Report merge folds the
 	// slices of a container; a whole container is final as it is read.
 	Slice  *ShardInfo   `json:"slice,omitempty"`
-	Fields          []FieldState `json:"fields"`
+	Fields []FieldState `json:"fields"`
 	// MappingFields are fields the store declares but no document read
 	// held, with their findings from the declared type.
 	MappingFields []Field `json:"mapping_fields,omitempty"`
