@@ -17,6 +17,7 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       f1,
 	"affected": affectedLabel,
+	"people":   PeopleText,
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
@@ -49,6 +50,7 @@ type htmlView struct {
 	Errors     []string
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
+	People  []ContainerPeople
 }
 
 type htmlTarget struct {
@@ -108,7 +110,7 @@ var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "m
 
 func newHTMLView(r *Report) htmlView {
 	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
-		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r)}
+		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r)}
 	if NothingScanned(r) {
 		v.Nothing = sentence(NothingScannedNote(r))
 	}

@@ -30,6 +30,9 @@ type MergeOptions struct {
 	Model func(*Settings) (RiskModel, error)
 }
 
+// MaxShards is the largest shard count Merge accepts.
+const MaxShards = 100_000
+
 // header is what Merge reads of a report before its targets.
 type header struct {
 	name        string
@@ -78,8 +81,8 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	if first.shard != nil {
 		count = first.shard.Count
 	}
-	if count < 1 {
-		return nil, fmt.Errorf("%s: shard count %d, want at least 1", first.name, count)
+	if count < 1 || count > MaxShards {
+		return nil, fmt.Errorf("%s: shard count %d, want 1 to %d", first.name, count, MaxShards)
 	}
 	info := &MergeInfo{Shards: count}
 	seen := map[int]string{}
@@ -114,17 +117,43 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 
 	acc := newMergeAcc(o)
 	allComplete := true
-	for _, i := range order {
-		shardIdx := 0
+	shardOf := func(i int) int {
 		if heads[i].shard != nil {
-			shardIdx = heads[i].shard.Index
+			return heads[i].shard.Index
 		}
-		if err := acc.read(srcs[i], shardIdx); err != nil {
-			return nil, err
+		return 0
+	}
+	// Reports are decoded by up to decoders goroutines, a few batches of
+	// containers ahead, and folded in shard order: the result does not
+	// depend on timing, and memory holds the result plus a few batches.
+	feeds := make([]chan mergeItem, len(order))
+	for k := range feeds {
+		feeds[k] = make(chan mergeItem, 4)
+	}
+	next := make(chan int, len(order))
+	for k := range order {
+		next <- k
+	}
+	close(next)
+	quit := make(chan struct{})
+	defer close(quit)
+	for range min(decoders, len(order)) {
+		go func() {
+			for k := range next {
+				i := order[k]
+				decodeReport(srcs[i], shardOf(i), feeds[k], quit)
+			}
+		}()
+	}
+	for k, i := range order {
+		for it := range feeds[k] {
+			if err := acc.take(it); err != nil {
+				return nil, err
+			}
 		}
 		if !heads[i].complete {
 			allComplete = false
-			info.Notes = append(info.Notes, fmt.Sprintf("%s (shard %d/%d) is not complete", heads[i].name, shardIdx, count))
+			info.Notes = append(info.Notes, fmt.Sprintf("%s (shard %d/%d) is not complete", heads[i].name, shardOf(i), count))
 		}
 	}
 	r, err := acc.result(info)
@@ -302,19 +331,58 @@ func newMergeAcc(o MergeOptions) *mergeAcc {
 	return &mergeAcc{o: o, byKey: map[string]*targetAcc{}}
 }
 
-// read streams one report into the accumulator.
-func (m *mergeAcc) read(src MergeSource, shard int) error {
+// decoders is the number of reports decoded at once.
+const decoders = 2
+
+// batchSize is the number of containers decoded before they are handed to
+// the fold.
+const batchSize = 128
+
+// mergeItem is what a decoder hands the fold: a batch of containers of a
+// target, the end of a target (its head fields), the end of a report (its
+// top-level fields) or an error.
+type mergeItem struct {
+	name       string
+	shard      int
+	key        string // target key
+	containers []Container
+	target     *Target // end of a target
+	report     *Report // end of the report
+	err        error
+}
+
+// decodeReport streams one report into feed, then closes it. It stops
+// early when quit is closed.
+func decodeReport(src MergeSource, shard int, feed chan<- mergeItem, quit <-chan struct{}) {
+	defer close(feed)
+	send := func(it mergeItem) bool {
+		it.name, it.shard = src.Name, shard
+		select {
+		case feed <- it:
+			return true
+		case <-quit:
+			return false
+		}
+	}
+	fail := func(err error) { send(mergeItem{err: fmt.Errorf("%s: %w", src.Name, err)}) }
 	rc, err := src.Open()
 	if err != nil {
-		return fmt.Errorf("cannot read the report %s: %w", src.Name, err)
+		send(mergeItem{err: fmt.Errorf("cannot read the report %s: %w", src.Name, err)})
+		return
 	}
 	defer rc.Close()
 	dec := json.NewDecoder(bufio.NewReaderSize(rc, 1<<16))
 	head := map[string]json.RawMessage{}
+	errQuit := errors.New("quit")
 	err = walkObject(dec, func(key string) error {
 		switch key {
 		case "targets":
-			return walkArray(dec, func() error { return m.readTarget(dec, src.Name, shard) })
+			return walkArray(dec, func() error {
+				if !decodeTarget(dec, send) {
+					return errQuit
+				}
+				return nil
+			})
 		case "summary", "merge":
 			return skipValue(dec) // recomputed
 		}
@@ -322,56 +390,75 @@ func (m *mergeAcc) read(src MergeSource, shard int) error {
 		head[key] = raw
 		return err
 	})
+	if errors.Is(err, errQuit) {
+		return
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", src.Name, err)
+		fail(err)
+		return
 	}
 	var r Report
 	b, _ := json.Marshal(head)
 	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("%s: %w", src.Name, err)
+		fail(err)
+		return
 	}
-	if m.head == nil {
-		r.Targets = nil
-		m.head = &r
-		m.started, m.finished = r.StartedAt, r.FinishedAt
-	}
-	if !r.StartedAt.IsZero() && (m.started.IsZero() || r.StartedAt.Before(m.started)) {
-		m.started = r.StartedAt
-	}
-	if r.FinishedAt.After(m.finished) {
-		m.finished = r.FinishedAt
-	}
-	if r.Settings != nil && r.Settings.Interrupted {
-		m.interrupted = true
-	}
-	return nil
+	send(mergeItem{report: &r})
 }
 
-func (m *mergeAcc) readTarget(dec *json.Decoder, name string, shard int) error {
+// containerWire decodes a container; the findings and people of a
+// container that has a merge state are recomputed from it, so they are
+// kept raw until it is known whether it has one.
+type containerWire struct {
+	*Container
+	Fields json.RawMessage `json:"fields"`
+	People json.RawMessage `json:"people"`
+}
+
+func decodeContainer(dec *json.Decoder) (Container, error) {
+	var c Container
+	w := containerWire{Container: &c}
+	if err := dec.Decode(&w); err != nil {
+		return c, err
+	}
+	if c.MergeState == nil {
+		if len(w.Fields) > 0 {
+			if err := json.Unmarshal(w.Fields, &c.Fields); err != nil {
+				return c, err
+			}
+		}
+		if len(w.People) > 0 {
+			if err := json.Unmarshal(w.People, &c.People); err != nil {
+				return c, err
+			}
+		}
+	}
+	return c, nil
+}
+
+// decodeTarget decodes one target, handing its containers over in batches;
+// it returns false when the merge stopped or on an error (sent).
+func decodeTarget(dec *json.Decoder, send func(mergeItem) bool) bool {
 	head := map[string]json.RawMessage{}
-	var ta *targetAcc
-	var pending []Container // containers read before the target's uri and kind
-	key := func() (*targetAcc, error) {
-		if ta != nil {
-			return ta, nil
+	key := func() string {
+		var uri, kind string
+		_ = json.Unmarshal(head["uri"], &uri)
+		_ = json.Unmarshal(head["kind"], &kind)
+		if uri == "" {
+			return ""
 		}
-		var h struct {
-			URI  string `json:"uri"`
-			Kind string `json:"kind"`
+		return kind + "\x00" + uri
+	}
+	var batch []Container
+	stopped := false
+	flush := func(k string) bool {
+		if len(batch) == 0 {
+			return true
 		}
-		_ = json.Unmarshal(head["uri"], &h.URI)
-		_ = json.Unmarshal(head["kind"], &h.Kind)
-		if h.URI == "" {
-			return nil, nil
-		}
-		k := h.Kind + "\x00" + h.URI
-		ta = m.byKey[k]
-		if ta == nil {
-			ta = &targetAcc{containers: map[string]*containerAcc{}}
-			m.byKey[k] = ta
-			m.targets = append(m.targets, ta)
-		}
-		return ta, nil
+		ok := send(mergeItem{key: k, containers: batch})
+		batch = nil
+		stopped = stopped || !ok
+		return ok
 	}
 	err := walkObject(dec, func(k string) error {
 		if k != "containers" {
@@ -380,36 +467,80 @@ func (m *mergeAcc) readTarget(dec *json.Decoder, name string, shard int) error {
 			return err
 		}
 		return walkArray(dec, func() error {
-			var c Container
-			if err := dec.Decode(&c); err != nil {
+			c, err := decodeContainer(dec)
+			if err != nil {
 				return err
 			}
-			t, _ := key()
-			if t == nil {
-				pending = append(pending, c)
-				return nil
+			batch = append(batch, c)
+			// containers read before the target's uri wait for it
+			if k := key(); k != "" && len(batch) >= batchSize && !flush(k) {
+				return errStop
 			}
-			return m.addContainer(t, c, shard, name)
+			return nil
 		})
 	})
+	if stopped {
+		return false
+	}
 	if err != nil {
-		return err
+		send(mergeItem{err: err})
+		return false
 	}
-	t, _ := key()
-	if t == nil {
-		return errors.New("a target has no uri")
+	k := key()
+	if k == "" {
+		send(mergeItem{err: errors.New("a target has no uri")})
+		return false
 	}
-	var ht Target
+	if !flush(k) {
+		return false
+	}
+	var t Target
 	b, _ := json.Marshal(head)
-	if err := json.Unmarshal(b, &ht); err != nil {
-		return err
+	if err := json.Unmarshal(b, &t); err != nil {
+		send(mergeItem{err: err})
+		return false
 	}
-	for _, c := range pending {
-		if err := m.addContainer(t, c, shard, name); err != nil {
-			return err
+	return send(mergeItem{key: k, target: &t})
+}
+
+// take folds one item of a decoder into the accumulator.
+func (m *mergeAcc) take(it mergeItem) error {
+	switch {
+	case it.err != nil:
+		return it.err
+	case it.report != nil:
+		r := it.report
+		if m.head == nil {
+			h := *r
+			h.Targets = nil
+			m.head = &h
+			m.started, m.finished = r.StartedAt, r.FinishedAt
+		}
+		if !r.StartedAt.IsZero() && (m.started.IsZero() || r.StartedAt.Before(m.started)) {
+			m.started = r.StartedAt
+		}
+		if r.FinishedAt.After(m.finished) {
+			m.finished = r.FinishedAt
+		}
+		if r.Settings != nil && r.Settings.Interrupted {
+			m.interrupted = true
+		}
+		return nil
+	}
+	ta := m.byKey[it.key]
+	if ta == nil {
+		ta = &targetAcc{containers: map[string]*containerAcc{}}
+		m.byKey[it.key] = ta
+		m.targets = append(m.targets, ta)
+	}
+	for _, c := range it.containers {
+		if err := m.addContainer(ta, c, it.shard, it.name); err != nil {
+			return fmt.Errorf("%s: %w", it.name, err)
 		}
 	}
-	m.addTargetHead(t, ht, shard)
+	if it.target != nil {
+		m.addTargetHead(ta, *it.target, it.shard)
+	}
 	return nil
 }
 

@@ -332,27 +332,22 @@ func identifierWords(cat string) string {
 	return cat
 }
 
-// PeopleText is how reports show a count: "≈ 1,234 people (email, ±1.6%)",
-// "≥ 1,234 people" for samples.
+// PeopleText is how reports show a count of people: "≈ 1,234 people
+// (email, exact)", "≈ 25,310 people (email, ±1.6%)", and for a sample
+// "≈ 1,234 people or more (email, exact; lower bound: a sample)". It is ""
+// when no identifier was found.
 func PeopleText(p *People) string {
 	if p == nil {
 		return ""
 	}
-	sign := "≈"
-	if p.Exact && !p.LowerBound {
-		sign = "="
+	bound := "exact"
+	if !p.Exact {
+		bound = fmt.Sprintf("±%.1f%%", 100*p.ErrorBound)
 	}
 	if p.LowerBound {
-		sign = "≥"
+		return fmt.Sprintf("≈ %s people or more (%s, %s; lower bound: a sample)", thousands(p.Estimate), p.Identifier, bound)
 	}
-	s := fmt.Sprintf("%s %s people (%s", sign, thousands(p.Estimate), p.Identifier)
-	if p.ErrorBound > 0 {
-		s += fmt.Sprintf(", ±%.1f%%", 100*p.ErrorBound)
-	}
-	if p.LowerBound {
-		s += ", sample: lower bound"
-	}
-	return s + ")"
+	return fmt.Sprintf("≈ %s people (%s, %s)", thousands(p.Estimate), p.Identifier, bound)
 }
 
 func thousands(n int64) string {
@@ -368,4 +363,32 @@ func thousands(n int64) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// ContainerPeople is one line of the people table of the reports.
+type ContainerPeople struct {
+	Target, Container string
+	Read, Estimated   int64
+	People            *People
+}
+
+// PeopleByContainer lists the containers where people were counted, the
+// most people first.
+func PeopleByContainer(r *Report) []ContainerPeople {
+	var out []ContainerPeople
+	for _, t := range r.Targets {
+		for _, c := range t.Containers {
+			if c.People != nil {
+				out = append(out, ContainerPeople{Target: t.URI, Container: c.Name, Read: c.SampledDocuments,
+					Estimated: c.EstimatedDocuments, People: c.People})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ContainerPeople) int {
+		if a.People.Estimate != b.People.Estimate {
+			return int(b.People.Estimate - a.People.Estimate)
+		}
+		return strings.Compare(a.Container, b.Container)
+	})
+	return out
 }

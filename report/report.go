@@ -201,6 +201,9 @@ type GroupGuidance struct {
 	Containers                 int    `json:"containers"`
 	EstimatedAffectedDocuments int64  `json:"estimated_affected_documents"`
 	Reason                     string `json:"reason"`
+	// People estimates the distinct people of the containers holding the
+	// group (their identifiers' sketches merged).
+	People *People `json:"people,omitempty"`
 }
 
 // CategorySummary counts one category over the whole scan.

@@ -143,6 +143,6 @@ have checked it.
 		},
 	}
 	o.register(render, report.Formats, "table on a terminal, json otherwise")
-	cmd.AddCommand(render)
+	cmd.AddCommand(render, newReportMergeCmd(getenv))
 	return cmd
 }

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
+	_ "github.com/piisniff/piisniff/connectors/mongodb"
+	"github.com/piisniff/piisniff/internal/estest"
+	"github.com/piisniff/piisniff/internal/mongotest"
+)
+
+// TestMergeElasticsearch: indices of the protocol test server scanned at
+// once and by 1, 2 and 3 shards owning disjoint sets of indices (sampled
+// and full), merged: the same report, finding by finding.
+func TestMergeElasticsearch(t *testing.T) {
+	srv := estest.New(estest.Config{Flavor: estest.ES8})
+	t.Cleanup(srv.Close)
+	sizes := []int{40, 250, 0, 90, 600}
+	for i, n := range sizes {
+		mapping := map[string]any{"properties": map[string]any{"home": map[string]any{"type": "geo_point"}}}
+		if err := srv.AddIndex(fmt.Sprintf("app-%d", i), mapping, people(n, max(n/2, 1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sample := range []int{0, 100} {
+		cfg := mergeConfig(t, sample)
+		full := Run(context.Background(), []string{srv.URL()}, cfg)
+		names, skipped := containerNames(full)
+		if !full.Complete || len(names) != len(sizes) {
+			t.Fatalf("full run: complete %v, containers %v", full.Complete, names)
+		}
+		for _, n := range []int{1, 2, 3} {
+			t.Run(fmt.Sprintf("sample %d, %d shards", sample, n), func(t *testing.T) {
+				s := shardScan{targets: []string{srv.URL()}, cfg: cfg, filter: byIndex(names, skipped)}
+				assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, n)))
+			})
+		}
+	}
+}
+
+// TestMergeMongoDB: collections of an embedded FerretDB scanned at once
+// and by 2 and 3 shards owning disjoint sets of collections, merged: the
+// same report, finding by finding.
+func TestMergeMongoDB(t *testing.T) {
+	srv := mongotest.Start(t)
+	client := srv.Client(t)
+	ctx := context.Background()
+	sizes := []int{30, 120, 0, 300}
+	for i, n := range sizes {
+		docs := people(n, max(n/3, 1))
+		coll := client.Database("shop").Collection(fmt.Sprintf("c%d", i))
+		err := mongotest.InsertGenerated(ctx, coll, n, func(j int) any {
+			if docs[j] == nil {
+				return map[string]any{"note": "empty"}
+			}
+			return docs[j]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sample := range []int{0, 50} {
+		cfg := mergeConfig(t, sample)
+		full := Run(ctx, []string{srv.URI}, cfg)
+		names, skipped := containerNames(full)
+		if !full.Complete || len(names) != len(sizes) {
+			t.Fatalf("full run: complete %v, containers %v", full.Complete, names)
+		}
+		for _, n := range []int{2, 3} {
+			t.Run(fmt.Sprintf("sample %d, %d shards", sample, n), func(t *testing.T) {
+				s := shardScan{targets: []string{srv.URI}, cfg: cfg, filter: byIndex(names, skipped)}
+				assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, n)))
+			})
+		}
+	}
+}
