@@ -13,6 +13,9 @@ import (
 type TableOptions struct {
 	Width int  // columns; 0 means 100
 	Color bool // ANSI colours (only on a terminal, never with NO_COLOR)
+	// GroupBy is a target tag (owner, application, environment, region):
+	// the table, Markdown and HTML reports group the targets by its value.
+	GroupBy string
 }
 
 // WriteTable writes a readable summary for a person at a terminal: the

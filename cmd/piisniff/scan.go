@@ -407,7 +407,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		}
 	}
 	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && f.getenv("NO_COLOR") == ""
-	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color}); err != nil {
+	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color, GroupBy: f.groupBy}); err != nil {
 		return failErr(fmt.Errorf("writing the report: %w", err))
 	}
 	if dest != nil {
