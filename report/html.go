@@ -58,9 +58,10 @@ type htmlView struct {
 	GroupChart barChart
 	Heat       heatMap
 	Errors     []string
+	People     []ContainerPeople
+	PeopleTags []TagPeople
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
-	People  []ContainerPeople
 	// GroupTag and TagGroups: the targets grouped by a tag (--group-by).
 	GroupTag  string
 	TagGroups []TagGroup
@@ -123,7 +124,8 @@ var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "m
 
 func newHTMLView(r *Report) htmlView {
 	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
-		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r)}
+		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r),
+		PeopleTags: PeopleByTag(r)}
 	if NothingScanned(r) {
 		v.Nothing = sentence(NothingScannedNote(r))
 	}

@@ -80,6 +80,16 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p.line("")
 	}
 
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("## People by tag")
+		p.line("")
+		p.line("| tag | value | people |")
+		p.line("| --- | --- | --- |")
+		for _, x := range pt {
+			p.line("| %s | %s | %s |", md(x.Tag), md(x.Value), md(PeopleText(x.People)))
+		}
+		p.line("")
+	}
 	if pc := PeopleByContainer(r); len(pc) > 0 {
 		p.line("## People")
 		p.line("")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -440,12 +441,19 @@ func decodeContainer(dec *json.Decoder) (Container, error) {
 // it returns false when the merge stopped or on an error (sent).
 func decodeTarget(dec *json.Decoder, send func(mergeItem) bool) bool {
 	head := map[string]json.RawMessage{}
+	cached := ""
 	key := func() string {
+		if cached != "" {
+			return cached
+		}
 		var uri, kind string
 		_ = json.Unmarshal(head["uri"], &uri)
 		_ = json.Unmarshal(head["kind"], &kind)
 		if uri == "" {
 			return ""
+		}
+		if _, ok := head["kind"]; ok {
+			cached = kind + "\x00" + uri
 		}
 		return kind + "\x00" + uri
 	}
@@ -835,6 +843,9 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 	return r, nil
 }
 
+// sliceNote is a note of a connector about the slice it read.
+var sliceNote = regexp.MustCompile(`^slice \d+ of \d+\b`)
+
 // finishContainer computes a container's findings and people from its
 // state, when it has one, and drops the state.
 func finishContainer(c *Container, bo BuildOptions) error {
@@ -854,6 +865,18 @@ func finishContainer(c *Container, bo BuildOptions) error {
 	}
 	sort.Slice(st.Fields, func(a, b int) bool { return st.Fields[a].Path < st.Fields[b].Path })
 	sort.Slice(st.MappingFields, func(a, b int) bool { return st.MappingFields[a].Path < st.MappingFields[b].Path })
+	// notes about the cut ("slice 1 of 4: an _id range") are not about the
+	// data: one machine reading the whole container writes none
+	notes := c.Notes[:0]
+	for _, n := range c.Notes {
+		if !sliceNote.MatchString(n) {
+			notes = append(notes, n)
+		}
+	}
+	c.Notes = notes
+	if len(c.Notes) == 0 {
+		c.Notes = nil
+	}
 	total := ContainerTotal(st.TotalDocuments, st.ListedDocuments, c.SampledDocuments)
 	fields, people := BuildFields(st, c.SampledDocuments, total, bo)
 	c.EstimatedDocuments = total

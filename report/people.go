@@ -340,14 +340,18 @@ func PeopleText(p *People) string {
 	if p == nil {
 		return ""
 	}
+	noun := "people"
+	if p.Estimate == 1 {
+		noun = "person"
+	}
 	bound := "exact"
 	if !p.Exact {
 		bound = fmt.Sprintf("±%.1f%%", 100*p.ErrorBound)
 	}
 	if p.LowerBound {
-		return fmt.Sprintf("≈ %s people or more (%s, %s; lower bound: a sample)", thousands(p.Estimate), p.Identifier, bound)
+		return fmt.Sprintf("≈ %s %s or more (%s, %s; lower bound: a sample)", thousands(p.Estimate), noun, p.Identifier, bound)
 	}
-	return fmt.Sprintf("≈ %s people (%s, %s)", thousands(p.Estimate), p.Identifier, bound)
+	return fmt.Sprintf("≈ %s %s (%s, %s)", thousands(p.Estimate), noun, p.Identifier, bound)
 }
 
 func thousands(n int64) string {
@@ -389,6 +393,31 @@ func PeopleByContainer(r *Report) []ContainerPeople {
 			return int(b.People.Estimate - a.People.Estimate)
 		}
 		return strings.Compare(a.Container, b.Container)
+	})
+	return out
+}
+
+// TagPeople is one line of the people-by-tag list of the reports.
+type TagPeople struct {
+	Tag, Value string
+	People     *People
+}
+
+// PeopleByTag lists the people of each tag value, by tag then value.
+func PeopleByTag(r *Report) []TagPeople {
+	var out []TagPeople
+	for k, vals := range r.Summary.PeopleByTag {
+		for v, p := range vals {
+			if p != nil {
+				out = append(out, TagPeople{Tag: k, Value: v, People: p})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b TagPeople) int {
+		if c := strings.Compare(a.Tag, b.Tag); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
 	})
 	return out
 }

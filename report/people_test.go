@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -179,3 +180,44 @@ func TestPeopleInEveryFormat(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestPeopleByTag: the people of the targets carrying a tag value, a
+// person found in two of them counted once, in every format.
+func TestPeopleByTag(t *testing.T) {
+	target := func(uri, owner string, from, to int) Target {
+		pc := PeopleCounter{}
+		for i := from; i < to; i++ {
+			pc.Add("email", hashOf(uint64(i)))
+		}
+		return Target{URI: uri, Kind: "file", Tags: map[string]string{"owner": owner}, Exposure: Exposure{Notes: []string{}},
+			Containers: []Container{{Name: "users.ndjson", SampledDocuments: 10, EstimatedDocuments: 10, Fields: []Field{},
+				People: pc.People(false, 10, 10, true)}}}
+	}
+	r := &Report{SchemaVersion: SchemaVersion, Targets: []Target{
+		target("/a", "payments", 0, 100), target("/b", "payments", 50, 200), target("/c", "growth", 0, 30)}}
+	Finish(r, RiskModel{}, false)
+	for _, tc := range []struct {
+		owner string
+		want  int64
+	}{{"payments", 200}, {"growth", 30}} {
+		if p := r.Summary.PeopleByTag["owner"][tc.owner]; p == nil || p.Estimate != tc.want {
+			t.Errorf("owner=%s: %+v, want %d", tc.owner, p, tc.want)
+		}
+	}
+	if r.Summary.People.Estimate != 200 {
+		t.Errorf("whole scan: %d people, want 200", r.Summary.People.Estimate)
+	}
+	data, _ := json.Marshal(r)
+	if err := Validate(data); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "markdown", "html"} {
+		var buf bytes.Buffer
+		if err := Write(&buf, r, format, TableOptions{Width: 200}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "≈ 200 people (email, exact)") || !strings.Contains(buf.String(), "People by tag") {
+			t.Errorf("%s: no people by tag:\n%s", format, buf.String())
+		}
+	}
+}

@@ -145,6 +145,13 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 		p.wrapped(width, "  ", "  ", GuidanceDisclaimer)
 	}
 
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("")
+		p.line("%s", p.bold("People by tag"))
+		for _, x := range pt {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s=%s: %s", x.Tag, x.Value, PeopleText(x.People)))
+		}
+	}
 	if pc := PeopleByContainer(r); len(pc) > 0 {
 		p.line("")
 		p.line("%s", p.bold("People"))

@@ -127,6 +127,22 @@ func Validate(data []byte) error {
 		v.guidance(root["summary"].(map[string]any)["notification_guidance"], "$.summary.notification_guidance")
 		v.score(root["summary"].(map[string]any)["risk_score"], "$.summary.risk_score")
 		v.people(root["summary"].(map[string]any)["people"], "$.summary.people")
+		if bt, ok := root["summary"].(map[string]any)["people_by_tag"]; ok && v.err == nil {
+			tags, ok := bt.(map[string]any)
+			if !ok {
+				v.err = fmt.Errorf("$.summary.people_by_tag is %T, want object", bt)
+			}
+			for k, vals := range tags {
+				vm, ok := vals.(map[string]any)
+				if !ok {
+					v.err = fmt.Errorf("$.summary.people_by_tag.%s is %T, want object", k, vals)
+					break
+				}
+				for val, p := range vm {
+					v.people(p, fmt.Sprintf("$.summary.people_by_tag.%s[%q]", k, val))
+				}
+			}
+		}
 		for cat := range root["summary"].(map[string]any)["by_category"].(map[string]any) {
 			if _, ok := Categories[cat]; !ok && v.err == nil {
 				v.err = fmt.Errorf("$.summary.by_category has unknown category %q", cat)

@@ -376,7 +376,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
 			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples},
-		PeopleSecret: os.Getenv("PIISNIFF_PEOPLE_KEY"),
+		PeopleSecret: f.getenv("PIISNIFF_PEOPLE_KEY"),
 	}
 	if f.shard != "" {
 		if cfg.Shard, err = pipeline.ParseShard(f.shard); err != nil {
