@@ -156,3 +156,18 @@ func writeMarkdownGrouped(w io.Writer, r *Report, tag string) error {
 	_, err := io.WriteString(w, s)
 	return err
 }
+
+// tagText is " (owner: a, region: b)" for a target's tags in a fixed
+// order, "" without tags.
+func tagText(tags map[string]string) string {
+	var parts []string
+	for _, k := range []string{"owner", "application", "environment", "region"} {
+		if v := tags[k]; v != "" {
+			parts = append(parts, k+": "+v)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}

@@ -69,6 +69,10 @@ func TestGroupByWriters(t *testing.T) {
 		if !strings.Contains(out, "By owner") || strings.Contains(without.String(), "By owner") {
 			t.Errorf("%s: the group section is missing or always there", format)
 		}
+		// every target is shown by its inventory name and tags
+		if !strings.Contains(without.String(), "shop") || !strings.Contains(without.String(), "owner: payments") {
+			t.Errorf("%s: the target's name or tags are not shown", format)
+		}
 		for _, label := range []string{"payments", "growth", "(no owner)"} {
 			if !strings.Contains(out, label) {
 				t.Errorf("%s: no group %s", format, label)

@@ -18,6 +18,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       f1,
 	"affected": affectedLabel,
 	"people":   PeopleText,
+	"tags":     func(m map[string]string) string { return strings.TrimPrefix(strings.TrimSuffix(tagText(m), ")"), " (") },
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
