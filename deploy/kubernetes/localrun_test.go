@@ -99,6 +99,15 @@ func TestIndexedJobLocally(t *testing.T) {
 	for k, v := range m.secret.StringData {
 		secretEnv = append(secretEnv, k+"="+v)
 	}
+	// the ConfigMap's inventory passes targets check with the Secret's
+	// variables, as the pods would read it
+	cm := filepath.Join(root, "configmap-estate.yaml")
+	if err := os.WriteFile(cm, []byte(m.configMap.Data["estate.yaml"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run(t, bin, secretEnv, "targets", "check", cm); code != 0 {
+		t.Errorf("targets check of the ConfigMap's inventory: exit %d\n%s", code, out)
+	}
 	c := m.scan.Spec.Template.Spec.Containers[0]
 	n := int(*m.scan.Spec.Completions)
 	for i := range n {
