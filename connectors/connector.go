@@ -19,7 +19,10 @@
 //  2. Declares its own options as a struct implementing StoreOptions:
 //     AddFlags registers the flags that fill it (prefix names that could
 //     clash: --pg-..., --redis-...), Secrets lists the credentials it holds
-//     so every output redacts them. The common settings (timeouts, TLS,
+//     so every output redacts them. Its flags can also be set per target in
+//     a targets inventory: regenerate the inventory's JSON Schema with
+//     go run ./cmd/piisniff targets schema > docs/estate.schema.json (a test
+//     in cmd/piisniff says when it is out of date). The common settings (timeouts, TLS,
 //     --containers, --databases, user and password) are in Options. A
 //     connector reads its own options with Own[*MyOptions](opts, "name") and
 //     the environment only through opts.Getenv, never os.Getenv, so that

@@ -18,7 +18,8 @@
 //	      containers: ["users*", "!*_tmp"]
 //	      tls-ca: /etc/piisniff/shop-ca.pem
 //
-// Parsing is strict: an unknown key, a duplicated key or a value of the
+// A relative path as a target's uri is relative to the directory of the
+// inventory file (ParseFile). Parsing is strict: an unknown key, a duplicated key or a value of the
 // wrong shape is an error naming the file and line. ${VAR} in any scalar
 // is replaced by the environment variable's value ($$ is a literal $); a
 // variable that is not set is an error. Options are the scan command's
@@ -32,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,7 +198,20 @@ func ParseFile(path string, getenv func(string) string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("targets file: %w", err)
 	}
-	return Parse(path, data, getenv)
+	f, err := Parse(path, data, getenv)
+	if err != nil {
+		return nil, err
+	}
+	// a relative path is relative to the file that names it, wherever
+	// piisniff runs from
+	dir := filepath.Dir(path)
+	for i := range f.Targets {
+		u := f.Targets[i].URI
+		if connectors.Scheme(u) == "file" && !strings.Contains(u, "://") && !filepath.IsAbs(u) {
+			f.Targets[i].URI = filepath.Join(dir, u)
+		}
+	}
+	return f, nil
 }
 
 // Parse parses an inventory. name is used in error positions.

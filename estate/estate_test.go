@@ -58,7 +58,7 @@ func TestParseFiles(t *testing.T) {
 		file string
 		want []Target
 	}{
-		{"testdata/minimal.yaml", []Target{{Name: "one", URI: "./data", Pos: "testdata/minimal.yaml:3"}}},
+		{"testdata/minimal.yaml", []Target{{Name: "one", URI: "testdata/data", Pos: "testdata/minimal.yaml:3"}}},
 		{"testdata/anchors.yaml", []Target{
 			{Name: "first", URI: "file:///srv/data/first", Tags: Tags{Owner: "data", Region: "eu-west-3"}, Pos: "testdata/anchors.yaml:5",
 				Options: []Option{{Name: "containers", Values: []string{"a*", "b*"}, Pos: "testdata/anchors.yaml:8"}, {Name: "sample-size", Values: []string{"0"}, Pos: "testdata/anchors.yaml:8"}}},

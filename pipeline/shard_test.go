@@ -256,10 +256,16 @@ func TestShardedRunsAddUp(t *testing.T) {
 	t.Cleanup(func() { files.SliceThreshold = old })
 	dir := t.TempDir()
 	want := writeShardFiles(t, dir, 20, 1000)
+	// a second target of one small file: in two of the three shards of a
+	// sampled scan it has no container at all
+	one := t.TempDir()
+	if err := os.WriteFile(filepath.Join(one, "only.ndjson"), []byte(`{"id":"only","email":"o@example.com"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, sample := range []int{0, 100} {
 		cfg := Config{Engine: testEngine(t), Workers: 2, SampleSize: sample, MinConfidence: 0.5}
-		full := RunTargets(context.Background(), []TargetSpec{{Target: dir, Name: "exports", Tags: map[string]string{"owner": "data"}}}, cfg)
-		if sample == 0 && full.Summary.DocumentsSampled != int64(want) {
+		full := RunTargets(context.Background(), []TargetSpec{{Target: dir, Name: "exports", Tags: map[string]string{"owner": "data"}}, {Target: one, Name: "one"}}, cfg)
+		if sample == 0 && full.Summary.DocumentsSampled != int64(want)+1 {
 			t.Fatalf("full run read %d documents, want %d", full.Summary.DocumentsSampled, want)
 		}
 		if full.Targets[0].Name != "exports" || full.Targets[0].Tags["owner"] != "data" {
@@ -270,9 +276,14 @@ func TestShardedRunsAddUp(t *testing.T) {
 		for i := range 3 {
 			c := cfg
 			c.Shard = &report.ShardInfo{Index: i, Count: 3}
-			r := RunTargets(context.Background(), []TargetSpec{{Target: dir, Name: "exports"}}, c)
+			r := RunTargets(context.Background(), []TargetSpec{{Target: dir, Name: "exports"}, {Target: one, Name: "one"}}, c)
 			if r.Shard == nil || r.Shard.Index != i || r.Shard.Count != 3 {
 				t.Errorf("shard %d: report shard %+v", i, r.Shard)
+			}
+			// a target none of whose containers fell to this shard is not
+			// an empty target: the shard is complete
+			if !r.Complete {
+				t.Errorf("sample %d, shard %d: complete false (%d containers, notes %v)", sample, i, len(r.Targets[0].Containers), r.Notes)
 			}
 			sum += r.Summary.DocumentsSampled
 			for _, ct := range r.Targets[0].Containers {

@@ -18,6 +18,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       f1,
 	"affected": affectedLabel,
 	"people":   PeopleText,
+	"tags":     func(m map[string]string) string { return strings.TrimPrefix(strings.TrimSuffix(tagText(m), ")"), " (") },
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
@@ -31,7 +32,17 @@ const HTMLChartRows = 30
 // charts drawn as inline SVG, a findings table sorted and filtered by a small
 // inline script. Every value from the report is escaped.
 func WriteHTML(w io.Writer, r *Report) error {
-	return htmlTemplate.Execute(w, newHTMLView(r))
+	return writeHTML(w, r, "")
+}
+
+// writeHTML writes the page, with a section grouping the targets by the
+// tag groupBy when it is set.
+func writeHTML(w io.Writer, r *Report, groupBy string) error {
+	v := newHTMLView(r)
+	if groupBy != "" {
+		v.GroupTag, v.TagGroups = groupBy, GroupByTag(r, groupBy)
+	}
+	return htmlTemplate.Execute(w, v)
 }
 
 type htmlView struct {
@@ -52,6 +63,9 @@ type htmlView struct {
 	PeopleTags []TagPeople
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
+	// GroupTag and TagGroups: the targets grouped by a tag (--group-by).
+	GroupTag  string
+	TagGroups []TagGroup
 }
 
 type htmlTarget struct {

@@ -40,7 +40,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| --- | --- | --- | ---: |")
 	for _, t := range r.Targets {
 		v := ExposureVerdict(t)
-		p.line("| %s | %s | **%s**: %s | %s |", code(t.URI), md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
+		target := code(t.URI)
+		if t.Name != "" {
+			target = md(t.Name) + " " + code(t.URI) + md(tagText(t.Tags))
+		}
+		p.line("| %s | %s | **%s**: %s | %s |", target, md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
 	}
 	p.line("")
 

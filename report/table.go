@@ -13,6 +13,9 @@ import (
 type TableOptions struct {
 	Width int  // columns; 0 means 100
 	Color bool // ANSI colours (only on a terminal, never with NO_COLOR)
+	// GroupBy is a target tag (owner, application, environment, region):
+	// the table, Markdown and HTML reports group the targets by its value.
+	GroupBy string
 }
 
 // WriteTable writes a readable summary for a person at a terminal: the
@@ -24,7 +27,11 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	p := &printer{w: w, color: opt.Color}
 	width := opt.Width
 	for _, t := range r.Targets {
-		p.wrapped(width, "", "    ", p.bold("Target")+" "+t.URI+" ("+t.Kind+")")
+		head := p.bold("Target") + " " + t.URI + " (" + t.Kind + ")"
+		if t.Name != "" {
+			head = p.bold("Target") + " " + t.Name + ": " + t.URI + " (" + t.Kind + ")" + tagText(t.Tags)
+		}
+		p.wrapped(width, "", "    ", head)
 		if t.Error != nil {
 			p.wrapped(width, "  ", "    ", p.red("error:")+" "+*t.Error)
 			continue

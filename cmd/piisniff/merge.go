@@ -68,7 +68,7 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 				return err
 			}
 			if err := report.Write(w, r, format, opt); err != nil {
-				done(false)
+				_ = done(false)
 				return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
 			}
 			if err := done(true); err != nil {

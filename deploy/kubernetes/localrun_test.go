@@ -1,6 +1,7 @@
 package kubernetes_test
 
 import (
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,21 @@ func buildPiisniff(t *testing.T) string {
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// static, as the Dockerfile builds it for a distroless image: no
+	// program interpreter (dynamic loader), no shared libraries
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("the binary built with CGO_ENABLED=0 needs a dynamic loader")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("the binary needs shared libraries %v", libs)
 	}
 	return bin
 }
@@ -98,6 +114,15 @@ func TestIndexedJobLocally(t *testing.T) {
 	secretEnv := []string{"STORES=" + filepath.Join(root, "stores")}
 	for k, v := range m.secret.StringData {
 		secretEnv = append(secretEnv, k+"="+v)
+	}
+	// the ConfigMap's inventory passes targets check with the Secret's
+	// variables, as the pods would read it
+	cm := filepath.Join(root, "configmap-estate.yaml")
+	if err := os.WriteFile(cm, []byte(m.configMap.Data["estate.yaml"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run(t, bin, secretEnv, "targets", "check", cm); code != 0 {
+		t.Errorf("targets check of the ConfigMap's inventory: exit %d\n%s", code, out)
 	}
 	c := m.scan.Spec.Template.Spec.Containers[0]
 	n := int(*m.scan.Spec.Completions)
