@@ -152,7 +152,7 @@ type scanFlags struct {
 func newScanCmd(getenv env) *cobra.Command {
 	f := &scanFlags{connFlags: newConnFlags(getenv)}
 	cmd := &cobra.Command{
-		Use:   "scan TARGET...",
+		Use:   "scan TARGET... | scan --targets FILE",
 		Short: "Scan data stores and write the personal-data inventory",
 		Long: `Scan one or more targets and write a risk-weighted inventory of the personal
 data they hold.
@@ -169,7 +169,9 @@ which are never shown.`,
   piisniff scan ./dump --format json --output report.json
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
-  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
+  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"
+  piisniff scan --targets estate.yaml --group-by owner -f html -o estate.html
+  piisniff scan --targets estate.yaml --sample-size 0 --shard 0/4 -o shard-0.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.targetsFile != "" {
 				if len(args) > 0 {
