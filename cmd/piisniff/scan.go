@@ -37,6 +37,7 @@ type connFlags struct {
 	databases      connectors.Filter
 	stores         map[string]connectors.StoreOptions
 	includeHidden  bool
+	includeViews   bool
 	noAnonCheck    bool
 	username       string
 	maxDocBytes    int64
@@ -64,6 +65,7 @@ func (c *connFlags) register(fl *pflag.FlagSet) {
 	fl.Var(connectors.FilterFlag{F: &c.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
 	fl.Var(connectors.FilterFlag{F: &c.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
 	fl.BoolVar(&c.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
+	fl.BoolVar(&c.includeViews, "include-views", false, "also scan SQL views (PostgreSQL, MySQL/MariaDB, SQLite)")
 	fl.BoolVar(&c.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
 	fl.StringVar(&c.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
 	connectors.AddFlags(fl, c.stores)
@@ -97,6 +99,7 @@ func (c *connFlags) options() connectors.Options {
 		Databases:        c.databases,
 		AnonymousCheck:   !c.noAnonCheck,
 		IncludeHidden:    c.includeHidden,
+		IncludeViews:     c.includeViews,
 		Username:         c.username,
 		Concurrency:      c.concurrency,
 		MaxDocumentBytes: c.maxDocBytes,
