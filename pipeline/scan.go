@@ -332,6 +332,10 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 	res, err := sampleSafely(ctx, conn, c, so, emit)
 	cs.pending.Wait()
 	rc := s.buildContainer(c, cs, res)
+	if rc.MergeState != nil && !so.Slice.Whole() {
+		// report merge folds the slices of this container
+		rc.MergeState.Slice = &report.ShardInfo{Index: so.Slice.Index, Count: so.Slice.Count}
+	}
 	if err != nil {
 		var msg string
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {

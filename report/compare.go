@@ -24,6 +24,7 @@ func Differences(a, b *Report) []string {
 		}
 	}
 	diff("complete", a.Complete, b.Complete)
+	diff("notes", a.Notes, b.Notes)
 	diff("tool", a.Tool, b.Tool)
 	diff("settings", a.Settings, b.Settings)
 	diff("summary", a.Summary, b.Summary)

@@ -41,6 +41,7 @@ type header struct {
 	fingerprint string
 	schema      int
 	complete    bool
+	settings    *Settings
 }
 
 // Merge combines the reports of the shards of one scan into the report one
@@ -56,7 +57,7 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	}
 	heads := make([]header, len(srcs))
 	for i, src := range srcs {
-		h, err := readHeader(src)
+		h, err := readHeader(src, i == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -111,12 +112,21 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	for i := 0; i < count; i++ {
 		if _, ok := seen[i]; !ok {
 			info.Missing = append(info.Missing, i)
-			info.Notes = append(info.Notes, fmt.Sprintf("shard %d/%d is missing: what it would have read is not in this report", i, count))
 		}
+	}
+	if len(info.Missing) > 0 {
+		what := "shard " + ranges(info.Missing) + fmt.Sprintf("/%d is missing", count)
+		if len(info.Missing) > 1 {
+			what = "shards " + ranges(info.Missing) + fmt.Sprintf(" of %d are missing", count)
+		}
+		info.Notes = append(info.Notes, what+": what they would have read is not in this report")
 	}
 	sort.SliceStable(order, func(a, b int) bool { return heads[order[a]].shard.Index < heads[order[b]].shard.Index })
 
 	acc := newMergeAcc(o)
+	if first.settings != nil {
+		acc.minConf = &first.settings.MinConfidence
+	}
 	allComplete := true
 	shardOf := func(i int) int {
 		if heads[i].shard != nil {
@@ -168,6 +178,24 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	return r, nil
 }
 
+// ranges writes sorted shard indexes compactly: "1, 4-7, 9".
+func ranges(xs []int) string {
+	var parts []string
+	for i := 0; i < len(xs); {
+		j := i
+		for j+1 < len(xs) && xs[j+1] == xs[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(xs[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", xs[i], xs[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"
@@ -178,7 +206,11 @@ func orNone(s string) string {
 // readHeader reads a report's top-level fields up to its targets; when the
 // shard or fingerprint come after the targets (not as piisniff writes
 // them), it skips the targets token by token to find them.
-func readHeader(src MergeSource) (header, error) {
+//
+// With settings, it reads on to the settings (after the targets, skipping
+// them token by token): Merge needs the minimum confidence of the scan
+// before it folds the first container.
+func readHeader(src MergeSource, settings bool) (header, error) {
 	h := header{name: src.Name}
 	rc, err := src.Open()
 	if err != nil {
@@ -189,6 +221,14 @@ func readHeader(src MergeSource) (header, error) {
 	seenShard, seenFP, seenSchema := false, false, false
 	err = walkObject(dec, func(key string) error {
 		switch key {
+		case "settings":
+			if err := dec.Decode(&h.settings); err != nil {
+				return err
+			}
+			if seenShard && seenFP && seenSchema {
+				return errStop
+			}
+			return nil
 		case "schema_version":
 			seenSchema = true
 			return dec.Decode(&h.schema)
@@ -201,7 +241,7 @@ func readHeader(src MergeSource) (header, error) {
 			seenFP = true
 			return dec.Decode(&h.fingerprint)
 		case "targets":
-			if seenShard && seenFP && seenSchema {
+			if seenShard && seenFP && seenSchema && (!settings || h.settings != nil) {
 				return errStop
 			}
 		}
@@ -313,6 +353,7 @@ type mergeAcc struct {
 	targets     []*targetAcc
 	byKey       map[string]*targetAcc
 	notes       []string
+	minConf     *float64 // from the first report's settings, read by readHeader
 }
 
 type targetAcc struct {
@@ -589,6 +630,13 @@ func unionSkipped(a, b []SkippedItem) []SkippedItem {
 func (m *mergeAcc) addContainer(t *targetAcc, c Container, shard int, name string) error {
 	prev := t.containers[c.Name]
 	if prev == nil {
+		if c.MergeState != nil && c.MergeState.Slice == nil {
+			// read whole by one shard: final now, so that memory holds
+			// the result, not the states
+			if err := finishContainer(&c, m.build()); err != nil {
+				return fmt.Errorf("container %s: %w", c.Name, err)
+			}
+		}
 		t.containers[c.Name] = &containerAcc{c: c, shards: []int{shard}}
 		return nil
 	}
@@ -774,6 +822,16 @@ func mergeExamples(a, b []Example, k int) ([]Example, error) {
 	return out, nil
 }
 
+// build is how findings are computed from a state: the minimum confidence
+// of the scan (every shard has the same: the fingerprint says so).
+func (m *mergeAcc) build() BuildOptions {
+	bo := BuildOptions{Confidence: m.o.Confidence}
+	if m.minConf != nil {
+		bo.MinConfidence = *m.minConf
+	}
+	return bo
+}
+
 // result builds the merged report.
 func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 	r := &Report{SchemaVersion: SchemaVersion, Targets: []Target{}}
@@ -783,17 +841,14 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 	}
 	r.StartedAt, r.FinishedAt = m.started, m.finished
 	r.Shard = nil
+	r.Notes = nil // Finish writes them for the whole scan (one shard may have read nothing)
 	r.Merge = info
 	if r.Settings != nil {
 		s := *r.Settings
 		s.Interrupted = m.interrupted
 		r.Settings = &s
 	}
-	minConf := 0.0
-	if r.Settings != nil {
-		minConf = r.Settings.MinConfidence
-	}
-	bo := BuildOptions{Confidence: m.o.Confidence, MinConfidence: minConf}
+	bo := m.build()
 	for _, ta := range m.targets {
 		t := ta.t
 		t.Containers = make([]Container, 0, len(ta.containers))
@@ -819,7 +874,7 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 				// containers reported by a shard that then failed
 				t.Error = nil
 				t.ShardErrors = ta.errs
-			} else if len(ta.errs) > 1 {
+			} else if !sameErrors(ta.errs) {
 				t.ShardErrors = ta.errs
 			}
 		case len(ta.errs) > 0:
@@ -845,6 +900,20 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 
 // sliceNote is a note of a connector about the slice it read.
 var sliceNote = regexp.MustCompile(`^slice \d+ of \d+\b`)
+
+// sameErrors says that every shard failed a target with one message.
+func sameErrors(errs []string) bool {
+	msg := func(e string) string {
+		_, after, _ := strings.Cut(e, ": ")
+		return after
+	}
+	for _, e := range errs {
+		if msg(e) != msg(errs[0]) {
+			return false
+		}
+	}
+	return true
+}
 
 // finishContainer computes a container's findings and people from its
 // state, when it has one, and drops the state.

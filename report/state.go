@@ -19,8 +19,12 @@ type MergeState struct {
 	TotalDocuments int64 `json:"total_documents"`
 	// ListedDocuments is the store's estimate of the whole container when
 	// it was listed, -1 when unknown.
-	ListedDocuments int64        `json:"listed_documents"`
-	Fields          []FieldState `json:"fields"`
+	ListedDocuments int64 `json:"listed_documents"`
+	// Slice says which slice of the container the shard read, in a full
+	// scan that cut it (nil: the whole container). Report merge folds the
+	// slices of a container; a whole container is final as it is read.
+	Slice  *ShardInfo   `json:"slice,omitempty"`
+	Fields []FieldState `json:"fields"`
 	// MappingFields are fields the store declares but no document read
 	// held, with their findings from the declared type.
 	MappingFields []Field `json:"mapping_fields,omitempty"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,37 @@ func TestReportMerge(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportMergeShards: the example scanned by one process and by three
+// (scan --shard I/3), merged by report merge: the same report, finding by
+// finding, people included.
+func TestReportMergeShards(t *testing.T) {
+	dir := t.TempDir()
+	for _, sample := range []string{"0", "20"} {
+		full := filepath.Join(dir, "full.json")
+		if res := runCLI(t, nil, "scan", example, "-q", "-f", "json", "-o", full, "--sample-size", sample); res.code != 0 {
+			t.Fatalf("scan: %d %s", res.code, res.stderr)
+		}
+		args := []string{"report", "merge", "-f", "json", "-o", filepath.Join(dir, "merged.json")}
+		for i := 0; i < 3; i++ {
+			p := filepath.Join(dir, fmt.Sprintf("shard-%d.json", i))
+			res := runCLI(t, nil, "scan", example, "-q", "-f", "json", "-o", p, "--sample-size", sample, "--shard", fmt.Sprintf("%d/3", i))
+			if res.code != 0 {
+				t.Fatalf("scan --shard %d/3: %d %s", i, res.code, res.stderr)
+			}
+			args = append(args, p)
+		}
+		if res := runCLI(t, nil, args...); res.code != 0 {
+			t.Fatalf("report merge: %d %s", res.code, res.stderr)
+		}
+		f, m := readReport(t, full), readReport(t, filepath.Join(dir, "merged.json"))
+		if d := report.Differences(f, m); len(d) > 0 {
+			t.Errorf("sample %s: merged ≠ full:\n%s", sample, strings.Join(d, "\n"))
+		}
+		if m.Summary.People == nil || m.Summary.People.Estimate != f.Summary.People.Estimate {
+			t.Errorf("sample %s: people %+v, want %+v", sample, m.Summary.People, f.Summary.People)
+		}
 	}
 }
