@@ -61,8 +61,10 @@
 //   - MongoDB: _id ranges between the smallest and largest _id, cut at
 //     interpolated points (a server that filters _id ranges in memory is
 //     named in the notes);
-//   - SQL stores (to come): primary-key ranges; Redis (to come): keys by a hash
-//     of the key, values read only by the shard that owns the key.
+//   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
+//     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
+//     and largest key); Redis: keys by a hash of the key, values read only by
+//     the shard that owns the key.
 //
 // A connector without Slicer gets whole-container units only, which is
 // always correct: it just spreads a census less evenly.
