@@ -61,8 +61,10 @@
 //   - MongoDB: _id ranges between the smallest and largest _id, cut at
 //     interpolated points (a server that filters _id ranges in memory is
 //     named in the notes);
-//   - SQL stores (to come): primary-key ranges; Redis (to come): keys by a hash
-//     of the key, values read only by the shard that owns the key.
+//   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
+//     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
+//     and largest key); Redis: keys by a hash of the key, values read only by
+//     the shard that owns the key.
 //
 // A connector without Slicer gets whole-container units only, which is
 // always correct: it just spreads a census less evenly.
@@ -102,6 +104,10 @@ type Container struct {
 	FieldTypes map[string]string
 	// Notes are facts about the container worth reporting.
 	Notes []string
+	// PrimaryKey names the columns of a table's primary key, in key
+	// order (SQL stores); nil when there is none or the store has no
+	// such notion.
+	PrimaryKey []string
 	// Handle is connector-private state (for example a path or a namespace).
 	Handle any
 }

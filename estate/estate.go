@@ -507,9 +507,9 @@ func (p *parser) secret(n *yaml.Node, what string) (Secret, error) {
 func (p *parser) options(n *yaml.Node) ([]Option, error) {
 	var out []Option
 	err := p.mapping(n, "options", nil, func(k string, key, v *yaml.Node) error {
-		name := strings.TrimPrefix(k, "--")
-		if name == "" || strings.ContainsAny(name, " =") {
-			return p.errf(key, "options: %q is not a flag name", k)
+		name := k
+		if name == "" || strings.HasPrefix(name, "-") || strings.ContainsAny(name, " =") {
+			return p.errf(key, "options: %q is not a flag name (write it without dashes)", k)
 		}
 		if contains(GlobalOptions, name) {
 			return p.errf(key, "option %q applies to the whole scan, not to one target: give it on the command line", name)

@@ -322,6 +322,7 @@ func TestSchemaAgrees(t *testing.T) {
 		{"secret", "{file: /k}", "{file: /k, env: K2}"},
 		{"options", "{containers: a}", "{containers: a, containerz: b}"},
 		{"global option", "{containers: a}", "{containers: a, seed: 2}"},
+		{"dashed option", "{containers: a}", "{containers: a, --include-hidden: true}"},
 	}
 	for _, m := range mutations {
 		t.Run("unknown key in "+m.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package estate
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -16,7 +17,9 @@ const SchemaID = "https://github.com/piisniff/piisniff/docs/estate.schema.json"
 // for the scan command's flags, and a test keeps the two equal.
 func Schema(fs *pflag.FlagSet) ([]byte, error) {
 	type obj = map[string]any
-	str := obj{"type": "string", "minLength": 1}
+	// a YAML scalar: the parser reads 2024 or true as the text it is
+	scalar := []string{"string", "number", "boolean"}
+	str := obj{"type": scalar, "minLength": 1}
 	closed := func(desc string, props obj, required ...string) obj {
 		o := obj{"type": "object", "additionalProperties": false, "properties": props}
 		if desc != "" {
@@ -29,7 +32,7 @@ func Schema(fs *pflag.FlagSet) ([]byte, error) {
 	}
 	tags := obj{}
 	for _, k := range TagKeys {
-		tags[k] = obj{"type": "string"}
+		tags[k] = obj{"type": scalar}
 	}
 	secret := obj{
 		"description":          "where a credential is: an environment variable or a file, never the value",
@@ -53,7 +56,7 @@ func Schema(fs *pflag.FlagSet) ([]byte, error) {
 		"additionalProperties": false,
 		"required":             []string{"version", "targets"},
 		"properties": obj{
-			"version": obj{"const": Version},
+			"version": obj{"enum": []any{Version, strconv.Itoa(Version)}},
 			"defaults": closed("tags and options of every target", obj{
 				"tags":    obj{"$ref": "#/$defs/tags"},
 				"options": obj{"$ref": "#/$defs/options"},
@@ -65,8 +68,8 @@ func Schema(fs *pflag.FlagSet) ([]byte, error) {
 			"secret":  secret,
 			"options": closed("scan flags by name, without the dashes; a list sets the flag once per element", options),
 			"target": closed("one store", obj{
-				"name": obj{"type": "string", "minLength": 1, "description": "unique name of the target in reports"},
-				"uri":  obj{"type": "string", "minLength": 1, "description": "the target as piisniff scan takes it, without a password"},
+				"name": obj{"type": scalar, "minLength": 1, "description": "unique name of the target in reports"},
+				"uri":  obj{"type": scalar, "minLength": 1, "description": "the target as piisniff scan takes it, without a password"},
 				"tags": obj{"$ref": "#/$defs/tags"},
 				"credentials": closed("where the target's credentials are", obj{
 					"username": str,
@@ -104,7 +107,7 @@ func optionSchema(f *pflag.Flag) map[string]any {
 	case strings.HasPrefix(typ, "float"):
 		alts = []any{map[string]any{"type": "number"}, map[string]any{"type": "string"}}
 	default:
-		alts = []any{map[string]any{"type": "string"}}
+		alts = []any{map[string]any{"type": []string{"string", "number", "boolean"}}}
 	}
 	// every flag may be given as a list: each element sets it once
 	item := map[string]any{"anyOf": alts}

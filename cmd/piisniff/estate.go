@@ -161,6 +161,10 @@ func estateSpecs(cmdFlags *pflag.FlagSet, getenv env, file string) ([]pipeline.T
 	return specs, f, nil
 }
 
+// howNotWhat are per-target flags that say how a store is read, not what
+// is read: shards may differ in them and still merge.
+var howNotWhat = map[string]bool{"concurrency": true, "connect-timeout": true, "request-timeout": true}
+
 // fingerprint is the merge fingerprint of a sharded scan: what must agree
 // between its shards.
 func fingerprint(cmdFlags *pflag.FlagSet, f *scanFlags, specs []pipeline.TargetSpec, inv *estate.File, settings report.Settings) (string, error) {
@@ -179,7 +183,7 @@ func fingerprint(cmdFlags *pflag.FlagSet, f *scanFlags, specs []pipeline.TargetS
 	// that is a credential: only the flag's name for those)
 	perTarget := newTargetFlags(f.getenv).fs
 	cmdFlags.Visit(func(fl *pflag.Flag) {
-		if perTarget.Lookup(fl.Name) != nil {
+		if perTarget.Lookup(fl.Name) != nil && !howNotWhat[fl.Name] {
 			in.Filters = append(in.Filters, "--"+fl.Name+"="+fl.Value.String())
 		}
 	})

@@ -204,3 +204,48 @@ targets:
 		}
 	}
 }
+
+// TestShardFingerprint: the shards of one scan write one fingerprint; a
+// setting that changes what is read changes it, one that changes only how
+// does not.
+func TestShardFingerprint(t *testing.T) {
+	leaky, err := filepath.Abs("../../examples/leaky-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := func(args ...string) string {
+		t.Helper()
+		r := runCLI(t, nil, append([]string{"scan", leaky, "-q", "-f", "json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+		var rep struct {
+			Fingerprint string `json:"fingerprint"`
+			Shard       *struct{ Index, Count int }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Fingerprint == "" || rep.Shard == nil {
+			t.Fatalf("%q: no fingerprint or shard", args)
+		}
+		return rep.Fingerprint
+	}
+	base := fp("--shard", "0/2")
+	tests := []struct {
+		args []string
+		same bool
+	}{
+		{[]string{"--shard", "1/2"}, true},
+		{[]string{"--shard", "0/2", "--concurrency", "2", "--request-timeout", "1m"}, true},
+		{[]string{"--shard", "0/2", "--seed", "2"}, false},
+		{[]string{"--shard", "0/2", "--sample-size", "5"}, false},
+		{[]string{"--shard", "0/2", "--containers", "exports/*"}, false},
+		{[]string{"--shard", "0/2", "--only", "email"}, false},
+	}
+	for _, tt := range tests {
+		if got := fp(tt.args...); (got == base) != tt.same {
+			t.Errorf("%q: fingerprint %s, base %s, want same %v", tt.args, got, base, tt.same)
+		}
+	}
+}

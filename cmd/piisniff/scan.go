@@ -37,6 +37,7 @@ type connFlags struct {
 	databases      connectors.Filter
 	stores         map[string]connectors.StoreOptions
 	includeHidden  bool
+	includeViews   bool
 	noAnonCheck    bool
 	username       string
 	maxDocBytes    int64
@@ -64,6 +65,7 @@ func (c *connFlags) register(fl *pflag.FlagSet) {
 	fl.Var(connectors.FilterFlag{F: &c.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
 	fl.Var(connectors.FilterFlag{F: &c.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
 	fl.BoolVar(&c.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
+	fl.BoolVar(&c.includeViews, "include-views", false, "also scan SQL views (PostgreSQL, MySQL/MariaDB, SQLite)")
 	fl.BoolVar(&c.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
 	fl.StringVar(&c.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
 	connectors.AddFlags(fl, c.stores)
@@ -97,6 +99,7 @@ func (c *connFlags) options() connectors.Options {
 		Databases:        c.databases,
 		AnonymousCheck:   !c.noAnonCheck,
 		IncludeHidden:    c.includeHidden,
+		IncludeViews:     c.includeViews,
 		Username:         c.username,
 		Concurrency:      c.concurrency,
 		MaxDocumentBytes: c.maxDocBytes,
@@ -152,7 +155,7 @@ type scanFlags struct {
 func newScanCmd(getenv env) *cobra.Command {
 	f := &scanFlags{connFlags: newConnFlags(getenv)}
 	cmd := &cobra.Command{
-		Use:   "scan TARGET...",
+		Use:   "scan TARGET... | scan --targets FILE",
 		Short: "Scan data stores and write the personal-data inventory",
 		Long: `Scan one or more targets and write a risk-weighted inventory of the personal
 data they hold.
@@ -169,7 +172,9 @@ which are never shown.`,
   piisniff scan ./dump --format json --output report.json
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
-  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
+  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"
+  piisniff scan --targets estate.yaml --group-by owner -f html -o estate.html
+  piisniff scan --targets estate.yaml --sample-size 0 --shard 0/4 -o shard-0.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.targetsFile != "" {
 				if len(args) > 0 {
