@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/report"
 )
 
 // shard is one worker's aggregation state for one container: counters and a
@@ -83,6 +84,9 @@ type catAgg struct {
 	rules         []string
 	examples      examples
 	lastDoc       int64
+	// people counts the distinct values of an identifier category
+	// (report.PeopleIdentifiers); nil for other categories.
+	people *report.Distinct
 }
 
 func (fa *fieldAgg) cat(category string) *catAgg {
@@ -121,6 +125,12 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		}
 		for _, e := range oc.examples {
 			c.examples.offer(e.hash, e.text, maxExamples)
+		}
+		if oc.people != nil {
+			if c.people == nil {
+				c.people = &report.Distinct{}
+			}
+			c.people.Merge(oc.people)
 		}
 	}
 }

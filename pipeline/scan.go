@@ -38,6 +38,14 @@ type Config struct {
 	Progress          Progress
 	Tool              report.Tool
 	Settings          *report.Settings
+	// Shard and Fingerprint make the report a shard report (see the report
+	// package): both are copied into it, and every container carries its
+	// merge state so that report merge can combine the shards.
+	Shard       *report.ShardInfo
+	Fingerprint string
+	// PeopleSecret is mixed into the key of the people sketches
+	// ($PIISNIFF_PEOPLE_KEY); every shard of a scan must use the same.
+	PeopleSecret string
 }
 
 // DefaultMaxExamples is the number of examples kept per finding when
@@ -87,6 +95,14 @@ func (c *Config) defaults() {
 // report: failures are recorded in it, and when ctx is cancelled the report
 // holds what was scanned until then with Complete false.
 func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
+	return RunTargets(ctx, Specs(targets), cfg)
+}
+
+// RunTargets scans targets that may each carry their own name, tags and
+// options (a targets inventory), like Run. At most cfg.TargetConcurrency
+// targets are open at once, whatever their number; a failing target is
+// reported failed and the others go on.
+func RunTargets(ctx context.Context, targets []TargetSpec, cfg Config) *report.Report {
 	cfg.defaults()
 	s := newScanner(cfg)
 	started := time.Now().UTC()
@@ -113,6 +129,8 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 		FinishedAt:    time.Now().UTC(),
 		Targets:       out,
 		Settings:      cfg.Settings,
+		Shard:         cfg.Shard,
+		Fingerprint:   cfg.Fingerprint,
 	}
 	if r.Tool.Name == "" {
 		r.Tool.Name = "piisniff"
@@ -182,23 +200,33 @@ type containerState struct {
 	pending    sync.WaitGroup
 }
 
-func (s *scanner) secrets(target string) []string {
-	return connectors.Secrets(target, s.cfg.Connector)
-}
-
 // reportExposure is a connector's exposure as the report holds it.
 func reportExposure(ex connectors.Exposure) report.Exposure {
 	return report.Exposure{Reachable: ex.Reachable, AnonymousAccess: ex.AnonymousAccess, TLS: ex.TLS, Server: ex.Server,
 		Notes: append([]string{}, ex.Notes...)}
 }
 
-func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
-	secrets := s.secrets(target)
-	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{}}
+func (s *scanner) scanTarget(ctx context.Context, spec TargetSpec) (t report.Target) {
+	target := spec.Target
+	opts := s.cfg.Connector
+	if spec.Connector != nil {
+		opts = spec.Connector.WithDefaults()
+	}
+	sampleSize := s.cfg.SampleSize
+	if spec.SampleSize != nil {
+		sampleSize = *spec.SampleSize
+	}
+	secrets := connectors.Secrets(target, opts)
+	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{},
+		Name: spec.Name, Tags: spec.Tags}
 	fail := func(err error) report.Target {
 		msg := redact.Secrets(err.Error(), secrets...)
 		t.Error = &msg
 		return t
+	}
+	if spec.Err != nil {
+		t.Exposure.Notes = []string{}
+		return fail(spec.Err)
 	}
 	defer func() {
 		// a connector that panics fails its target, not the scan, and its
@@ -210,7 +238,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 			t = fail(fmt.Errorf("internal error in the %s connector: %v", t.Kind, r))
 		}
 	}()
-	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
+	conn, err := connectors.Open(ctx, target, opts)
 	if err != nil {
 		t.Exposure.Notes = []string{}
 		var ue *connectors.UnreadableError
@@ -232,6 +260,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	if err != nil {
 		return fail(err)
 	}
+	units := s.units(spec, conn, containers, sampleSize)
 	if len(containers) == 0 {
 		note := "nothing was scanned in this target: it holds no container that could be read"
 		if n := len(t.Skipped); n > 0 {
@@ -240,21 +269,24 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 		t.Exposure.Notes = append(t.Exposure.Notes, note)
 	}
 	var est int64
-	for _, c := range containers {
-		if c.EstimatedDocuments > 0 {
-			n := c.EstimatedDocuments
-			if s.cfg.SampleSize > 0 {
-				n = min(n, int64(s.cfg.SampleSize))
+	for _, u := range units {
+		if n := u.c.EstimatedDocuments; n > 0 {
+			if sampleSize > 0 {
+				n = min(n, int64(sampleSize))
+			}
+			if !u.slice.Whole() {
+				n /= int64(u.slice.Count)
 			}
 			est += n
 		}
 	}
-	s.cfg.Progress.ContainersFound(t.URI, len(containers), est)
+	s.cfg.Progress.ContainersFound(t.URI, len(units), est)
 
-	t.Containers = make([]report.Container, len(containers))
-	sem := make(chan struct{}, s.cfg.Connector.Concurrency)
+	t.Containers = make([]report.Container, len(units))
+	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for i, c := range containers {
+	for i, u := range units {
+		c := u.c
 		if ctx.Err() != nil {
 			msg := "not scanned: the scan was interrupted"
 			t.Containers[i] = report.Container{Name: c.Name, EstimatedDocuments: c.EstimatedDocuments, Fields: []report.Field{}, Error: &msg}
@@ -265,7 +297,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets)
+			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets, connectors.SampleOptions{Size: sampleSize, Seed: s.cfg.Seed, Slice: u.slice})
 			var cerr error
 			if e := t.Containers[i].Error; e != nil {
 				cerr = errors.New(*e)
@@ -278,7 +310,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	return t
 }
 
-func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string) report.Container {
+func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string, so connectors.SampleOptions) report.Container {
 	cs := &containerState{fieldTypes: c.FieldTypes, shards: make([]*shard, s.cfg.Workers)}
 	for i := range cs.shards {
 		cs.shards[i] = newShard()
@@ -297,9 +329,13 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 			return ctx.Err()
 		}
 	}
-	res, err := sampleSafely(ctx, conn, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
+	res, err := sampleSafely(ctx, conn, c, so, emit)
 	cs.pending.Wait()
 	rc := s.buildContainer(c, cs, res)
+	if rc.MergeState != nil && !so.Slice.Whole() {
+		// report merge folds the slices of this container
+		rc.MergeState.Slice = &report.ShardInfo{Index: so.Slice.Index, Count: so.Slice.Count}
+	}
 	if err != nil {
 		var msg string
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -347,18 +383,11 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 			m.merge(fa, s.cfg.MaxExamples)
 		}
 	}
-	total := res.TotalDocuments
-	if total < 0 {
-		total = c.EstimatedDocuments
-	}
-	if total < sampled {
-		total = sampled
-	}
+	total := report.ContainerTotal(res.TotalDocuments, c.EstimatedDocuments, sampled)
 	rc := report.Container{
 		Name:               c.Name,
 		EstimatedDocuments: total,
 		SampledDocuments:   sampled,
-		Fields:             []report.Field{},
 		SamplingMethod:     res.Method,
 		SkippedDocuments:   skipped,
 		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
@@ -368,45 +397,32 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 	if len(skipReasons) > 0 {
 		rc.SkipReasons = skipReasons
 	}
+	st := &report.MergeState{TotalDocuments: res.TotalDocuments, ListedDocuments: c.EstimatedDocuments,
+		Fields: make([]report.FieldState, 0, len(merged))}
 	for p, fa := range merged {
-		var f report.Field
+		fs := report.FieldState{Path: p, Documents: fa.docs, Values: fa.values}
 		for _, ca := range fa.cats {
-			st := classifiers.FieldStats{
-				MeanConfidence:   ca.confSum / float64(max(ca.matchedValues, 1)),
-				MaxConfidence:    ca.confMax,
-				MatchedValues:    ca.matchedValues,
-				Values:           fa.values,
+			cs := report.CategoryState{
+				Category:         ca.category,
 				MatchedDocuments: ca.matchedDocs,
-				Documents:        fa.docs,
-				Evidence:         ca.evidence,
+				MatchedValues:    ca.matchedValues,
+				ConfidenceSum:    ca.confSum,
+				ConfidenceMax:    ca.confMax,
+				Evidence:         ca.evidence.Strings(),
+				Rules:            append([]string(nil), ca.rules...),
+				Examples:         make([]report.Example, 0, len(ca.examples)),
+				Counter:          ca.people,
 			}
-			conf := classifiers.FieldConfidence(st)
-			if conf < s.cfg.MinConfidence || conf == 0 {
-				continue
+			sort.Strings(cs.Rules)
+			for _, e := range ca.examples {
+				cs.Examples = append(cs.Examples, report.Example{Hash: report.HashString(e.hash), Text: e.text})
 			}
-			ratio := 0.0
-			if sampled > 0 {
-				ratio = float64(ca.matchedDocs) / float64(sampled)
-			}
-			rules := append([]string(nil), ca.rules...)
-			sort.Strings(rules)
-			f.Findings = append(f.Findings, report.Finding{
-				Category:                   ca.category,
-				Group:                      classifiers.GroupOf(ca.category),
-				Confidence:                 round(conf, 3),
-				Evidence:                   ca.evidence.Strings(),
-				MatchedDocuments:           ca.matchedDocs,
-				MatchRatio:                 round(ratio, 4),
-				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),
-				Examples:                   ca.examples.texts(),
-				Rules:                      rules,
-			})
+			fs.Categories = append(fs.Categories, cs)
 		}
-		if len(f.Findings) > 0 {
-			f.Path = p
-			rc.Fields = append(rc.Fields, f)
-		}
+		sort.Slice(fs.Categories, func(a, b int) bool { return fs.Categories[a].Category < fs.Categories[b].Category })
+		st.Fields = append(st.Fields, fs)
 	}
+	sort.Slice(st.Fields, func(a, b int) bool { return st.Fields[a].Path < st.Fields[b].Path })
 	// fields the store declares but no sampled document holds
 	for p, typ := range c.FieldTypes {
 		if _, seen := merged[p]; seen {
@@ -429,12 +445,46 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		}
 		if len(f.Findings) > 0 {
 			f.Path = p
-			rc.Fields = append(rc.Fields, f)
+			st.MappingFields = append(st.MappingFields, f)
 		}
 	}
-	sort.Slice(rc.Fields, func(a, b int) bool { return rc.Fields[a].Path < rc.Fields[b].Path })
+	sort.Slice(st.MappingFields, func(a, b int) bool { return st.MappingFields[a].Path < st.MappingFields[b].Path })
+	fields, people := report.BuildFields(st, sampled, total, BuildOptions(s.cfg.MinConfidence))
+	rc.Fields = fields
+	rc.People = people.People(sampled < total, sampled, total, true)
+	if s.cfg.Shard != nil {
+		for fi := range st.Fields {
+			for ci := range st.Fields[fi].Categories {
+				cs := &st.Fields[fi].Categories[ci]
+				if cs.Counter != nil && !cs.Counter.Empty() {
+					cs.People = cs.Counter.Encode()
+				}
+			}
+		}
+		rc.MergeState = st
+	}
 	return rc
 }
+
+// BuildOptions are the options with which the pipeline computes findings
+// from a container's state; report merge uses the same.
+func BuildOptions(minConfidence float64) report.BuildOptions {
+	return report.BuildOptions{MinConfidence: minConfidence, Confidence: func(st report.FindingStats) float64 {
+		return classifiers.FieldConfidence(classifiers.FieldStats{
+			MeanConfidence:   st.MeanConfidence,
+			MaxConfidence:    st.MaxConfidence,
+			MatchedValues:    st.MatchedValues,
+			Values:           st.Values,
+			MatchedDocuments: st.MatchedDocuments,
+			Documents:        st.Documents,
+			Evidence:         classifiers.EvidenceOf(st.Evidence),
+		})
+	}}
+}
+
+// RiskModel is the report's risk model configured by the rules of e; report
+// merge recomputes risk with it.
+func RiskModel(e *classifiers.Engine) report.RiskModel { return riskModel(e) }
 
 func round(x float64, digits int) float64 {
 	p := 1.0

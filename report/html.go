@@ -17,6 +17,8 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       f1,
 	"affected": affectedLabel,
+	"people":   PeopleText,
+	"tags":     func(m map[string]string) string { return strings.TrimPrefix(strings.TrimSuffix(tagText(m), ")"), " (") },
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
@@ -30,7 +32,17 @@ const HTMLChartRows = 30
 // charts drawn as inline SVG, a findings table sorted and filtered by a small
 // inline script. Every value from the report is escaped.
 func WriteHTML(w io.Writer, r *Report) error {
-	return htmlTemplate.Execute(w, newHTMLView(r))
+	return writeHTML(w, r, "")
+}
+
+// writeHTML writes the page, with a section grouping the targets by the
+// tag groupBy when it is set.
+func writeHTML(w io.Writer, r *Report, groupBy string) error {
+	v := newHTMLView(r)
+	if groupBy != "" {
+		v.GroupTag, v.TagGroups = groupBy, GroupByTag(r, groupBy)
+	}
+	return htmlTemplate.Execute(w, v)
 }
 
 type htmlView struct {
@@ -47,8 +59,13 @@ type htmlView struct {
 	GroupChart barChart
 	Heat       heatMap
 	Errors     []string
+	People     []ContainerPeople
+	PeopleTags []TagPeople
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
+	// GroupTag and TagGroups: the targets grouped by a tag (--group-by).
+	GroupTag  string
+	TagGroups []TagGroup
 }
 
 type htmlTarget struct {
@@ -108,7 +125,8 @@ var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "m
 
 func newHTMLView(r *Report) htmlView {
 	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
-		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r)}
+		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r),
+		PeopleTags: PeopleByTag(r)}
 	if NothingScanned(r) {
 		v.Nothing = sentence(NothingScannedNote(r))
 	}

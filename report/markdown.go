@@ -29,6 +29,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("Scanned by %s %s on %s; scan %s. %d containers scanned, %d with findings, %d failed%s; %d documents sampled.",
 		md(r.Tool.Name), md(r.Tool.Version), r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), status,
 		s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped, s.DocumentsSampled)
+	if s.People != nil {
+		p.line("")
+		p.line("**%s** in the whole scan: %s.", md(PeopleText(s.People)), md(s.People.Method))
+	}
 	p.line("")
 	p.line("## Targets")
 	p.line("")
@@ -36,7 +40,11 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("| --- | --- | --- | ---: |")
 	for _, t := range r.Targets {
 		v := ExposureVerdict(t)
-		p.line("| %s | %s | **%s**: %s | %s |", code(t.URI), md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
+		target := code(t.URI)
+		if t.Name != "" {
+			target = md(t.Name) + " " + code(t.URI) + md(tagText(t.Tags))
+		}
+		p.line("| %s | %s | **%s**: %s | %s |", target, md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
 	}
 	p.line("")
 
@@ -61,18 +69,39 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if g := guidanceOf(r); len(g) > 0 {
 		p.line("## Notification guidance")
 		p.line("")
-		p.line("| group | found | usually notifiable to individuals | est. records | why |")
-		p.line("| --- | --- | --- | ---: | --- |")
+		p.line("| group | found | usually notifiable to individuals | est. records | people | why |")
+		p.line("| --- | --- | --- | ---: | --- | --- |")
 		for _, x := range g {
 			yes := "no"
 			if x.UsuallyNotifiable {
 				yes = "**yes**"
 			}
-			p.line("| %s | %s | %s | %s | %s |", md(x.Group), md(strings.Join(x.Categories, ", ")), yes,
-				affectedLabel(x.EstimatedAffectedDocuments), md(x.Reason))
+			p.line("| %s | %s | %s | %s | %s | %s |", md(x.Group), md(strings.Join(x.Categories, ", ")), yes,
+				affectedLabel(x.EstimatedAffectedDocuments), md(PeopleText(x.People)), md(x.Reason))
 		}
 		p.line("")
 		p.line("_%s_", md(GuidanceDisclaimer))
+		p.line("")
+	}
+
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("## People by tag")
+		p.line("")
+		p.line("| tag | value | people |")
+		p.line("| --- | --- | --- |")
+		for _, x := range pt {
+			p.line("| %s | %s | %s |", md(x.Tag), md(x.Value), md(PeopleText(x.People)))
+		}
+		p.line("")
+	}
+	if pc := PeopleByContainer(r); len(pc) > 0 {
+		p.line("## People")
+		p.line("")
+		p.line("| container | documents read | est. documents | people | how counted |")
+		p.line("| --- | ---: | ---: | --- | --- |")
+		for _, c := range pc {
+			p.line("| %s | %d | %d | %s | %s |", code(c.Container), c.Read, c.Estimated, md(PeopleText(c.People)), md(c.People.Method))
+		}
 		p.line("")
 	}
 

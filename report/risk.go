@@ -181,12 +181,15 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	}
 	var targetRisks []float64
 	sum := Summary{ByCategory: map[string]CategorySummary{}}
+	everyone, everyoneSampled := PeopleCounter{}, false
+	byTag := map[string]map[string]*tagPeople{}
 	for ti := range r.Targets {
 		t := &r.Targets[ti]
-		if t.Error != nil {
+		if t.Error != nil || len(t.ShardErrors) > 0 {
 			complete = false
 			sum.TargetsFailed++
 		}
+		people, sampled := PeopleCounter{}, false
 		sum.ContainersSkipped += len(t.Skipped)
 		scanned := 0
 		ef := ExposureFactor(t.Kind, t.Exposure)
@@ -241,6 +244,13 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.Combinations[k.ID]++
 			}
 			c.RiskScore = round10(Combine(risks...))
+			if c.People != nil {
+				// a sketch that cannot be read leaves the roll-ups without it
+				if pc, err := DecodePeople(c.People); err == nil {
+					people.Merge(pc)
+					sampled = sampled || c.People.LowerBound
+				}
+			}
 			containerRisks = append(containerRisks, c.RiskScore)
 			if len(affected) > 0 {
 				sum.ContainersWithFindings++
@@ -252,14 +262,46 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.ByCategory[cat] = cs
 			}
 		}
-		if t.Error == nil && scanned == 0 {
+		// a shard of a sharded scan may have no container of a target to
+		// read: the other shards read them (report merge checks the whole)
+		if t.Error == nil && scanned == 0 && (r.Shard == nil || r.Shard.Count <= 1) {
 			complete = false
 			sum.TargetsEmpty++
 		}
 		t.RiskScore = round10(Combine(containerRisks...))
 		targetRisks = append(targetRisks, t.RiskScore)
+		t.People = people.People(sampled, 0, 0, false)
+		everyone.Merge(people)
+		for k, v := range t.Tags {
+			if t.People == nil {
+				break
+			}
+			if byTag[k] == nil {
+				byTag[k] = map[string]*tagPeople{}
+			}
+			tp := byTag[k][v]
+			if tp == nil {
+				tp = &tagPeople{pc: PeopleCounter{}}
+				byTag[k][v] = tp
+			}
+			tp.pc.Merge(people)
+			tp.sampled = tp.sampled || sampled
+		}
+		everyoneSampled = everyoneSampled || sampled
 	}
 	sum.RiskScore = round10(Combine(targetRisks...))
+	sum.People = everyone.People(everyoneSampled, 0, 0, false)
+	for k, vals := range byTag {
+		for v, tp := range vals {
+			if sum.PeopleByTag == nil {
+				sum.PeopleByTag = map[string]map[string]*People{}
+			}
+			if sum.PeopleByTag[k] == nil {
+				sum.PeopleByTag[k] = map[string]*People{}
+			}
+			sum.PeopleByTag[k][v] = tp.pc.People(tp.sampled, 0, 0, false)
+		}
+	}
 	r.Summary = sum
 	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
@@ -301,4 +343,10 @@ func addNote(r *Report, note string) {
 		}
 	}
 	r.Notes = append(r.Notes, note)
+}
+
+// tagPeople counts the people of the targets carrying one tag value.
+type tagPeople struct {
+	pc      PeopleCounter
+	sampled bool
 }

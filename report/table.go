@@ -13,6 +13,9 @@ import (
 type TableOptions struct {
 	Width int  // columns; 0 means 100
 	Color bool // ANSI colours (only on a terminal, never with NO_COLOR)
+	// GroupBy is a target tag (owner, application, environment, region):
+	// the table, Markdown and HTML reports group the targets by its value.
+	GroupBy string
 }
 
 // WriteTable writes a readable summary for a person at a terminal: the
@@ -24,7 +27,11 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	p := &printer{w: w, color: opt.Color}
 	width := opt.Width
 	for _, t := range r.Targets {
-		p.wrapped(width, "", "    ", p.bold("Target")+" "+t.URI+" ("+t.Kind+")")
+		head := p.bold("Target") + " " + t.URI + " (" + t.Kind + ")"
+		if t.Name != "" {
+			head = p.bold("Target") + " " + t.Name + ": " + t.URI + " (" + t.Kind + ")" + tagText(t.Tags)
+		}
+		p.wrapped(width, "", "    ", head)
 		if t.Error != nil {
 			p.wrapped(width, "  ", "    ", p.red("error:")+" "+*t.Error)
 			continue
@@ -46,6 +53,9 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 				tls = "yes"
 			}
 			p.line("  reachable: %s  anonymous: %s  TLS: %s  server: %s", yesNo(e.Reachable), anon, tls, clip(orDash(e.Server), max(width-50, 10)))
+		}
+		if t.People != nil {
+			p.wrapped(width, "  ", "    ", "people: "+PeopleText(t.People))
 		}
 		for _, n := range e.Notes {
 			p.wrapped(width, "  - ", "    ", n)
@@ -129,10 +139,30 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			if x.UsuallyNotifiable {
 				verdict = p.red("usually notifiable to individuals")
 			}
-			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, ~%s records (%s)", x.Group, verdict,
-				human(x.EstimatedAffectedDocuments), strings.Join(x.Categories, ", ")))
+			people := ""
+			if x.People != nil {
+				people = ", " + PeopleText(x.People)
+			}
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, ~%s records%s (%s)", x.Group, verdict,
+				human(x.EstimatedAffectedDocuments), people, strings.Join(x.Categories, ", ")))
 		}
 		p.wrapped(width, "  ", "  ", GuidanceDisclaimer)
+	}
+
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("")
+		p.line("%s", p.bold("People by tag"))
+		for _, x := range pt {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s=%s: %s", x.Tag, x.Value, PeopleText(x.People)))
+		}
+	}
+	if pc := PeopleByContainer(r); len(pc) > 0 {
+		p.line("")
+		p.line("%s", p.bold("People"))
+		for _, c := range pc {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s in %s of ~%s documents: %s", c.Container, PeopleText(c.People),
+				human(c.Read), human(c.Estimated), c.People.Method))
+		}
 	}
 
 	s := r.Summary
@@ -148,6 +178,9 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %d containers scanned, %d with findings, %d failed%s · %d documents sampled, %d skipped · scan %s",
 		p.bold("Overall risk"), p.risk(s.RiskScore), s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped,
 		s.DocumentsSampled, s.DocumentsSkipped, status))
+	if s.People != nil {
+		p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %s", p.bold("People"), PeopleText(s.People), s.People.Method))
+	}
 	return p.err
 }
 

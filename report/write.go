@@ -23,11 +23,19 @@ func Write(w io.Writer, r *Report, format string, opt TableOptions) error {
 	case "csv":
 		return WriteCSV(w, r)
 	case "table":
+		if opt.GroupBy != "" {
+			if err := writeGroupsTable(w, r, opt.GroupBy, opt); err != nil {
+				return err
+			}
+		}
 		return WriteTable(w, r, opt)
 	case "markdown":
+		if opt.GroupBy != "" {
+			return writeMarkdownGrouped(w, r, opt.GroupBy)
+		}
 		return WriteMarkdown(w, r)
 	case "html":
-		return WriteHTML(w, r)
+		return writeHTML(w, r, opt.GroupBy)
 	}
 	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/estate"
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
@@ -132,6 +133,7 @@ func warnInsecure(stderr io.Writer, tlsInsecure, showData bool) {
 
 type scanFlags struct {
 	*connFlags
+	estateFlags
 	rules           []string
 	sampleSize      int
 	seed            int64
@@ -153,7 +155,7 @@ type scanFlags struct {
 func newScanCmd(getenv env) *cobra.Command {
 	f := &scanFlags{connFlags: newConnFlags(getenv)}
 	cmd := &cobra.Command{
-		Use:   "scan TARGET...",
+		Use:   "scan TARGET... | scan --targets FILE",
 		Short: "Scan data stores and write the personal-data inventory",
 		Long: `Scan one or more targets and write a risk-weighted inventory of the personal
 data they hold.
@@ -170,8 +172,16 @@ which are never shown.`,
   piisniff scan ./dump --format json --output report.json
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
-  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
+  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"
+  piisniff scan --targets estate.yaml --group-by owner -f html -o estate.html
+  piisniff scan --targets estate.yaml --sample-size 0 --shard 0/4 -o shard-0.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.targetsFile != "" {
+				if len(args) > 0 {
+					return usageErr("give the targets either as arguments or in --targets %s, not both", f.targetsFile)
+				}
+				return runScan(cmd, f, nil)
+			}
 			if len(args) == 0 {
 				// options alone may name a target (an Elastic Cloud id)
 				implied, err := connectors.ImpliedTargets(f.options())
@@ -199,6 +209,7 @@ which are never shown.`,
 	fl.BoolVar(&f.showData, "show-data", false, "show examples unmasked (credentials are always masked)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "classifier workers")
 	fl.IntVar(&f.targetsParallel, "parallel-targets", 4, "targets scanned at once")
+	f.estateFlags.register(fl)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no notes on standard error")
 	f.connFlags.register(fl)
 	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
@@ -245,6 +256,9 @@ func (f *scanFlags) validate() error {
 		return usageErr("--examples must be 0 (no examples) or more, not %d", f.maxExamples)
 	}
 	if err := f.connFlags.validate(); err != nil {
+		return err
+	}
+	if err := f.estateFlags.validate(); err != nil {
 		return err
 	}
 	if f.format != "" && !contains(report.Formats, f.format) {
@@ -305,8 +319,17 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		return usageErr("%v", err)
 	}
 	opts := f.options()
-	if err := checkTargets(targets, opts); err != nil {
-		return err
+	var specs []pipeline.TargetSpec
+	var inv *estate.File
+	if f.targetsFile != "" {
+		if specs, inv, err = estateSpecs(cmd.Flags(), f.getenv, f.targetsFile); err != nil {
+			return err
+		}
+	} else {
+		if err := checkTargets(targets, opts); err != nil {
+			return err
+		}
+		specs = pipeline.Specs(targets)
 	}
 	stderr := cmd.ErrOrStderr()
 	stderrTTY := isTerminal(stderr)
@@ -357,9 +380,19 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		Progress:          prog,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
-			Only: f.only, Except: f.except, RulesFiles: f.rules},
+			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples,
+			PeopleKey: report.PeopleKeyCheck(f.seed, f.getenv("PIISNIFF_PEOPLE_KEY"))},
+		PeopleSecret: f.getenv("PIISNIFF_PEOPLE_KEY"),
 	}
-	rep := pipeline.Run(ctx, targets, cfg)
+	if f.shard != "" {
+		if cfg.Shard, err = pipeline.ParseShard(f.shard); err != nil {
+			return usageErr("%v", err)
+		}
+		if cfg.Fingerprint, err = fingerprint(cmd.Flags(), f, specs, inv, *cfg.Settings); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	rep := pipeline.RunTargets(ctx, specs, cfg)
 	interrupted := ctx.Err() != nil
 	if bar != nil {
 		bar.Finish()
@@ -380,7 +413,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		}
 	}
 	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && f.getenv("NO_COLOR") == ""
-	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color}); err != nil {
+	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color, GroupBy: f.groupBy}); err != nil {
 		return failErr(fmt.Errorf("writing the report: %w", err))
 	}
 	if dest != nil {
