@@ -7,8 +7,12 @@ import (
 
 	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
+	_ "github.com/piisniff/piisniff/connectors/mysql"
+	_ "github.com/piisniff/piisniff/connectors/postgres"
 	"github.com/piisniff/piisniff/internal/estest"
 	"github.com/piisniff/piisniff/internal/mongotest"
+	"github.com/piisniff/piisniff/internal/mysqltest"
+	"github.com/piisniff/piisniff/internal/pgtest"
 )
 
 // TestMergeElasticsearch: indices of the protocol test server scanned at
@@ -76,5 +80,52 @@ func TestMergeMongoDB(t *testing.T) {
 				assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, n)))
 			})
 		}
+	}
+}
+
+// TestMergePostgres: the example's tables in a PostgreSQL database of
+// their own, scanned at once and by 3 shards (--shard: tables whole, the
+// SQL stores do not cut tables yet), merged: the same report.
+func TestMergePostgres(t *testing.T) {
+	db := pgtest.NewDB(t)
+	if _, err := pgtest.LoadLeakyApp(context.Background(), db.Conn(t)); err != nil {
+		t.Fatal(err)
+	}
+	for _, sample := range []int{0, 20} {
+		cfg := mergeConfig(t, sample)
+		full := Run(context.Background(), []string{db.URI}, cfg)
+		names, _ := containerNames(full)
+		if !full.Complete || len(names) < 3 {
+			t.Fatalf("full run: complete %v, containers %v", full.Complete, names)
+		}
+		t.Run(fmt.Sprintf("sample %d, 3 shards", sample), func(t *testing.T) {
+			s := shardScan{targets: []string{db.URI}, cfg: cfg}
+			assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, 3)))
+		})
+	}
+}
+
+// TestMergeMySQL: the example's tables in a MariaDB database of their own,
+// scanned at once and by 3 shards, merged: the same report.
+func TestMergeMySQL(t *testing.T) {
+	db := mysqltest.New(t)
+	tables, err := mysqltest.LeakyAppTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mysqltest.Load(context.Background(), db.SQL, mysqltest.MySQL, tables); err != nil {
+		t.Fatal(err)
+	}
+	for _, sample := range []int{0, 20} {
+		cfg := mergeConfig(t, sample)
+		full := Run(context.Background(), []string{db.URI}, cfg)
+		names, _ := containerNames(full)
+		if !full.Complete || len(names) < 3 {
+			t.Fatalf("full run: complete %v, containers %v", full.Complete, names)
+		}
+		t.Run(fmt.Sprintf("sample %d, 3 shards", sample), func(t *testing.T) {
+			s := shardScan{targets: []string{db.URI}, cfg: cfg}
+			assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, 3)))
+		})
 	}
 }

@@ -195,9 +195,23 @@ type PeopleHasher struct {
 
 // NewPeopleHasher returns a hasher keyed by seed and secret.
 func NewPeopleHasher(seed int64, secret string) *PeopleHasher {
+	return &PeopleHasher{mac: hmac.New(sha256.New, peopleKey(seed, secret))}
+}
+
+func peopleKey(seed int64, secret string) []byte {
 	k := sha256.New()
 	fmt.Fprintf(k, "piisniff people v1\x00%d\x00%s", seed, secret)
-	return &PeopleHasher{mac: hmac.New(sha256.New, k.Sum(nil))}
+	return k.Sum(nil)
+}
+
+// PeopleKeyCheck identifies the key of the people sketches without
+// revealing it (the first 8 bytes of an HMAC of a constant, in hex), for
+// Settings.PeopleKey: shards hashing with different keys would count one
+// person once per key, so the check is part of the merge fingerprint.
+func PeopleKeyCheck(seed int64, secret string) string {
+	m := hmac.New(sha256.New, peopleKey(seed, secret))
+	m.Write([]byte("piisniff people key check"))
+	return fmt.Sprintf("%x", m.Sum(nil)[:8])
 }
 
 // Sum is the keyed hash of an identifier of a category, already normalised.

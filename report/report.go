@@ -117,6 +117,10 @@ type Settings struct {
 	// MaxExamples is the number of examples kept per finding (0: the
 	// default, 3); report merge keeps as many.
 	MaxExamples int `json:"max_examples,omitempty"`
+	// PeopleKey is PeopleKeyCheck of the key the people sketches were
+	// hashed with (the seed and $PIISNIFF_PEOPLE_KEY): shards whose keys
+	// differ do not merge.
+	PeopleKey string `json:"people_key,omitempty"`
 }
 
 // Target is one scanned store.

@@ -107,3 +107,27 @@ func TestReportMergeShards(t *testing.T) {
 		}
 	}
 }
+
+// TestReportMergePeopleKey: shards whose people sketches were keyed with
+// different secrets would count a person twice: they do not merge.
+func TestReportMergePeopleKey(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"report", "merge", "-f", "json", "-o", filepath.Join(dir, "merged.json")}
+	for i, key := range []string{"PIISNIFF_PEOPLE_KEY=k3y-0ne-f0r-test", "PIISNIFF_PEOPLE_KEY=k3y-tw0-f0r-test"} {
+		p := filepath.Join(dir, fmt.Sprintf("shard-%d.json", i))
+		if res := runCLI(t, []string{key}, "scan", example, "-q", "-f", "json", "-o", p, "--shard", fmt.Sprintf("%d/2", i)); res.code != 0 {
+			t.Fatalf("scan: %d %s", res.code, res.stderr)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), strings.TrimPrefix(key, "PIISNIFF_PEOPLE_KEY=")) {
+			t.Fatalf("the report holds the key")
+		}
+		args = append(args, p)
+	}
+	if res := runCLI(t, nil, args...); res.code != 2 || !strings.Contains(res.stderr, "fingerprints differ") {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+}

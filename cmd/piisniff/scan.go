@@ -380,7 +380,8 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		Progress:          prog,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
-			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples},
+			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples,
+			PeopleKey: report.PeopleKeyCheck(f.seed, f.getenv("PIISNIFF_PEOPLE_KEY"))},
 		PeopleSecret: f.getenv("PIISNIFF_PEOPLE_KEY"),
 	}
 	if f.shard != "" {
