@@ -78,7 +78,7 @@ type catAgg struct {
 	category      string
 	matchedDocs   int64
 	matchedValues int64
-	confSum       float64
+	confMicro     int64 // sum of confidences in millionths: the same whatever the order of addition
 	confMax       float64
 	evidence      classifiers.Evidence
 	rules         []string
@@ -117,7 +117,7 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		c := fa.cat(oc.category)
 		c.matchedDocs += oc.matchedDocs
 		c.matchedValues += oc.matchedValues
-		c.confSum += oc.confSum
+		c.confMicro += oc.confMicro
 		c.confMax = max(c.confMax, oc.confMax)
 		c.evidence |= oc.evidence
 		for _, r := range oc.rules {

@@ -406,7 +406,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 				Category:         ca.category,
 				MatchedDocuments: ca.matchedDocs,
 				MatchedValues:    ca.matchedValues,
-				ConfidenceSum:    ca.confSum,
+				ConfidenceSum:    float64(ca.confMicro) / 1e6,
 				ConfidenceMax:    ca.confMax,
 				Evidence:         ca.evidence.Strings(),
 				Rules:            append([]string(nil), ca.rules...),

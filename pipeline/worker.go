@@ -82,7 +82,7 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 			c.matchedDocs++
 		}
 		c.matchedValues++
-		c.confSum += h.Confidence
+		c.confMicro += report.ConfidenceMicro(h.Confidence)
 		c.confMax = max(c.confMax, h.Confidence)
 		c.evidence |= h.Evidence
 		if h.Rule != "" {

@@ -712,7 +712,7 @@ func (m *mergeAcc) fold(a, b *Container) error {
 			ca := &fa.Categories[j]
 			ca.MatchedDocuments += cb.MatchedDocuments
 			ca.MatchedValues += cb.MatchedValues
-			ca.ConfidenceSum += cb.ConfidenceSum
+			ca.ConfidenceSum = float64(ConfidenceMicro(ca.ConfidenceSum)+ConfidenceMicro(cb.ConfidenceSum)) / 1e6
 			ca.ConfidenceMax = max(ca.ConfidenceMax, cb.ConfidenceMax)
 			ca.Evidence = unionEvidence(ca.Evidence, cb.Evidence)
 			for _, r := range cb.Rules {

@@ -182,3 +182,9 @@ func roundDigits(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return float64(int64(x*p+0.5)) / p
 }
+
+// ConfidenceMicro is a confidence (or a sum of them) in millionths. Sums
+// are kept in whole millionths so that adding the same confidences in any
+// order (workers, shards) gives the same mean, and the same rounded
+// confidence in the report.
+func ConfidenceMicro(x float64) int64 { return int64(math.Round(x * 1e6)) }
