@@ -41,6 +41,8 @@ type Engine struct {
 	groupW map[string]float64
 	catW   map[string]float64
 	combos map[string]Combination // risk.combinations by id
+	// riskModel is the merged risk model (sensitivity, matrix, bands).
+	riskModel RiskModelSpec
 }
 
 // regexp2Timeout bounds one regexp2 match.
@@ -104,6 +106,7 @@ func load(sources []Source) (*Engine, []Warning, error) {
 		for k, v := range fs.risk.categories {
 			e.catW[k] = v
 		}
+		mergeRiskModel(&e.riskModel, fs.risk.model)
 		for id, c := range fs.risk.combinations {
 			if base, ok := e.combos[id]; ok {
 				e.combos[id] = mergeCombination(base, c)
@@ -111,6 +114,9 @@ func load(sources []Source) (*Engine, []Warning, error) {
 				e.combos[id] = finishCombination(c)
 			}
 		}
+	}
+	if err := checkRiskModel(e.riskModel); err != nil {
+		return nil, nil, err
 	}
 	var warns []Warning
 	for _, id := range order {

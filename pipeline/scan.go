@@ -36,6 +36,9 @@ type Config struct {
 	Progress          Progress
 	Tool              report.Tool
 	Settings          *report.Settings
+	// Ignore moves the findings it matches to the report's ignored section
+	// before scoring; nil ignores nothing.
+	Ignore *report.IgnoreFile
 }
 
 // Progress receives scan progress. Implementations must be safe for
@@ -109,17 +112,52 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 	if interrupted && r.Settings != nil {
 		r.Settings.Interrupted = true
 	}
-	report.Finish(r, riskModel(cfg.Engine), interrupted)
+	m := RiskModel(cfg.Engine)
+	m.Ignore = cfg.Ignore
+	report.Finish(r, m, interrupted)
 	return r
 }
 
-// riskModel is the report's risk model configured by the rules.
-func riskModel(e *classifiers.Engine) report.RiskModel {
+// RiskModel is the report's risk model configured by the rules: weights,
+// sensitivities, matrix, bands and combinations of their risk section.
+func RiskModel(e *classifiers.Engine) report.RiskModel {
 	combos := []report.CombinationRule{}
 	for _, c := range e.Combinations() {
-		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost})
+		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost, Sensitivity: report.SensVeryHigh})
 	}
-	return report.RiskModel{Weight: e.RiskWeight, Combinations: combos}
+	spec := e.RiskModel()
+	m := report.RiskModel{Weight: e.RiskWeight, Combinations: combos, Damping: spec.Damping,
+		Sensitivity: func(category string) int { return nameIndex(report.SensitivityNames[:], e.Sensitivity(category)) }}
+	if spec.Matrix != nil {
+		mx := report.DefaultMatrix
+		for s := report.SensLow; s <= report.SensVeryHigh; s++ {
+			for x, exp := range report.ExposureLevelNames {
+				if l := nameIndex(report.RiskLevelNames[:], spec.Matrix[report.SensitivityNames[s]][exp]); l > 0 {
+					mx[s][x] = l
+				}
+			}
+		}
+		m.Matrix = &mx
+	}
+	if spec.Bands != nil {
+		bands := report.DefaultBands
+		for l := report.RiskLow; l <= report.RiskCritical; l++ {
+			if b, ok := spec.Bands[report.RiskLevelNames[l]]; ok {
+				bands[l] = report.Band{Min: b.Min, Max: b.Max, Meaning: b.Meaning}
+			}
+		}
+		m.Bands = &bands
+	}
+	return m
+}
+
+func nameIndex(names []string, s string) int {
+	for i, n := range names {
+		if i > 0 && n == s {
+			return i
+		}
+	}
+	return 0
 }
 
 // scanner owns the worker pool shared by all targets and containers.

@@ -19,6 +19,15 @@ type Report struct {
 	Summary       Summary   `json:"summary"`
 	// Extensions (added fields).
 	Settings *Settings `json:"settings,omitempty"`
+	// Ignored are the findings an ignore file matched, with its reason:
+	// never scored, never silently dropped.
+	Ignored []IgnoredFinding `json:"ignored,omitempty"`
+	// IgnoreExpired lists the ignore entries past their expiry date, which
+	// no longer apply.
+	IgnoreExpired []IgnoreEntryNote `json:"ignore_expired,omitempty"`
+	// Baseline names the report the findings were compared with
+	// (--baseline); findings also in it carry baseline: true.
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -49,6 +58,12 @@ type Target struct {
 	// Extensions.
 	RiskScore float64       `json:"risk_score"`
 	Skipped   []SkippedItem `json:"skipped,omitempty"`
+	// RiskLevel is low, moderate, high or critical (empty: no finding).
+	RiskLevel string `json:"risk_level,omitempty"`
+	// ExposureLevel is anonymous, no_tls, authenticated_tls or unknown
+	// (dumps and exports); ExposureMeaning says it in a sentence.
+	ExposureLevel   string `json:"exposure_level,omitempty"`
+	ExposureMeaning string `json:"exposure_meaning,omitempty"`
 }
 
 // SkippedItem is something a connector saw but did not scan (an unknown file
@@ -86,6 +101,8 @@ type Container struct {
 	// Combinations are sets of categories found together in this container
 	// that enable a harm none of them enables alone.
 	Combinations []Combination `json:"combinations,omitempty"`
+	// RiskLevel is the level of the worst finding (empty: no finding).
+	RiskLevel string `json:"risk_level,omitempty"`
 }
 
 // Combination is a harmful combination of categories found in one
@@ -103,6 +120,12 @@ type Combination struct {
 	// estimated in: the documents that can hold the whole kit.
 	EstimatedAffectedDocuments int64   `json:"estimated_affected_documents"`
 	Risk                       float64 `json:"risk"`
+	// Sensitivity is the level the combination raises its parts to;
+	// RiskLevel its level at the target's exposure.
+	Sensitivity string `json:"sensitivity,omitempty"`
+	RiskLevel   string `json:"risk_level,omitempty"`
+	// Baseline says the combination was already in the baseline report.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Field is one field path of a container.
@@ -125,6 +148,17 @@ type Finding struct {
 	// Extensions.
 	Rules       []string `json:"rules,omitempty"`
 	MappingOnly bool     `json:"mapping_only,omitempty"`
+	// Sensitivity is low, moderate, high or very_high: the category's,
+	// raised by the combinations named in RaisedBy.
+	Sensitivity string   `json:"sensitivity,omitempty"`
+	RaisedBy    []string `json:"raised_by,omitempty"`
+	// RiskLevel is low, moderate, high or critical; Risk lies in its band.
+	RiskLevel string `json:"risk_level,omitempty"`
+	// Fingerprint identifies the finding across runs and shards: target
+	// identity (no credentials), container, field path, category.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Baseline says the finding was already in the baseline report.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Summary rolls the whole scan up.
@@ -144,6 +178,11 @@ type Summary struct {
 	// usually makes a breach notifiable to the people concerned. It is
 	// guidance, not legal advice.
 	NotificationGuidance []GroupGuidance `json:"notification_guidance,omitempty"`
+	// RiskLevel is the level of the worst finding; RiskMeaning says in one
+	// sentence what the score means; RiskModel is the model's version.
+	RiskLevel   string `json:"risk_level,omitempty"`
+	RiskMeaning string `json:"risk_meaning,omitempty"`
+	RiskModel   string `json:"risk_model,omitempty"`
 }
 
 // GroupGuidance is the notification guidance for one group of categories.
