@@ -18,14 +18,14 @@ const IgnoreFileName = ".piisniffignore"
 
 // IgnoreFile is a parsed .piisniffignore: a YAML list of entries.
 //
-//	- fingerprint: 3f2a9c0d1e2b4a5f6c7d8e9f   # one finding
-//	  reason: synthetic customers of the staging fixtures
-//	  expires: 2027-03-31                     # optional, last day it applies
-//	- target: "file:*"                        # or globs ...
-//	  container: "fixtures/*"
-//	  path: "*"
-//	  categories: [email, phone]              # ... and categories (none: all)
-//	  reason: test data
+//   - fingerprint: 3f2a9c0d1e2b4a5f6c7d8e9f   # one finding
+//     reason: synthetic customers of the staging fixtures
+//     expires: 2027-03-31                     # optional, last day it applies
+//   - target: "file:*"                        # or globs ...
+//     container: "fixtures/*"
+//     path: "*"
+//     categories: [email, phone]              # ... and categories (none: all)
+//     reason: test data
 type IgnoreFile struct {
 	Name    string
 	Entries []IgnoreEntry
@@ -58,6 +58,9 @@ type IgnoredFinding struct {
 	// Entry is where the entry is: file:line.
 	Entry   string `json:"entry"`
 	Expires string `json:"expires,omitempty"`
+	// Ignored is always true: it tells ignored findings from the others
+	// in the ndjson format.
+	Ignored bool `json:"ignored"`
 }
 
 // IgnoreEntryNote is an ignore entry that no longer applies.
@@ -287,7 +290,7 @@ func ApplyIgnore(r *Report, f *IgnoreFile, now time.Time) {
 					if e, ok := firstMatch(live, t.URI, c.Name, fd.Path, x.Category); ok {
 						x.Fingerprint = Fingerprint(t.URI, c.Name, fd.Path, x.Category)
 						ig := IgnoredFinding{FlatFinding: FlatFinding{Target: t.URI, Kind: t.Kind, Container: c.Name, Path: fd.Path, Finding: x,
-							AnonymousAccess: t.Exposure.AnonymousAccess}, Reason: e.Reason, Entry: f.where(e)}
+							AnonymousAccess: t.Exposure.AnonymousAccess}, Reason: e.Reason, Entry: f.where(e), Ignored: true}
 						if !e.Expires.IsZero() {
 							ig.Expires = e.Expires.Format(time.DateOnly)
 						}

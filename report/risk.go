@@ -243,7 +243,7 @@ func CheckMatrix(mx *Matrix) error {
 				return fmt.Errorf("risk matrix: %s × %s has no risk level", SensitivityNames[s], ExposureLevelNames[e])
 			}
 			if s > SensLow && mx[s][e] < mx[s-1][e] {
-				return fmt.Errorf("risk matrix: %s × %s is %s, lower than %s × %s: a more sensitive finding never has a lower level",
+				return fmt.Errorf("risk matrix: %s × %s is %s, lower than %s × %s (%s): a more sensitive finding never has a lower level",
 					SensitivityNames[s], ExposureLevelNames[e], RiskLevelNames[mx[s][e]], SensitivityNames[s-1], ExposureLevelNames[e], RiskLevelNames[mx[s-1][e]])
 			}
 		}
@@ -457,6 +457,12 @@ func levelIndex(name string) int {
 // RiskSentence says in one line what a score means: its level, and the
 // sentence of the level's band.
 func RiskSentence(score float64, level string, meaning string) string {
+	if level == "" && score > 0 {
+		level = RiskLevel(score) // a report of the version 1 model
+	}
+	if l := levelIndex(level); meaning == "" && l > 0 {
+		meaning = DefaultBands[l].Meaning
+	}
 	if level == "" {
 		return fmt.Sprintf("risk %s/100: no personal data found", f1(score))
 	}
