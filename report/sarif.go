@@ -321,4 +321,3 @@ func dropNulls(v any) any {
 	}
 	return v
 }
-

@@ -274,4 +274,3 @@ func TestSARIFContent(t *testing.T) {
 		}
 	}
 }
-
