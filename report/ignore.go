@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +86,8 @@ func (e *IgnoreError) Error() string {
 	return e.File + ": " + e.Msg
 }
 
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
+
 var ignoreKeys = []string{"fingerprint", "target", "container", "path", "categories", "reason", "expires"}
 
 // ParseIgnore parses an ignore file. Errors name the file and line.
@@ -96,7 +99,12 @@ func ParseIgnore(name string, data []byte) (*IgnoreFile, error) {
 		if errors.Is(err, io.EOF) {
 			return f, nil
 		}
-		return nil, &IgnoreError{File: name, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+		}
+		return nil, &IgnoreError{File: name, Line: line, Msg: msg}
 	}
 	if len(doc.Content) == 0 {
 		return f, nil
