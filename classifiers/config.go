@@ -574,7 +574,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 			for j := 0; j+1 < len(vv.Content); j += 2 {
 				id, lv := vv.Content[j], vv.Content[j+1]
 				if !valid(id.Value) {
-					return true, errAt(src, id, "unknown %s %q in risk.sensitivity", strings.TrimSuffix(kk.Value, "s"), id.Value)
+					return true, errAt(src, id, "unknown %s %q in risk.sensitivity", map[string]string{"groups": "group", "categories": "category"}[kk.Value], id.Value)
 				}
 				l, err := levelOf(SensitivityLevels, lv, "the sensitivity of "+strconv.Quote(id.Value))
 				if err != nil {
@@ -653,7 +653,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 					return true, errAt(src, bk, "unknown key %q in risk.bands.%s (want min, max, means)", bk.Value, lv.Value)
 				}
 			}
-			if b.Min > b.Max {
+			if seen["min"] && seen["max"] && b.Min > b.Max {
 				return true, errAt(src, bn, "risk.bands.%s: min %g is above max %g", lv.Value, b.Min, b.Max)
 			}
 			m.Bands[lv.Value] = b
@@ -709,11 +709,11 @@ func mergeRiskModel(dst *RiskModelSpec, over RiskModelSpec) {
 	}
 }
 
-// checkRiskModel checks the merged model keeps the README's promises: when
-// it has a matrix, every cell is set and the level never falls as
-// sensitivity or exposure rises (anonymous ≥ no_tls ≥ authenticated_tls,
-// unknown ≥ authenticated_tls), very_high × anonymous is critical; when it
-// has bands, every level has one and they are ordered and disjoint.
+// checkRiskModel checks the merged model keeps the README's promises: the
+// level never falls as sensitivity or exposure rises (anonymous ≥ no_tls ≥
+// authenticated_tls, unknown ≥ authenticated_tls), very_high × anonymous is
+// critical, bands are ordered and disjoint. Cells and bands no file set are
+// left to the report's defaults and not compared.
 func checkRiskModel(m RiskModelSpec) error {
 	fail := func(format string, a ...any) error {
 		return &LoadError{Source: m.src, Msg: fmt.Sprintf(format, a...)}
@@ -722,33 +722,31 @@ func checkRiskModel(m RiskModelSpec) error {
 		cell := func(s, e int) int { return levelIndex(RiskLevels, m.Matrix[SensitivityLevels[s]][ExposureLevels[e]]) }
 		for s := range SensitivityLevels {
 			for e := range ExposureLevels {
-				if cell(s, e) < 0 {
-					return fail("risk.matrix: %s × %s has no risk level", SensitivityLevels[s], ExposureLevels[e])
-				}
-				if s > 0 && cell(s, e) < cell(s-1, e) {
+				if s > 0 && cell(s, e) >= 0 && cell(s, e) < cell(s-1, e) {
 					return fail("risk.matrix: %s × %s is lower than %s × %s: a more sensitive finding never has a lower level",
 						SensitivityLevels[s], ExposureLevels[e], SensitivityLevels[s-1], ExposureLevels[e])
 				}
 			}
 			for _, p := range [][2]int{{2, 0}, {3, 2}, {1, 0}} {
-				if cell(s, p[0]) < cell(s, p[1]) {
+				if cell(s, p[0]) >= 0 && cell(s, p[0]) < cell(s, p[1]) {
 					return fail("risk.matrix: %s × %s is lower than %s × %s: a more exposed store never has a lower level",
 						SensitivityLevels[s], ExposureLevels[p[0]], SensitivityLevels[s], ExposureLevels[p[1]])
 				}
 			}
 		}
-		if cell(3, 3) != 3 {
+		if cell(3, 3) >= 0 && cell(3, 3) != 3 {
 			return fail("risk.matrix: very_high × anonymous must be critical")
 		}
 	}
 	if m.Bands != nil {
 		for i, l := range RiskLevels {
 			b, ok := m.Bands[l]
-			if !ok {
-				return fail("risk.bands: the level %s has no band", l)
+			prev, hasPrev := RiskBand{}, false
+			if i > 0 {
+				prev, hasPrev = m.Bands[RiskLevels[i-1]]
 			}
-			if i > 0 && b.Min <= m.Bands[RiskLevels[i-1]].Max {
-				return fail("risk.bands: %s starts at %g, inside %s (up to %g): bands must be ordered and disjoint", l, b.Min, RiskLevels[i-1], m.Bands[RiskLevels[i-1]].Max)
+			if ok && hasPrev && b.Min <= prev.Max {
+				return fail("risk.bands: %s starts at %g, inside %s (up to %g): bands must be ordered and disjoint", l, b.Min, RiskLevels[i-1], prev.Max)
 			}
 		}
 	}

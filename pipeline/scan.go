@@ -148,6 +148,11 @@ func RiskModel(e *classifiers.Engine) report.RiskModel {
 		}
 		m.Bands = &bands
 	}
+	// rules files without the built-in ones may leave a model that breaks
+	// the README's promises: the built-in matrix and bands then apply
+	if m.Validate() != nil {
+		m.Matrix, m.Bands = nil, nil
+	}
 	return m
 }
 
