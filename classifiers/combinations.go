@@ -1,6 +1,7 @@
 package classifiers
 
 import (
+	"fmt"
 	"sort"
 
 	"go.yaml.in/yaml/v3"
@@ -35,16 +36,19 @@ func (e *Engine) Combinations() []Combination {
 
 // parseCombinations reads risk.combinations: a mapping of id to
 // {name, boost, requires: [[category or group...], ...], disabled}.
-func parseCombinations(src string, n *yaml.Node, dst map[string]Combination) error {
+func parseCombinations(src string, n *yaml.Node, dst map[string]Combination, d *diag) {
 	if n.Kind != yaml.MappingNode {
-		return errAt(src, n, "risk.combinations must be a mapping of id to {name, boost, requires}")
+		d.nodeErr(src, n, "risk.combinations must be a mapping of id to {name, boost, requires}")
+		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		id, v := n.Content[i], n.Content[i+1]
 		if v.Kind != yaml.MappingNode {
-			return errAt(src, v, "combination %q must be a mapping with name, boost and requires", id.Value)
+			d.nodeErr(src, v, "combination %q must be a mapping with name, boost and requires", id.Value)
+			continue
 		}
 		c := Combination{ID: id.Value, Boost: -1}
+		ok := true
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			k, val := v.Content[j], v.Content[j+1]
 			switch k.Value {
@@ -52,35 +56,51 @@ func parseCombinations(src string, n *yaml.Node, dst map[string]Combination) err
 				c.Name = val.Value
 			case "boost":
 				if err := val.Decode(&c.Boost); err != nil || c.Boost < 0 || c.Boost > 1 {
-					return errAt(src, val, "boost of combination %q must be a number in [0, 1]", id.Value)
+					d.nodeErr(src, val, "boost of combination %q must be a number in [0, 1]", id.Value)
+					ok = false
 				}
 			case "disabled":
 				if err := val.Decode(&c.Disabled); err != nil {
-					return errAt(src, val, "disabled of combination %q must be true or false", id.Value)
+					d.nodeErr(src, val, "disabled of combination %q must be true or false", id.Value)
+					ok = false
 				}
 			case "requires":
 				var parts [][]string
 				if err := val.Decode(&parts); err != nil || len(parts) < 2 {
-					return errAt(src, val, "requires of combination %q must be a list of at least two parts, each a list of categories", id.Value)
+					d.nodeErr(src, val, "requires of combination %q must be a list of at least two parts, each a list of categories", id.Value)
+					ok = false
+					continue
 				}
-				for _, p := range parts {
-					if len(p) == 0 {
-						return errAt(src, val, "combination %q has an empty part", id.Value)
+				for pi, p := range parts {
+					at := val
+					if pi < len(val.Content) {
+						at = val.Content[pi]
 					}
-					for _, cat := range p {
+					if len(p) == 0 {
+						d.nodeErr(src, at, "combination %q has an empty part", id.Value)
+						ok = false
+					}
+					for ci, cat := range p {
 						if GroupOf(cat) == "" {
-							return errAt(src, val, "unknown category %q in combination %q", cat, id.Value)
+							catAt := at
+							if ci < len(at.Content) {
+								catAt = at.Content[ci]
+							}
+							d.nodeErr(src, catAt, "%s", unknownCategory(cat, fmt.Sprintf(" in combination %q", id.Value)))
+							ok = false
 						}
 					}
 				}
 				c.Requires = parts
 			default:
-				return errAt(src, k, "unknown key %q in combination %q (want name, boost, requires, disabled)", k.Value, id.Value)
+				d.nodeErr(src, k, "unknown key %q in combination %q (want name, boost, requires, disabled)", k.Value, id.Value)
+				ok = false
 			}
 		}
-		dst[c.ID] = c
+		if ok {
+			dst[c.ID] = c
+		}
 	}
-	return nil
 }
 
 // mergeCombination lays a combination of a later file over an earlier one:

@@ -25,7 +25,7 @@ func TestCombinationsFromRules(t *testing.T) {
 			map[string]float64{"account_takeover_kit": 1, "identity_theft_kit": 0.9}, ""},
 		{"add one", "version: 1\nrisk:\n  combinations:\n    tracking_kit: {name: tracking kit, requires: [[device_id], [geo_coordinates]]}\n",
 			map[string]float64{"account_takeover_kit": 1, "identity_theft_kit": 0.9, "usable_card": 1, "tracking_kit": 1}, ""},
-		{"unknown category", "version: 1\nrisk:\n  combinations:\n    x: {requires: [[email], [shoe_size]]}\n", nil, "user.yaml:4: unknown category \"shoe_size\""},
+		{"unknown category", "version: 1\nrisk:\n  combinations:\n    x: {requires: [[email], [shoe_size]]}\n", nil, "user.yaml:4:30: unknown category \"shoe_size\" in combination \"x\" (valid categories: email, phone,"},
 		{"one part", "version: 1\nrisk:\n  combinations:\n    x: {requires: [[email]]}\n", nil, "at least two parts"},
 		{"bad boost", "version: 1\nrisk:\n  combinations:\n    x: {boost: 3, requires: [[email], [phone]]}\n", nil, "[0, 1]"},
 		{"unknown key", "version: 1\nrisk:\n  combinations:\n    x: {weight: 1}\n", nil, "unknown key \"weight\""},

@@ -42,10 +42,17 @@ type ruleSpec struct {
 	MinEntropy        float64
 	Disabled          bool
 
-	src  string
-	line int
-	// lines of individual entries, for errors on a specific pattern
-	lines map[string]int
+	Examples []example
+
+	src       string
+	line, col int // where the rule's mapping starts
+	// where each key's value (and each entry of a list, under
+	// key+"\x00"+entry) is written, for errors at the right place; a key
+	// is present when the rule's file states it
+	at map[string]pos
+	// broken is set when a key of the rule could not be read: checks that
+	// a missing key would set off are skipped, the error is reported
+	broken bool
 }
 
 type riskSpec struct {
@@ -61,52 +68,23 @@ type fileSpec struct {
 	risk  riskSpec
 }
 
-// Warning is a problem in a rules file that does not stop it from loading.
-type Warning struct {
-	Source  string
-	Line    int
-	RuleID  string
-	Message string
-}
-
-func (w Warning) String() string {
-	return fmt.Sprintf("%s:%d: rule %q: %s", w.Source, w.Line, w.RuleID, w.Message)
-}
-
-// LoadError is a rules file error with its position.
-type LoadError struct {
-	Source string
-	Line   int
-	Msg    string
-}
-
-func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Source, e.Line, e.Msg)
-	}
-	return e.Source + ": " + e.Msg
-}
-
-func errAt(src string, n *yaml.Node, format string, a ...any) error {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	return &LoadError{Source: src, Line: line, Msg: fmt.Sprintf(format, a...)}
-}
-
-func parseFile(src Source) (*fileSpec, error) {
+// parseFile reads one rules file; its errors go to d, and what could be
+// read is returned.
+func parseFile(src Source, d *diag) *fileSpec {
+	fs := &fileSpec{risk: riskSpec{groups: map[string]float64{}, categories: map[string]float64{}, combinations: map[string]Combination{}}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src.Data, &doc); err != nil {
-		return nil, &LoadError{Source: src.Name, Msg: err.Error()}
+		p, msg := yamlErr(err)
+		d.errAt(src.Name, p, "%s", msg)
+		return fs
 	}
-	fs := &fileSpec{risk: riskSpec{groups: map[string]float64{}, categories: map[string]float64{}, combinations: map[string]Combination{}}}
 	if len(doc.Content) == 0 {
-		return fs, nil
+		return fs
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, errAt(src.Name, root, "a rules file is a mapping with the keys version, risk and rules")
+		d.nodeErr(src.Name, root, "a rules file is a mapping with the keys version, risk and rules")
+		return fs
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -114,47 +92,43 @@ func parseFile(src Source) (*fileSpec, error) {
 		case "version":
 			var ver int
 			if err := v.Decode(&ver); err != nil || ver != 1 {
-				return nil, errAt(src.Name, v, "version must be 1")
+				d.nodeErr(src.Name, v, "version must be 1")
 			}
 		case "risk":
-			if err := parseRisk(src.Name, v, &fs.risk); err != nil {
-				return nil, err
-			}
+			parseRisk(src.Name, v, &fs.risk, d)
 		case "rules":
 			if v.Kind != yaml.SequenceNode {
-				return nil, errAt(src.Name, v, "rules must be a list")
+				d.nodeErr(src.Name, v, "rules must be a list")
+				continue
 			}
 			for _, rn := range v.Content {
-				r, err := parseRule(src.Name, rn)
-				if err != nil {
-					return nil, err
+				if r := parseRule(src.Name, rn, d); r != nil {
+					fs.rules = append(fs.rules, r)
 				}
-				fs.rules = append(fs.rules, r)
 			}
 		default:
-			return nil, errAt(src.Name, k, "unknown key %q (want version, risk, rules)", k.Value)
+			d.nodeErr(src.Name, k, "unknown key %q (want version, risk, rules)", k.Value)
 		}
 	}
-	return fs, nil
+	return fs
 }
 
-func parseRisk(src string, n *yaml.Node, rs *riskSpec) error {
+func parseRisk(src string, n *yaml.Node, rs *riskSpec, d *diag) {
 	if n.Kind != yaml.MappingNode {
-		return errAt(src, n, "risk must be a mapping with the keys groups, categories and combinations")
+		d.nodeErr(src, n, "risk must be a mapping with the keys groups, categories and combinations")
+		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		var dst map[string]float64
 		var valid func(string) bool
 		if k.Value == "combinations" {
-			if err := parseCombinations(src, v, rs.combinations); err != nil {
-				return err
-			}
+			parseCombinations(src, v, rs.combinations, d)
 			continue
 		}
 		if handled, err := parseRiskModel(src, k, v, &rs.model); handled {
 			if err != nil {
-				return err
+				d.errs = append(d.errs, err.(*LoadError))
 			}
 			continue
 		}
@@ -164,203 +138,281 @@ func parseRisk(src string, n *yaml.Node, rs *riskSpec) error {
 		case "categories":
 			dst, valid = rs.categories, func(s string) bool { return GroupOf(s) != "" }
 		default:
-			return errAt(src, k, "unknown key %q in risk (want groups, categories, combinations, sensitivity, matrix, bands, damping)", k.Value)
+			d.nodeErr(src, k, "unknown key %q in risk (want groups, categories, combinations, sensitivity, matrix, bands, damping)", k.Value)
+			continue
 		}
 		if v.Kind != yaml.MappingNode {
-			return errAt(src, v, "risk.%s must be a mapping of id to weight", k.Value)
+			d.nodeErr(src, v, "risk.%s must be a mapping of id to weight", k.Value)
+			continue
 		}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			id, w := v.Content[j], v.Content[j+1]
 			if !valid(id.Value) {
-				return errAt(src, id, "unknown %s %q in risk", strings.TrimSuffix(k.Value, "s"), id.Value)
+				if k.Value == "categories" {
+					d.nodeErr(src, id, "%s", unknownCategory(id.Value, " in risk"))
+				} else {
+					d.nodeErr(src, id, "unknown group %q in risk (valid groups: %s)", id.Value, groupList())
+				}
+				continue
 			}
 			var f float64
 			if err := w.Decode(&f); err != nil || f < 0 || f > 1 {
-				return errAt(src, w, "risk weight of %q must be a number in [0, 1]", id.Value)
+				d.nodeErr(src, w, "risk weight of %q must be a number in [0, 1]", id.Value)
+				continue
 			}
 			dst[id.Value] = f
 		}
 	}
-	return nil
 }
 
-func decodeStrings(src string, n *yaml.Node, key string, lines map[string]int) ([]string, error) {
+// decodeStrings reads a string or a list of strings, recording where each
+// entry is; ok is false (and the error recorded) otherwise.
+func decodeStrings(src string, n *yaml.Node, key string, at map[string]pos, d *diag) ([]string, bool) {
 	if n.Kind == yaml.ScalarNode {
-		lines[key+"\x00"+n.Value] = n.Line
-		return []string{n.Value}, nil
+		at[key+"\x00"+n.Value] = posOf(n)
+		return []string{n.Value}, true
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, errAt(src, n, "%s must be a string or a list of strings", key)
+		d.nodeErr(src, n, "%s must be a string or a list of strings", key)
+		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, c := range n.Content {
 		if c.Kind != yaml.ScalarNode {
-			return nil, errAt(src, c, "%s must be a list of strings", key)
+			d.nodeErr(src, c, "%s must be a list of strings", key)
+			return nil, false
 		}
-		lines[key+"\x00"+c.Value] = c.Line
+		at[key+"\x00"+c.Value] = posOf(c)
 		out = append(out, c.Value)
 	}
-	return out, nil
+	return out, true
 }
 
-func decodeScalar(src string, n *yaml.Node, key string, dst any) error {
+var yamlDecodeLineRE = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\n\s*)?line \d+: `)
+
+// decodeScalar decodes a single value into dst; ok is false (and the error
+// recorded) otherwise.
+func decodeScalar(src string, n *yaml.Node, key string, dst any, d *diag) bool {
 	if n.Kind != yaml.ScalarNode {
-		return errAt(src, n, "%s must be a single value", key)
+		d.nodeErr(src, n, "%s must be a single value", key)
+		return false
 	}
 	if err := n.Decode(dst); err != nil {
-		return errAt(src, n, "%s: %v", key, strings.TrimPrefix(err.Error(), "yaml: "))
+		d.nodeErr(src, n, "%s: %s", key, yamlDecodeLineRE.ReplaceAllString(err.Error(), ""))
+		return false
 	}
-	return nil
+	return true
 }
 
-func parseRule(src string, n *yaml.Node) (*ruleSpec, error) {
+// parseRule reads one rule. A rule without an id is reported and dropped;
+// a rule with other errors is kept, marked broken, so that its remaining
+// keys are still checked.
+func parseRule(src string, n *yaml.Node, d *diag) *ruleSpec {
 	if n.Kind != yaml.MappingNode {
-		return nil, errAt(src, n, "a rule must be a mapping")
+		d.nodeErr(src, n, "a rule must be a mapping")
+		return nil
 	}
-	r := &ruleSpec{src: src, line: n.Line, lines: map[string]int{}, Confidence: -1, FieldConfidence: -1}
+	r := &ruleSpec{src: src, line: n.Line, col: n.Column, at: map[string]pos{}, Confidence: -1, FieldConfidence: -1}
+	nerr := len(d.errs)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		r.lines[k.Value] = k.Line
-		var err error
+		r.at[k.Value] = posOf(v)
+		ok := true
 		switch k.Value {
 		case "id":
-			err = decodeScalar(src, v, k.Value, &r.ID)
+			ok = decodeScalar(src, v, k.Value, &r.ID, d)
 		case "category":
-			err = decodeScalar(src, v, k.Value, &r.Category)
+			ok = decodeScalar(src, v, k.Value, &r.Category, d)
 		case "description":
-			err = decodeScalar(src, v, k.Value, &r.Description)
+			ok = decodeScalar(src, v, k.Value, &r.Description, d)
 		case "engine":
-			err = decodeScalar(src, v, k.Value, &r.Engine)
+			ok = decodeScalar(src, v, k.Value, &r.Engine, d)
 		case "kinds":
-			r.Kinds, err = decodeStrings(src, v, k.Value, r.lines)
+			r.Kinds, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "patterns":
-			r.Patterns, err = decodeStrings(src, v, k.Value, r.lines)
+			r.Patterns, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "text_patterns":
-			r.TextPatterns, err = decodeStrings(src, v, k.Value, r.lines)
+			r.TextPatterns, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "text":
-			err = decodeScalar(src, v, k.Value, &r.Text)
+			ok = decodeScalar(src, v, k.Value, &r.Text, d)
 		case "validator":
-			err = decodeScalar(src, v, k.Value, &r.Validator)
+			ok = decodeScalar(src, v, k.Value, &r.Validator, d)
 		case "field_names":
-			r.FieldNames, err = decodeStrings(src, v, k.Value, r.lines)
+			r.FieldNames, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "context":
-			r.Context, err = decodeStrings(src, v, k.Value, r.lines)
+			r.Context, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "exclude":
-			err = parseExclude(src, v, r)
+			ok = parseExclude(src, v, r, d)
 		case "confidence":
-			err = decodeScalar(src, v, k.Value, &r.Confidence)
-			if err == nil && (r.Confidence < 0 || r.Confidence > 1) {
-				err = errAt(src, v, "confidence must be in [0, 1]")
+			ok = decodeScalar(src, v, k.Value, &r.Confidence, d)
+			if ok && (r.Confidence < 0 || r.Confidence > 1) {
+				d.nodeErr(src, v, "confidence must be in [0, 1]")
+				ok = false
 			}
 		case "field_confidence":
-			err = decodeScalar(src, v, k.Value, &r.FieldConfidence)
-			if err == nil && (r.FieldConfidence < 0 || r.FieldConfidence > 1) {
-				err = errAt(src, v, "field_confidence must be in [0, 1]")
+			ok = decodeScalar(src, v, k.Value, &r.FieldConfidence, d)
+			if ok && (r.FieldConfidence < 0 || r.FieldConfidence > 1) {
+				d.nodeErr(src, v, "field_confidence must be in [0, 1]")
+				ok = false
 			}
 		case "requires_field_name":
-			err = decodeScalar(src, v, k.Value, &r.RequiresFieldName)
+			ok = decodeScalar(src, v, k.Value, &r.RequiresFieldName, d)
 		case "field_name_only":
-			err = decodeScalar(src, v, k.Value, &r.FieldNameOnly)
+			ok = decodeScalar(src, v, k.Value, &r.FieldNameOnly, d)
 		case "prefilter":
-			err = parsePrefilter(src, v, r)
+			ok = parsePrefilter(src, v, r, d)
 		case "store_types":
-			r.StoreTypes, err = decodeStrings(src, v, k.Value, r.lines)
+			r.StoreTypes, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "suppress":
-			r.Suppress, err = decodeStrings(src, v, k.Value, r.lines)
+			r.Suppress, ok = decodeStrings(src, v, k.Value, r.at, d)
 		case "min_entropy":
-			err = decodeScalar(src, v, k.Value, &r.MinEntropy)
+			ok = decodeScalar(src, v, k.Value, &r.MinEntropy, d)
 		case "disabled":
-			err = decodeScalar(src, v, k.Value, &r.Disabled)
+			ok = decodeScalar(src, v, k.Value, &r.Disabled, d)
+		case "examples":
+			ok = parseExamples(src, v, r, d)
 		default:
-			err = errAt(src, k, "unknown key %q in rule", k.Value)
+			d.nodeErr(src, k, "unknown key %q in rule (%s)", k.Value, suggestKey(k.Value, ruleKeys))
+			delete(r.at, k.Value)
+			ok = false
 		}
-		if err != nil {
-			return nil, err
+		if !ok {
+			r.broken = true
 		}
 	}
 	if r.ID == "" {
-		return nil, errAt(src, n, "rule without id")
+		if len(d.errs) == nerr {
+			d.nodeErr(src, n, "rule without id")
+		}
+		return nil
 	}
-	return r, nil
+	for i := nerr; i < len(d.errs); i++ {
+		if !strings.HasPrefix(d.errs[i].Msg, "rule ") {
+			d.errs[i].Msg = fmt.Sprintf("rule %q: %s", r.ID, d.errs[i].Msg)
+		}
+	}
+	return r
 }
 
-func parseExclude(src string, n *yaml.Node, r *ruleSpec) error {
-	if n.Kind != yaml.MappingNode {
-		return errAt(src, n, "exclude must be a mapping with the keys values and field_names")
+// suggestKey names the known key closest to an unknown one (a typo), or
+// lists them all.
+func suggestKey(key string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(key, k); d < bestD {
+			best, bestD = k, d
+		}
 	}
+	if best != "" {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "want " + strings.Join(known, ", ")
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// ruleKeys are the keys of a rule, for the message about an unknown one.
+var ruleKeys = []string{"id", "category", "description", "engine", "kinds", "patterns", "text_patterns", "text",
+	"validator", "field_names", "context", "exclude", "confidence", "field_confidence", "requires_field_name",
+	"field_name_only", "prefilter", "store_types", "suppress", "min_entropy", "disabled", "examples"}
+
+func parseExclude(src string, n *yaml.Node, r *ruleSpec, d *diag) bool {
+	if n.Kind != yaml.MappingNode {
+		d.nodeErr(src, n, "exclude must be a mapping with the keys values and field_names")
+		return false
+	}
+	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		var err error
+		var good bool
 		switch k.Value {
 		case "values":
-			r.lines["exclude.values"] = k.Line
-			r.ExcludeValues, err = decodeStrings(src, v, "exclude.values", r.lines)
+			r.at["exclude.values"] = posOf(v)
+			r.ExcludeValues, good = decodeStrings(src, v, "exclude.values", r.at, d)
 		case "field_names":
-			r.lines["exclude.field_names"] = k.Line
-			r.ExcludeFieldNames, err = decodeStrings(src, v, "exclude.field_names", r.lines)
+			r.at["exclude.field_names"] = posOf(v)
+			r.ExcludeFieldNames, good = decodeStrings(src, v, "exclude.field_names", r.at, d)
 		default:
-			err = errAt(src, k, "unknown key %q in exclude (want values, field_names)", k.Value)
+			d.nodeErr(src, k, "unknown key %q in exclude (want values, field_names)", k.Value)
 		}
-		if err != nil {
-			return err
-		}
+		ok = ok && good
 	}
-	return nil
+	return ok
 }
 
-func parsePrefilter(src string, n *yaml.Node, r *ruleSpec) error {
+func parsePrefilter(src string, n *yaml.Node, r *ruleSpec, d *diag) bool {
 	if n.Kind != yaml.MappingNode {
-		return errAt(src, n, "prefilter must be a mapping")
+		d.nodeErr(src, n, "prefilter must be a mapping")
+		return false
 	}
+	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		r.lines["prefilter."+k.Value] = k.Line
-		var err error
+		r.at["prefilter."+k.Value] = posOf(v)
+		var good bool
 		switch k.Value {
 		case "min_len":
-			err = decodeScalar(src, v, k.Value, &r.MinLen)
+			good = decodeScalar(src, v, k.Value, &r.MinLen, d)
 		case "max_len":
-			err = decodeScalar(src, v, k.Value, &r.MaxLen)
+			good = decodeScalar(src, v, k.Value, &r.MaxLen, d)
 		case "min_digits":
-			err = decodeScalar(src, v, k.Value, &r.MinDigits)
+			good = decodeScalar(src, v, k.Value, &r.MinDigits, d)
 		case "max_digits":
-			err = decodeScalar(src, v, k.Value, &r.MaxDigits)
+			good = decodeScalar(src, v, k.Value, &r.MaxDigits, d)
 		case "min_letters":
-			err = decodeScalar(src, v, k.Value, &r.MinLetters)
+			good = decodeScalar(src, v, k.Value, &r.MinLetters, d)
 		case "min_word":
-			err = decodeScalar(src, v, k.Value, &r.MinWord)
+			good = decodeScalar(src, v, k.Value, &r.MinWord, d)
 		case "any_chars":
-			err = decodeScalar(src, v, k.Value, &r.AnyChars)
+			good = decodeScalar(src, v, k.Value, &r.AnyChars, d)
 		case "only_chars":
-			err = decodeScalar(src, v, k.Value, &r.OnlyChars)
+			good = decodeScalar(src, v, k.Value, &r.OnlyChars, d)
 		case "keywords":
-			r.Keywords, err = decodeStrings(src, v, k.Value, r.lines)
+			r.Keywords, good = decodeStrings(src, v, k.Value, r.at, d)
 		default:
-			err = errAt(src, k, "unknown key %q in prefilter (want min_len, max_len, min_digits, max_digits, min_letters, min_word, any_chars, only_chars, keywords)", k.Value)
+			d.nodeErr(src, k, "unknown key %q in prefilter (want min_len, max_len, min_digits, max_digits, min_letters, min_word, any_chars, only_chars, keywords)", k.Value)
+			delete(r.at, "prefilter."+k.Value)
 		}
-		if err != nil {
-			return err
-		}
+		ok = ok && good
 	}
-	return nil
+	return ok
 }
 
 // has reports whether the rule's file set a key ("confidence",
 // "prefilter.min_len", "exclude.values").
-func (r *ruleSpec) has(key string) bool { _, ok := r.lines[key]; return ok }
+func (r *ruleSpec) has(key string) bool { _, ok := r.at[key]; return ok }
 
 // mergeOver returns base with every key that r sets replaced by r's value:
 // a user rule with the id of a default rule changes only what it states.
 func (r *ruleSpec) mergeOver(base *ruleSpec) *ruleSpec {
 	m := *base
-	m.lines = map[string]int{}
-	for k, v := range base.lines {
-		m.lines[k] = v
+	m.at = map[string]pos{}
+	for k, v := range base.at {
+		m.at[k] = v
 	}
-	for k, v := range r.lines {
-		m.lines[k] = v
+	for k, v := range r.at {
+		m.at[k] = v
 	}
-	m.src, m.line = r.src, r.line
+	m.src, m.line, m.col, m.broken = r.src, r.line, r.col, r.broken
 	type field struct {
 		key string
 		set func()
@@ -395,6 +447,7 @@ func (r *ruleSpec) mergeOver(base *ruleSpec) *ruleSpec {
 		{"suppress", func() { m.Suppress = r.Suppress }},
 		{"min_entropy", func() { m.MinEntropy = r.MinEntropy }},
 		{"disabled", func() { m.Disabled = r.Disabled }},
+		{"examples", func() { m.Examples = r.Examples }},
 	} {
 		if r.has(f.key) {
 			f.set()
@@ -403,18 +456,16 @@ func (r *ruleSpec) mergeOver(base *ruleSpec) *ruleSpec {
 	return &m
 }
 
-func (r *ruleSpec) lineOf(key, value string) int {
-	if l, ok := r.lines[key+"\x00"+value]; ok {
-		return l
+// posOf is where the rule states key (the entry value of a list key, when
+// given), or where the rule starts.
+func (r *ruleSpec) posOf(key, value string) pos {
+	if p, ok := r.at[key+"\x00"+value]; ok {
+		return p
 	}
-	if l, ok := r.lines[key]; ok {
-		return l
+	if p, ok := r.at[key]; ok {
+		return p
 	}
-	return r.line
-}
-
-func (r *ruleSpec) errf(line int, format string, a ...any) error {
-	return &LoadError{Source: r.src, Line: line, Msg: fmt.Sprintf("rule %q: ", r.ID) + fmt.Sprintf(format, a...)}
+	return pos{r.line, r.col}
 }
 
 // nestedQuantifier reports whether a pattern repeats a sub-pattern that is
@@ -460,16 +511,6 @@ func isRepeat(n *syntax.Regexp, unbounded bool) bool {
 			return n.Max == -1
 		}
 		return n.Max == -1 || n.Max > 1
-	}
-	return false
-}
-
-func isSingleChar(n *syntax.Regexp) bool {
-	switch n.Op {
-	case syntax.OpLiteral:
-		return len(n.Rune) == 1
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return true
 	}
 	return false
 }
@@ -538,13 +579,13 @@ func (e *Engine) Sensitivity(category string) string {
 func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool, err error) {
 	levelOf := func(levels []string, n *yaml.Node, what string) (string, error) {
 		if n.Kind != yaml.ScalarNode || levelIndex(levels, n.Value) < 0 {
-			return "", errAt(src, n, "%s must be one of %s", what, strings.Join(levels, ", "))
+			return "", riskErr(src, n, "%s must be one of %s", what, strings.Join(levels, ", "))
 		}
 		return n.Value, nil
 	}
 	mapping := func(n *yaml.Node, what string) error {
 		if n.Kind != yaml.MappingNode {
-			return errAt(src, n, "%s must be a mapping", what)
+			return riskErr(src, n, "%s must be a mapping", what)
 		}
 		return nil
 	}
@@ -563,7 +604,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 			case "categories":
 				dst, valid = &m.SensitivityCategories, func(s string) bool { return GroupOf(s) != "" }
 			default:
-				return true, errAt(src, kk, "unknown key %q in risk.sensitivity (want groups, categories)", kk.Value)
+				return true, riskErr(src, kk, "unknown key %q in risk.sensitivity (want groups, categories)", kk.Value)
 			}
 			if err := mapping(vv, "risk.sensitivity."+kk.Value); err != nil {
 				return true, err
@@ -574,7 +615,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 			for j := 0; j+1 < len(vv.Content); j += 2 {
 				id, lv := vv.Content[j], vv.Content[j+1]
 				if !valid(id.Value) {
-					return true, errAt(src, id, "unknown %s %q in risk.sensitivity", map[string]string{"groups": "group", "categories": "category"}[kk.Value], id.Value)
+					return true, riskErr(src, id, "unknown %s %q in risk.sensitivity", map[string]string{"groups": "group", "categories": "category"}[kk.Value], id.Value)
 				}
 				l, err := levelOf(SensitivityLevels, lv, "the sensitivity of "+strconv.Quote(id.Value))
 				if err != nil {
@@ -637,7 +678,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 				case "min", "max":
 					var f float64
 					if err := bv.Decode(&f); err != nil || f < 0 || f > 100 {
-						return true, errAt(src, bv, "risk.bands.%s.%s must be a number from 0 to 100", lv.Value, bk.Value)
+						return true, riskErr(src, bv, "risk.bands.%s.%s must be a number from 0 to 100", lv.Value, bk.Value)
 					}
 					if bk.Value == "min" {
 						b.Min = f
@@ -646,15 +687,15 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 					}
 				case "means":
 					if bv.Kind != yaml.ScalarNode || strings.TrimSpace(bv.Value) == "" {
-						return true, errAt(src, bv, "risk.bands.%s.means must say in one sentence what a score in the band means", lv.Value)
+						return true, riskErr(src, bv, "risk.bands.%s.means must say in one sentence what a score in the band means", lv.Value)
 					}
 					b.Meaning = strings.TrimSpace(bv.Value)
 				default:
-					return true, errAt(src, bk, "unknown key %q in risk.bands.%s (want min, max, means)", bk.Value, lv.Value)
+					return true, riskErr(src, bk, "unknown key %q in risk.bands.%s (want min, max, means)", bk.Value, lv.Value)
 				}
 			}
 			if seen["min"] && seen["max"] && b.Min > b.Max {
-				return true, errAt(src, bn, "risk.bands.%s: min %g is above max %g", lv.Value, b.Min, b.Max)
+				return true, riskErr(src, bn, "risk.bands.%s: min %g is above max %g", lv.Value, b.Min, b.Max)
 			}
 			m.Bands[lv.Value] = b
 		}
@@ -662,7 +703,7 @@ func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool
 	case "damping":
 		var f float64
 		if err := v.Decode(&f); err != nil || f <= 0 || f > 1 {
-			return true, errAt(src, v, "risk.damping must be a number in (0, 1]")
+			return true, riskErr(src, v, "risk.damping must be a number in (0, 1]")
 		}
 		m.Damping = f
 	default:
@@ -714,8 +755,8 @@ func mergeRiskModel(dst *RiskModelSpec, over RiskModelSpec) {
 // authenticated_tls, unknown ≥ authenticated_tls), very_high × anonymous is
 // critical, bands are ordered and disjoint. Cells and bands no file set are
 // left to the report's defaults and not compared.
-func checkRiskModel(m RiskModelSpec) error {
-	fail := func(format string, a ...any) error {
+func checkRiskModel(m RiskModelSpec) *LoadError {
+	fail := func(format string, a ...any) *LoadError {
 		return &LoadError{Source: m.src, Msg: fmt.Sprintf(format, a...)}
 	}
 	if m.Matrix != nil {
@@ -751,4 +792,10 @@ func checkRiskModel(m RiskModelSpec) error {
 		}
 	}
 	return nil
+}
+
+// riskErr is an error of the risk model at a YAML node.
+func riskErr(src string, n *yaml.Node, format string, a ...any) error {
+	p := posOf(n)
+	return &LoadError{Source: src, Line: p.line, Column: p.col, Msg: fmt.Sprintf(format, a...)}
 }

@@ -23,6 +23,18 @@
 //   - FieldConfidence turns the per-value findings of a field into one
 //     confidence, weighing the share of values that agree.
 //
-// Mask hides values in examples; credentials are always fully masked.
+// Rules test themselves: each carries examples (values it must report and
+// values it must not; see the header of rules.yaml for the form). An
+// example matches when an engine holding its rule alone reports it for a
+// field whose path is the example's field (else the examples' field, else
+// ExampleField, which no rule's field names mention) and whose store type
+// is the example's store_type: Field(path, storeType).TypeHits, or
+// Classify of the value read as the example's kind (string by default),
+// whole or as free text. Load checks the form of examples; Check runs those
+// of the file it checks. Errors of Load and Check are LoadErrors: every
+// error found, each at file:line:column.
+//
+// Mask hides the values a report shows as examples; credentials are always
+// fully masked.
 // Field.Explain tells, for one value, how every applicable rule judged it.
 package classifiers

@@ -3,7 +3,6 @@ package classifiers_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/piisniff/piisniff"
 	"github.com/piisniff/piisniff/classifiers"
@@ -29,15 +28,6 @@ func fuzzValidator(f *testing.F, names string, seeds ...string) {
 	})
 }
 
-func FuzzLuhn(f *testing.F) { fuzzValidator(f, "luhn", "4242424242424242", "79927398713", "", "-") }
-func FuzzCard(f *testing.F) {
-	fuzzValidator(f, "card", "4242 4242 4242 4242", "378282246310005", "2223-0031-2200-3222", "0000000000000000")
-}
-func FuzzIBAN(f *testing.F) {
-	fuzzValidator(f, "iban", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "XX00", "de89370400440532013000")
-}
-func FuzzABA(f *testing.F)  { fuzzValidator(f, "aba", "021000021", "011000015", "12345678") }
-func FuzzIMEI(f *testing.F) { fuzzValidator(f, "imei", "490154203237518", "35-209900-176148-1") }
 func FuzzPhone(f *testing.F) {
 	fuzzValidator(f, "phonenumber", "+1 415-555-2671", "030 12345678", "0049301234567", "+")
 }
@@ -59,31 +49,10 @@ func FuzzLatLon(f *testing.F) { fuzzValidator(f, "latlon", "48.8584, 2.2945", "9
 func FuzzCoord(f *testing.F) {
 	fuzzValidator(f, "latitude,longitude", "48.85", "-90.00", "1e5", ".")
 }
-func FuzzBirthDate(f *testing.F) {
-	f.Add("1985-03-12")
-	f.Add("12.03.1985")
-	f.Add("March 12, 1985")
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, s string) {
-		if classifiers.ValidBirthDate(s, now) != classifiers.ValidBirthDate(s, now) {
-			t.Fatal("not deterministic")
-		}
-	})
-}
 func FuzzExpiry(f *testing.F)  { fuzzValidator(f, "card_expiry", "12/27", "0926", "2028-03", "1/2") }
 func FuzzGeohash(f *testing.F) { fuzzValidator(f, "geohash", "u09tunquc", "aaaaa") }
 func FuzzPersonName(f *testing.F) {
 	fuzzValidator(f, "person_name", "Maria Schmidt", "Jean-Pierre de la Fontaine", "ÉLODIE", "x")
-}
-func FuzzNationalIDs(f *testing.F) {
-	for _, s := range []string{"12345678Z", "X1234567L", "RSSMRA85T10A562S", "1 85 05 78 006 084 36", "111222333", "86095742719", "123456789"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for _, v := range []string{"dni", "nir", "codice_fiscale", "bsn", "steuer_id", "nif_pt", "national_id_eu", "national_id_digits"} {
-			classifiers.Validate(v, s, false)
-		}
-	})
 }
 func FuzzConnURI(f *testing.F) {
 	fuzzValidator(f, "connection_uri", "postgres://u:p@h/db", "mongodb+srv://a:b@c", "://@", "http://[::1")

@@ -1,7 +1,12 @@
 package classifiers_test
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,25 +14,76 @@ import (
 	"github.com/piisniff/piisniff/classifiers"
 )
 
-func TestLoadErrors(t *testing.T) {
-	for _, tc := range []struct{ file, want string }{
-		{"unknown_key.yaml", `unknown_key.yaml:5: unknown key "patrens" in rule`},
-		{"bad_pattern.yaml", `bad_pattern.yaml:7: rule "customer-number": bad pattern`},
-		{"unknown_category.yaml", `unknown_category.yaml:4: rule "customer-number": unknown category "customer_id"`},
-		{"unknown_validator.yaml", `unknown_validator.yaml:6: rule "customer-number": unknown validator "mod11"`},
-		{"bad_risk.yaml", `bad_risk.yaml:4: risk weight of "payment" must be a number in [0, 1]`},
+var update = flag.Bool("update", false, "rewrite the expected errors in testdata/rules/*.errors")
+
+// TestCheckErrors checks each broken rules file in testdata/rules against
+// the errors it must produce, listed one a line in the .errors file next to
+// it (go test -run TestCheckErrors -update rewrites them; review the diff).
+// Every error of every rule is reported, each at file:line:column.
+func TestCheckErrors(t *testing.T) {
+	for _, file := range []string{
+		"unknown_key.yaml",        // a typo in a key: the closest key is suggested
+		"bad_pattern.yaml",        // an unbalanced parenthesis, shown without the anchors added to compile it
+		"unknown_category.yaml",   // the valid category ids are listed
+		"unknown_validator.yaml",  // the known validators are listed
+		"bad_risk.yaml",           // a weight out of range
+		"many_errors.yaml",        // eleven errors in one file, all reported, in line order; look-arounds and backreferences suggest regexp2
+		"examples_fail.yaml",      // examples the rules do not judge as they say, and malformed examples
+		"yaml_syntax.yaml",        // YAML that does not parse: the line, column 1
+		"examples_bad_field.yaml", // examples under a field name the rule does not accept
 	} {
-		t.Run(tc.file, func(t *testing.T) {
-			name := "testdata/rules/" + tc.file
-			data, err := os.ReadFile(name)
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata/rules", file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = classifiers.Check(classifiers.Source{Name: tc.file, Data: data}, piisniff.DefaultRules)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			_, err = classifiers.Check(classifiers.Source{Name: file, Data: data}, piisniff.DefaultRules)
+			var list classifiers.LoadErrors
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Fatalf("error = %v, want LoadErrors", err)
+			}
+			for _, e := range list {
+				if e.Source != file || e.Line < 1 || e.Column < 1 || e.Msg == "" {
+					t.Errorf("error without a position in %s: %+v", file, e)
+				}
+			}
+			golden := filepath.Join("testdata/rules", strings.TrimSuffix(file, ".yaml")+".errors")
+			got := err.Error() + "\n"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("errors of %s:\n%s\nwant (%s):\n%s", file, got, golden, want)
 			}
 		})
+	}
+}
+
+// TestLoadSkipsExamples: Load checks the form of examples but does not run
+// them; Check does.
+func TestLoadSkipsExamples(t *testing.T) {
+	data, err := os.ReadFile("testdata/rules/examples_fail.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = classifiers.Load(classifiers.Source{Name: "rules.yaml", Data: piisniff.DefaultRules},
+		classifiers.Source{Name: "examples_fail.yaml", Data: data})
+	var list classifiers.LoadErrors
+	if !errors.As(err, &list) {
+		t.Fatalf("error = %v, want LoadErrors", err)
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, fmt.Sprintf("%d:%d", e.Line, e.Column))
+	}
+	if want := []string{"26:81", "26:82"}; !slices.Equal(got, want) {
+		t.Errorf("Load errors at %v, want only the malformed example at %v:\n%v", got, want, err)
 	}
 }
 
@@ -40,7 +96,7 @@ func TestNestedQuantifierWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ws) != 1 || ws[0].Line != 6 || !strings.Contains(ws[0].Message, "nests quantifiers") {
+	if len(ws) != 1 || ws[0].Line != 6 || ws[0].Column != 16 || !strings.Contains(ws[0].Message, "nests quantifiers") {
 		t.Fatalf("warnings = %v", ws)
 	}
 }

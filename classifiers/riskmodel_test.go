@@ -36,17 +36,17 @@ func TestRiskModelFromRules(t *testing.T) {
 
 func TestRiskModelErrors(t *testing.T) {
 	tests := []struct{ name, risk, want string }{
-		{"unknown level", "  sensitivity:\n    groups:\n      contact: extreme\n", "mine.yaml:5: the sensitivity of \"contact\" must be one of low, moderate, high, very_high"},
-		{"unknown category", "  sensitivity:\n    categories:\n      shoe_size: low\n", "mine.yaml:5: unknown category \"shoe_size\""},
-		{"unknown exposure", "  matrix:\n    low: {public: low}\n", "mine.yaml:4: an exposure of risk.matrix.low"},
-		{"unknown risk level", "  matrix:\n    low: {anonymous: severe}\n", "mine.yaml:4: risk.matrix.low.anonymous must be one of low, moderate, high, critical"},
+		{"unknown level", "  sensitivity:\n    groups:\n      contact: extreme\n", "mine.yaml:5:16: the sensitivity of \"contact\" must be one of low, moderate, high, very_high"},
+		{"unknown category", "  sensitivity:\n    categories:\n      shoe_size: low\n", "mine.yaml:5:7: unknown category \"shoe_size\""},
+		{"unknown exposure", "  matrix:\n    low: {public: low}\n", "mine.yaml:4:11: an exposure of risk.matrix.low"},
+		{"unknown risk level", "  matrix:\n    low: {anonymous: severe}\n", "mine.yaml:4:22: risk.matrix.low.anonymous must be one of low, moderate, high, critical"},
 		{"anonymous below no tls", "  matrix:\n    low: {no_tls: high}\n", "mine.yaml: risk.matrix: low × anonymous is lower than low × no_tls"},
 		{"credentials anonymous not critical", "  matrix:\n    very_high: {anonymous: high}\n", "very_high × anonymous"},
 		{"overlapping bands", "  bands:\n    high: {min: 50}\n", "risk.bands: high starts at 50, inside moderate"},
-		{"band above 100", "  bands:\n    critical: {max: 101}\n", "mine.yaml:4: risk.bands.critical.max must be a number from 0 to 100"},
+		{"band above 100", "  bands:\n    critical: {max: 101}\n", "mine.yaml:4:21: risk.bands.critical.max must be a number from 0 to 100"},
 		{"band without meaning", "  bands:\n    low: {means: \"\"}\n", "risk.bands.low.means"},
 		{"band unknown key", "  bands:\n    low: {colour: green}\n", "unknown key \"colour\" in risk.bands.low"},
-		{"damping zero", "  damping: 0\n", "mine.yaml:3: risk.damping must be a number in (0, 1]"},
+		{"damping zero", "  damping: 0\n", "mine.yaml:3:12: risk.damping must be a number in (0, 1]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

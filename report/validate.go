@@ -9,6 +9,9 @@ import (
 
 // Categories is the taxonomy of the report format: category id → group.
 // It mirrors the shared report schema; report knows it only to validate.
+// The one taxonomy is classifiers.Taxonomy; report, a leaf package, does not
+// import classifiers, and classifiers/taxonomy_test.go proves that this map,
+// classifiers.Taxonomy and the schema's table agree exactly.
 var Categories = map[string]string{
 	"email": "contact", "phone": "contact", "street_address": "contact", "postal_code": "contact",
 	"person_name": "identity", "date_of_birth": "identity", "national_id": "identity", "passport_number": "identity",

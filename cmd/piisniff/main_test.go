@@ -267,7 +267,7 @@ func TestRulesCommands(t *testing.T) {
 		t.Errorf("rules check good: exit %d %s%s", res.code, res.stdout, res.stderr)
 	}
 	res = runCLI(t, nil, "rules", "check", "testdata/bad-rules.yaml")
-	if res.code != 2 || !strings.Contains(res.stderr, "bad-rules.yaml:") {
+	if res.code != 1 || !strings.Contains(res.stderr, "bad-rules.yaml:") {
 		t.Errorf("rules check bad: exit %d, stderr %q (want file:line)", res.code, res.stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -50,7 +51,7 @@ func newRulesCmd() *cobra.Command {
 	list.Flags().StringArrayVar(&extra, "rules", nil, "extra rules `FILE` merged over the built-in rules (repeatable)")
 	check := &cobra.Command{
 		Use:   "check FILE...",
-		Short: "Compile rule files and report errors (with file:line) and warnings",
+		Short: "Compile rule files, run their examples, report every error (file:line:column) and warning",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("rules check needs at least one FILE")
@@ -63,13 +64,22 @@ func newRulesCmd() *cobra.Command {
 	return cmd
 }
 
+// exitRulesInvalid is the exit code of `rules check` when a file has
+// errors.
+const exitRulesInvalid = 1
+
+// runRulesCheck checks each file merged over the built-in rules and runs
+// its examples. Every error of every file is written to stderr, one a line
+// as file:line:column: message, warnings as "warning: file:line:column:
+// ..."; a file without errors gets "file: ok" on stdout.
 func runRulesCheck(cmd *cobra.Command, files []string) error {
-	failed := 0
+	failed, nerr := 0, 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", f, err)
 			failed++
+			nerr++
 			continue
 		}
 		warnings, err := classifiers.Check(classifiers.Source{Name: f, Data: data}, piisniff.DefaultRules)
@@ -77,14 +87,23 @@ func runRulesCheck(cmd *cobra.Command, files []string) error {
 			fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
 		}
 		if err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), err)
+			var list classifiers.LoadErrors
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fmt.Fprintln(cmd.ErrOrStderr(), e)
+				}
+				nerr += len(list)
+			} else {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				nerr++
+			}
 			failed++
 			continue
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", f)
 	}
 	if failed > 0 {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%d of %d rule files have errors", failed, len(files))}
+		return &exitError{code: exitRulesInvalid, err: fmt.Errorf("%d of %d rule files have errors (%d in all)", failed, len(files), nerr)}
 	}
 	return nil
 }

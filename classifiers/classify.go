@@ -1,0 +1,236 @@
+package classifiers
+
+// validate runs the rule's validator.
+func (r *rule) validate(s string, named bool, region string) bool {
+	if region != "" && r.regionCheck != nil {
+		return r.regionCheck(s, named, region)
+	}
+	return r.validator(s, named)
+}
+
+func (r *rule) excludedValue(s string) bool { return r.excl != nil && r.excl.match(s) }
+
+// minTextLen is the shortest value searched as free text; only the first
+// maxTextLen bytes of a longer text are searched.
+const (
+	minTextLen = 12
+	maxTextLen = 64 << 10
+)
+
+// Classify appends the hits of one scalar value to dst. This is the hot
+// path: it does not allocate when nothing matches.
+func (f *Field) Classify(v Value, dst []Hit) []Hit { return f.ClassifyIn(v, "", dst) }
+
+// ClassifyIn is Classify with the region (CLDR code such as "DE") the
+// value's document belongs to, from Engine.DocumentRegion: phone numbers in
+// national notation are then validated for that region, and accepted
+// under any field name when written with separators.
+func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
+	if len(f.rules) == 0 {
+		return dst
+	}
+	s := trimSpace(v.S)
+	if s == "" {
+		return dst
+	}
+	var p profile
+	p.compute(s)
+	start := len(dst)
+	kb := uint8(1) << v.Kind
+	text := p.spaces > 0 && p.n >= minTextLen && p.letterRun >= 3
+	for i := range f.rules {
+		fr := &f.rules[i]
+		r := fr.r
+		if r.kinds&kb == 0 {
+			continue
+		}
+		// the length and digit bounds, inline: most rules stop here
+		if (p.n < r.minLen || p.n > r.maxLen || p.digits < r.minDigits || p.digits > r.maxDigits || p.letters < r.minLetters) &&
+			!(text && r.hasText && p.digitRun >= r.minDigits) {
+			continue
+		}
+		if covered(dst[start:], fr) {
+			continue
+		}
+		if h, ok := fr.classify(s, &p, region, nil); ok {
+			dst = addHit(dst, start, h)
+		}
+	}
+	if len(dst)-start > 1 {
+		dst = suppress(f, dst, start)
+	}
+	return dst
+}
+
+// covered reports whether hits already hold fr's category with at least
+// the confidence fr could give, which makes running fr pointless.
+func covered(hits []Hit, fr *fieldRule) bool {
+	for i := range hits {
+		if hits[i].Category == fr.r.category {
+			return hits[i].Confidence >= fr.maxConf
+		}
+	}
+	return false
+}
+
+// trace records why a rule did or did not fire, for Explain.
+type trace struct{ stage string }
+
+// classify runs one rule on a trimmed value.
+func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (Hit, bool) {
+	r := fr.r
+	conf, ev := fr.maxConf, fr.ev
+	note := func(st string) {
+		if tr != nil {
+			tr.stage = st
+		}
+	}
+	if r.nameOnly {
+		if !r.prefilter(p, s, true) {
+			note("prefilter")
+			return Hit{}, false
+		}
+		if r.validator != nil && !r.validate(s, true, region) {
+			note("validator")
+			return Hit{}, false
+		}
+		if r.excludedValue(s) {
+			note("excluded value")
+			return Hit{}, false
+		}
+		if r.validator != nil {
+			ev |= EvValidator
+		}
+		return Hit{Category: r.category, Confidence: conf, Evidence: ev, Rule: r.id}, true
+	}
+	if r.prefilter(p, s, true) {
+		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
+			note("entropy")
+		} else {
+			matched := r.whole == nil || r.first.accepts(s[0]) && r.whole.match(s)
+			if !matched {
+				note("pattern")
+			} else if r.validator != nil && !r.validate(s, fr.named, region) {
+				note("validator")
+			} else if r.excludedValue(s) {
+				note("excluded value")
+			} else {
+				if len(r.matchers) > 0 {
+					ev |= EvValue
+				}
+				if r.validator != nil {
+					ev |= EvValidator
+				}
+				return Hit{Category: r.category, Confidence: conf, Evidence: ev, Rule: r.id}, true
+			}
+		}
+	} else {
+		note("prefilter")
+	}
+	// free text: search inside values that hold words
+	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || p.letterRun < 3 || !r.prefilter(p, s, false) {
+		return Hit{}, false
+	}
+	if len(s) > maxTextLen {
+		s = s[:maxTextLen] // bounded work per value; a match at the cut is lost
+	}
+	for _, m := range r.textMatchers {
+		from := 0
+		for from < len(s) {
+			a, b, ok := m.find(s, from)
+			if !ok {
+				break
+			}
+			sub := s[a:b]
+			if (r.validator == nil || r.validate(sub, fr.named, region)) && !r.excludedValue(sub) &&
+				(r.minEntropy == 0 || entropy(sub) >= r.minEntropy) {
+				ev |= EvValue
+				if r.validator != nil {
+					ev |= EvValidator
+				}
+				return Hit{Category: r.category, Confidence: conf, Evidence: ev, Rule: r.id, Start: a, End: b}, true
+			}
+			if b <= from {
+				b = from + 1
+			}
+			from = b
+		}
+	}
+	note("text search")
+	return Hit{}, false
+}
+
+// addHit appends h, or merges it into a hit of the same category already in
+// dst[start:] (keeping the higher confidence and the union of evidence).
+func addHit(dst []Hit, start int, h Hit) []Hit {
+	for i := start; i < len(dst); i++ {
+		if dst[i].Category == h.Category {
+			ev := dst[i].Evidence | h.Evidence
+			if h.Confidence > dst[i].Confidence {
+				dst[i] = h
+			}
+			dst[i].Evidence = ev
+			return dst
+		}
+	}
+	return append(dst, h)
+}
+
+// suppress drops hits whose category another hit's rule suppresses (a
+// value that is a valid IBAN is not also reported as a bank account).
+func suppress(f *Field, dst []Hit, start int) []Hit {
+	var drop [8]string
+	nd := 0
+	for _, h := range dst[start:] {
+		r := f.e.ruleByID(h.Rule)
+		if r == nil {
+			continue
+		}
+		for _, c := range r.suppress {
+			if nd < len(drop) {
+				drop[nd] = c
+				nd++
+			}
+		}
+	}
+	if nd == 0 {
+		return dst
+	}
+	out := dst[:start]
+	for _, h := range dst[start:] {
+		keep := true
+		for _, c := range drop[:nd] {
+			if h.Category == c {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (e *Engine) ruleByID(id string) *rule {
+	for _, r := range e.rules {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func trimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func isSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}

@@ -1,0 +1,193 @@
+package classifiers
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dlclark/regexp2"
+)
+
+// regexp2Timeout bounds one regexp2 match.
+const regexp2Timeout = 50 * time.Millisecond
+
+// matcher is a compiled value pattern of either engine.
+type matcher interface {
+	match(s string) bool
+	// find returns the first match at or after byte offset from.
+	find(s string, from int) (start, end int, ok bool)
+	String() string
+}
+
+type re2Matcher struct {
+	whole, text *regexp.Regexp
+	src         string
+}
+
+func (m *re2Matcher) match(s string) bool { return m.whole.MatchString(s) }
+func (m *re2Matcher) String() string      { return m.src }
+func (m *re2Matcher) find(s string, from int) (int, int, bool) {
+	loc := m.text.FindStringSubmatchIndex(s[from:])
+	if loc == nil {
+		return 0, 0, false
+	}
+	return from + loc[2], from + loc[3], true
+}
+
+type re2xMatcher struct {
+	whole, text *regexp2.Regexp
+	src         string
+	guard       timeoutGuard
+}
+
+func (m *re2xMatcher) match(s string) bool {
+	if m.guard.gaveUp() {
+		return false
+	}
+	ok, err := m.whole.MatchString(s)
+	m.guard.failed(err)
+	return ok && err == nil
+}
+func (m *re2xMatcher) String() string { return m.src }
+func (m *re2xMatcher) find(s string, from int) (int, int, bool) {
+	if m.guard.gaveUp() {
+		return 0, 0, false
+	}
+	runeFrom := utf8.RuneCountInString(s[:from])
+	mt, err := m.text.FindStringMatchStartingAt(s, runeFrom)
+	m.guard.failed(err)
+	if err != nil || mt == nil {
+		return 0, 0, false
+	}
+	g := mt.GroupByNumber(1)
+	if g == nil {
+		return 0, 0, false
+	}
+	start := runeOffset(s, g.Index)
+	return start, start + len(g.String()), true
+}
+
+func runeOffset(s string, n int) int {
+	i := 0
+	for n > 0 && i < len(s) {
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		n--
+	}
+	return i
+}
+
+// boundaries around a pattern searched inside free text
+const (
+	textBefore = `(?:^|[^\p{L}\p{N}_])(`
+	textAfter  = `)(?:[^\p{L}\p{N}_]|$)`
+)
+
+func compileMatcher(engine, p string, text bool) (matcher, error) {
+	if engine == "regexp2" {
+		w, err := regexp2.Compile(`^(?:`+p+`)$`, regexp2.RE2)
+		if err != nil {
+			w, err = regexp2.Compile(`^(?:`+p+`)$`, 0)
+		}
+		if err != nil {
+			return nil, err
+		}
+		w.MatchTimeout = regexp2Timeout
+		m := &re2xMatcher{whole: w, src: p}
+		if text {
+			t, err := regexp2.Compile(textBefore+p+textAfter, 0)
+			if err != nil {
+				return nil, err
+			}
+			t.MatchTimeout = regexp2Timeout
+			m.text = t
+		}
+		return m, nil
+	}
+	w, err := regexp.Compile(`^(?:` + p + `)$`)
+	if err != nil {
+		return nil, err
+	}
+	m := &re2Matcher{whole: w, src: p}
+	if text {
+		if m.text, err = regexp.Compile(textBefore + p + textAfter); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// combine joins whole-value patterns into one matcher, so a value is
+// scanned once for all of them; each was compiled alone first for errors.
+func combine(engine string, patterns []string, ms []matcher) matcher {
+	switch len(ms) {
+	case 0:
+		return nil
+	case 1:
+		return ms[0]
+	}
+	if engine == "re2" {
+		parts := make([]string, len(patterns))
+		for i, p := range patterns {
+			parts[i] = "(?:" + p + ")"
+		}
+		if re, err := regexp.Compile("^(?:" + strings.Join(parts, "|") + ")$"); err == nil {
+			return &re2Matcher{whole: re, src: strings.Join(patterns, " | ")}
+		}
+	}
+	return multiMatcher(ms)
+}
+
+// unionRE compiles patterns (each valid on its own) as one alternation.
+func unionRE(patterns []string) *regexp.Regexp {
+	if len(patterns) == 0 {
+		return nil
+	}
+	parts := make([]string, len(patterns))
+	for i, p := range patterns {
+		parts[i] = "(?:" + p + ")"
+	}
+	re, err := regexp.Compile(strings.Join(parts, "|"))
+	if err != nil {
+		return nil
+	}
+	return re
+}
+
+// multiMatcher tries several matchers in turn.
+type multiMatcher []matcher
+
+func (m multiMatcher) match(s string) bool {
+	for _, x := range m {
+		if x.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// find returns the earliest match of any of the matchers.
+func (m multiMatcher) find(s string, from int) (int, int, bool) {
+	start, end, found := 0, 0, false
+	for _, x := range m {
+		if a, b, ok := x.find(s, from); ok && (!found || a < start) {
+			start, end, found = a, b, true
+		}
+	}
+	return start, end, found
+}
+
+func (m multiMatcher) String() string {
+	parts := make([]string, len(m))
+	for i, x := range m {
+		parts[i] = x.String()
+	}
+	return strings.Join(parts, " | ")
+}
+
+func cleanRegexpErr(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "error parsing regexp: ")
+	return s
+}
