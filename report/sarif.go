@@ -66,7 +66,12 @@ func sarifLevel(level string) string {
 // export, the store's identity with the container as fragment otherwise.
 func sarifLocationURI(t Target, container string) string {
 	if t.Kind == "file" && !strings.Contains(t.URI, "://") {
-		return filepath.ToSlash(filepath.Join(t.URI, container))
+		p := filepath.ToSlash(filepath.Join(t.URI, container))
+		if strings.HasPrefix(p, "/") {
+			// an absolute path is a file URI
+			return (&url.URL{Scheme: "file", Path: p}).String()
+		}
+		return (&url.URL{Path: p}).String()
 	}
 	return TargetIdentity(t.URI) + "#" + url.PathEscape(container)
 }

@@ -26,7 +26,7 @@ breached, 130 interrupted (the partial report is written).`,
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("piisniff {{.Version}}\n")
-	root.AddCommand(newScanCmd(), newExplainCmd(), newRulesCmd(), newReportCmd(), newDiffCmd(), newVersionCmd())
+	root.AddCommand(newScanCmd(), newExplainCmd(), newRulesCmd(), newReportCmd(), newDiffCmd(), newIgnoreCmd(), newConfigCmd(), newVersionCmd())
 	return root
 }
 

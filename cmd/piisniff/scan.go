@@ -52,6 +52,7 @@ type scanFlags struct {
 	targetsParallel int
 	failOn          []string
 	policy          report.Policy
+	risk            riskFlags
 }
 
 func newScanCmd() *cobra.Command {
@@ -76,6 +77,9 @@ which are never shown.`,
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
   piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := applyConfig(cmd.Flags(), os.Getenv); err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				// options alone may name a target (an Elastic Cloud id)
 				implied, err := connectors.ImpliedTargets(f.connectorOptions())
@@ -122,6 +126,7 @@ which are never shown.`,
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
+	f.risk.register(fl)
 	return cmd
 }
 
@@ -218,6 +223,8 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 			return "html"
 		case ".md", ".markdown":
 			return "markdown"
+		case ".sarif":
+			return "sarif"
 		}
 		return "json"
 	}
@@ -229,6 +236,10 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 
 func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	if err := f.validate(); err != nil {
+		return err
+	}
+	ignore, err := f.risk.loadIgnore()
+	if err != nil {
 		return err
 	}
 	engine, err := loadEngine(f.rules)
@@ -282,11 +293,15 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		TargetConcurrency: f.targetsParallel,
 		Connector:         opts,
 		Progress:          prog,
+		Ignore:            ignore,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
 			Only: f.only, Except: f.except, RulesFiles: f.rules},
 	}
 	rep := pipeline.Run(ctx, targets, cfg)
+	if err := f.risk.markBaseline(rep); err != nil {
+		return err
+	}
 	interrupted := ctx.Err() != nil
 	if bar != nil {
 		bar.Finish()
