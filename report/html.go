@@ -20,6 +20,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
+	"records":  func(n string) string { return plural(n, "record", "records") },
 }).Parse(htmlSource))
 
 // HTMLChartRows caps the containers drawn in the per-container charts.

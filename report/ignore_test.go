@@ -204,3 +204,11 @@ func FuzzParseIgnore(f *testing.F) {
 		}
 	})
 }
+
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct{ n, want string }{{"1", "1 record"}, {"~1", "~1 record"}, {"2", "2 records"}, {"~10", "~10 records"}, {"0", "0 records"}, {"~1 ±3", "~1 ±3 records"}} {
+		if got := plural(tc.n, "record", "records"); got != tc.want {
+			t.Errorf("plural(%q) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
