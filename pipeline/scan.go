@@ -386,6 +386,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		SamplingMethod:     res.Method,
 		SkippedDocuments:   skipped,
 		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
+		PrimaryKey:         c.PrimaryKey,
 		MarginOfError:      report.MarginOfError(sampled, total),
 	}
 	if len(skipReasons) > 0 {

@@ -95,6 +95,9 @@ type Container struct {
 	SkipReasons      map[string]int64 `json:"skip_reasons,omitempty"`
 	Error            *string          `json:"error,omitempty"`
 	Notes            []string         `json:"notes,omitempty"`
+	// PrimaryKey names the primary key column(s) of a SQL table, so that
+	// a finding can be traced back to its rows.
+	PrimaryKey []string `json:"primary_key,omitempty"`
 	// MarginOfError is the half-width of the 95% interval of a match ratio
 	// measured on this sample (worst case p = 0.5, finite population).
 	MarginOfError float64 `json:"margin_of_error"`

@@ -43,6 +43,7 @@ type scanFlags struct {
 	databases       connectors.Filter
 	stores          map[string]connectors.StoreOptions
 	includeHidden   bool
+	includeViews    bool
 	noAnonCheck     bool
 	username        string
 	maxDocBytes     int64
@@ -118,6 +119,7 @@ which are never shown.`,
 	fl.Var(connectors.FilterFlag{F: &f.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
 	fl.Var(connectors.FilterFlag{F: &f.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
 	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
+	fl.BoolVar(&f.includeViews, "include-views", false, "also scan SQL views (PostgreSQL, MySQL/MariaDB, SQLite)")
 	fl.BoolVar(&f.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
 	fl.StringVar(&f.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
 	connectors.AddFlags(fl, f.stores)
@@ -140,6 +142,7 @@ func (f *scanFlags) connectorOptions() connectors.Options {
 		Databases:        f.databases,
 		AnonymousCheck:   !f.noAnonCheck,
 		IncludeHidden:    f.includeHidden,
+		IncludeViews:     f.includeViews,
 		Username:         f.username,
 		Concurrency:      f.concurrency,
 		MaxDocumentBytes: f.maxDocBytes,

@@ -282,6 +282,7 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 			return nil, fmt.Errorf("%s: %w", c.URI(), unwrapPathError(err))
 		}
 	}
+	out, skipped = c.embedded(ctx, out, skipped) // SQLite databases and other registered formats
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	c.mu.Lock()
 	c.skipped = skipped
