@@ -51,6 +51,7 @@ var Products = map[string]Product{
 		Series: []Series{
 			{"9.6", "2021-11-11"}, {"10", "2022-11-10"}, {"11", "2023-11-09"}, {"12", "2024-11-21"},
 			{"13", "2025-11-13"}, {"14", "2026-11-12"}, {"15", "2027-11-11"}, {"16", "2028-11-09"}, {"17", "2029-11-08"},
+			{"18", "2030-11-14"},
 		}},
 	"mysql": {Name: "MySQL", Source: "https://www.oracle.com/us/support/library/lifetime-support-technology-069183.pdf",
 		Series: []Series{
@@ -60,21 +61,43 @@ var Products = map[string]Product{
 		Series: []Series{
 			{"10.3", "2023-05-25"}, {"10.4", "2024-06-18"}, {"10.5", "2025-06-24"}, {"10.6", "2026-07-06"},
 			{"10.7", "2023-02-09"}, {"10.8", "2023-05-20"}, {"10.9", "2023-08-22"}, {"10.10", "2023-11-17"},
-			{"10.11", "2028-02-16"}, {"11.4", "2029-05-29"},
+			{"10.11", "2028-02-16"}, {"11.4", "2029-05-29"}, {"11.8", "2028-06-04"},
 		}},
-	// Redis publishes no fixed end-of-life dates: no note.
+	// Redis publishes no fixed end-of-life dates: no note. A new store adds
+	// its product here, with the source of its dates.
 }
 
-// Note says when the version's release series is past its end of life, or
-// returns "" (supported, not listed, or a version that does not parse).
-func Note(product, version string, today time.Time) string {
+// Lifecycle is what the table says of one version.
+type Lifecycle struct {
+	// Series is the listed series the version belongs to, or the first
+	// listed series after it when the version is older than any listed
+	// (InSeries false: its support ended before End).
+	Series   Series
+	InSeries bool
+	// End is the last day of support of Series.
+	End time.Time
+	// Version is the version as far as the series names it ("7.10",
+	// "12").
+	Version string
+	Product Product
+}
+
+// Ended says support was over on today: today is after the last day.
+func (l Lifecycle) Ended(today time.Time) bool {
+	return today.After(l.End.Add(24*time.Hour - time.Nanosecond))
+}
+
+// Lookup finds the lifecycle of a version; ok is false when the product or
+// a series for the version is not listed (a version newer than every listed
+// series), or the version does not parse.
+func Lookup(product, version string) (Lifecycle, bool) {
 	p, ok := Products[strings.ToLower(product)]
 	if !ok {
-		return ""
+		return Lifecycle{}, false
 	}
 	v, ok := parse(version)
 	if !ok {
-		return ""
+		return Lifecycle{}, false
 	}
 	for _, s := range p.Series {
 		rel, _ := parse(s.Release)
@@ -83,17 +106,27 @@ func Note(product, version string, today time.Time) string {
 			continue
 		}
 		end, err := time.Parse(time.DateOnly, s.End)
-		if err != nil || !today.After(end.Add(24*time.Hour-time.Nanosecond)) {
-			return ""
+		if err != nil {
+			return Lifecycle{}, false
 		}
-		when := "ended " + s.End
-		if c < 0 {
-			when = "ended before " + s.End
-		}
-		return fmt.Sprintf("%s %s is past end of life (support %s, per %s): it gets no security fixes; upgrade to a supported release",
-			p.Name, display(v, len(rel)), when, p.Source)
+		return Lifecycle{Series: s, InSeries: c == 0, End: end, Version: display(v, len(rel)), Product: p}, true
 	}
-	return ""
+	return Lifecycle{}, false
+}
+
+// Note says when the version's release series is past its end of life, or
+// returns "" (supported, not listed, or a version that does not parse).
+func Note(product, version string, today time.Time) string {
+	l, ok := Lookup(product, version)
+	if !ok || !l.Ended(today) {
+		return ""
+	}
+	when := "ended " + l.Series.End
+	if !l.InSeries {
+		when = "ended before " + l.Series.End
+	}
+	return fmt.Sprintf("%s %s is past end of life (support %s, per %s): it gets no security fixes; upgrade to a supported release",
+		l.Product.Name, l.Version, when, l.Product.Source)
 }
 
 // parse reads the leading numeric components of a version ("7.10.2-SNAPSHOT"
