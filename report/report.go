@@ -28,6 +28,9 @@ type Report struct {
 	// Baseline names the report the findings were compared with
 	// (--baseline); findings also in it carry baseline: true.
 	Baseline *BaselineInfo `json:"baseline,omitempty"`
+	// Notes are facts about the whole scan a reader must not miss
+	// ("nothing was scanned: ...").
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -175,6 +178,13 @@ type Summary struct {
 	ContainersFailed int   `json:"containers_failed"`
 	TargetsFailed    int   `json:"targets_failed"`
 	DocumentsSkipped int64 `json:"documents_skipped"`
+	// ContainersSkipped counts what the connectors saw but did not read
+	// (targets[].skipped: files of an unknown format, hidden files, ...).
+	ContainersSkipped int `json:"containers_skipped"`
+	// TargetsEmpty counts the targets that could be opened but held
+	// nothing that was read: no container scanned. Such a scan is not
+	// complete.
+	TargetsEmpty int `json:"targets_empty"`
 	// Combinations counts the containers holding each combination, by id.
 	Combinations map[string]int `json:"combinations,omitempty"`
 	// NotificationGuidance says, per group found, whether data of that kind

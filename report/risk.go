@@ -473,6 +473,10 @@ func RiskSentence(score float64, level string, meaning string) string {
 // risk, fills the summary and sets Complete. interrupted says the scan was
 // stopped before its end. Finish may run again on a finished report (after
 // merging shards, say): it recomputes everything from the findings.
+//
+// A scan is complete when it was not interrupted, no target or container
+// failed, and every target had at least one container scanned: a target
+// that held nothing readable is not an all-clear.
 func Finish(r *Report, m RiskModel, interrupted bool) {
 	if m.Ignore != nil {
 		ApplyIgnore(r, m.Ignore, r.FinishedAt)
@@ -491,6 +495,8 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			complete = false
 			sum.TargetsFailed++
 		}
+		sum.ContainersSkipped += len(t.Skipped)
+		scanned := 0
 		exp := ExposureLevel(*t)
 		t.ExposureLevel = ExposureLevelNames[exp]
 		t.ExposureMeaning = ExposureMeanings[exp]
@@ -503,6 +509,7 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			}
 			if c.Error == nil || c.SampledDocuments > 0 {
 				sum.ContainersScanned++
+				scanned++
 			}
 			sum.DocumentsSampled += c.SampledDocuments
 			sum.DocumentsSkipped += c.SkippedDocuments
@@ -579,6 +586,10 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.ByCategory[cat] = cs
 			}
 		}
+		if t.Error == nil && scanned == 0 {
+			complete = false
+			sum.TargetsEmpty++
+		}
 		tp := target.position(damping)
 		t.RiskLevel = RiskLevelNames[target.level]
 		t.RiskScore = m.Score(target.level, tp)
@@ -592,6 +603,44 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	r.Summary = sum
 	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
+	if NothingScanned(r) {
+		addNote(r, NothingScannedNote(r))
+	}
+}
+
+// NothingScanned reports whether the scan read no container at all: its
+// report must say so, never "no personal data found".
+func NothingScanned(r *Report) bool {
+	return r.Summary.ContainersScanned == 0
+}
+
+// NothingScannedNote says why nothing was scanned, for a person.
+func NothingScannedNote(r *Report) string {
+	s := r.Summary
+	msg := "nothing was scanned: no container was read"
+	var why []string
+	if s.TargetsFailed > 0 {
+		why = append(why, fmt.Sprintf("%d targets failed", s.TargetsFailed))
+	}
+	if s.ContainersFailed > 0 {
+		why = append(why, fmt.Sprintf("%d containers failed", s.ContainersFailed))
+	}
+	if s.ContainersSkipped > 0 {
+		why = append(why, fmt.Sprintf("%d skipped", s.ContainersSkipped))
+	}
+	if len(why) == 0 {
+		why = append(why, "the targets are empty")
+	}
+	return msg + " (" + strings.Join(why, ", ") + "); this is not an all-clear"
+}
+
+func addNote(r *Report, note string) {
+	for _, n := range r.Notes {
+		if n == note {
+			return
+		}
+	}
+	r.Notes = append(r.Notes, note)
 }
 
 func sensIndex(name string) int {

@@ -132,7 +132,7 @@ applying after that day, and the report says so.`,
 	return cmd
 }
 
-func newConfigCmd() *cobra.Command {
+func newConfigCmd(getenv env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Show the effective settings of a scan",
@@ -148,7 +148,7 @@ Precedence: flags > environment > file > defaults. Credentials are masked.`,
   piisniff config show --config ci.yaml --sample-size 500`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			scan := newScanCmd()
+			scan := newScanCmd(getenv)
 			fs := scan.Flags()
 			fs.SetOutput(cmd.ErrOrStderr())
 			for _, a := range args {
@@ -159,7 +159,10 @@ Precedence: flags > environment > file > defaults. Credentials are masked.`,
 			if err := fs.Parse(args); err != nil {
 				return usageErr("%v (see 'piisniff config show --help')", err)
 			}
-			settings, err := applyConfig(fs, os.Getenv)
+			if getenv == nil {
+				getenv = os.Getenv
+			}
+			settings, err := applyConfig(fs, getenv)
 			if err != nil {
 				return err
 			}

@@ -34,6 +34,9 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 	if !ok || h == nil {
 		return res, fmt.Errorf("%s: not a container of this connector", ct.Name)
 	}
+	if h.unreadable != nil {
+		return res, h.unreadable // the report shows it with the container's name
+	}
 	max := int(min(c.opts.MaxDocumentBytes, math.MaxInt32))
 	if max <= 0 {
 		max = 16 << 20
