@@ -63,8 +63,11 @@ var Products = map[string]Product{
 			{"10.7", "2023-02-09"}, {"10.8", "2023-05-20"}, {"10.9", "2023-08-22"}, {"10.10", "2023-11-17"},
 			{"10.11", "2028-02-16"}, {"11.4", "2029-05-29"}, {"11.8", "2028-06-04"},
 		}},
-	// Redis publishes no fixed end-of-life dates: no note. A new store adds
-	// its product here, with the source of its dates.
+	// Redis supports the latest and the previous minor releases: a series
+	// ends when the second release after it comes out.
+	"redis": {Name: "Redis", Source: "https://github.com/redis/redis/blob/unstable/SECURITY.md",
+		Series: []Series{{"6.2", "2025-02-28"}, {"7.0", "2025-07-31"}}},
+	// A new store adds its product here, with the source of its dates.
 }
 
 // Lifecycle is what the table says of one version.
