@@ -46,6 +46,9 @@ type Config struct {
 	// PeopleSecret is mixed into the key of the people sketches
 	// ($PIISNIFF_PEOPLE_KEY); every shard of a scan must use the same.
 	PeopleSecret string
+	// Ignore moves the findings it matches to the report's ignored section
+	// before scoring; nil ignores nothing.
+	Ignore *report.IgnoreFile
 }
 
 // DefaultMaxExamples is the number of examples kept per finding when
@@ -139,17 +142,57 @@ func RunTargets(ctx context.Context, targets []TargetSpec, cfg Config) *report.R
 	if interrupted && r.Settings != nil {
 		r.Settings.Interrupted = true
 	}
-	report.Finish(r, riskModel(cfg.Engine), interrupted)
+	m := RiskModel(cfg.Engine)
+	m.Ignore = cfg.Ignore
+	report.Finish(r, m, interrupted)
 	return r
 }
 
-// riskModel is the report's risk model configured by the rules.
-func riskModel(e *classifiers.Engine) report.RiskModel {
+// RiskModel is the report's risk model configured by the rules: weights,
+// sensitivities, matrix, bands and combinations of their risk section.
+func RiskModel(e *classifiers.Engine) report.RiskModel {
 	combos := []report.CombinationRule{}
 	for _, c := range e.Combinations() {
-		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost})
+		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost, Sensitivity: report.SensVeryHigh})
 	}
-	return report.RiskModel{Weight: e.RiskWeight, Combinations: combos}
+	spec := e.RiskModel()
+	m := report.RiskModel{Weight: e.RiskWeight, Combinations: combos, Damping: spec.Damping,
+		Sensitivity: func(category string) int { return nameIndex(report.SensitivityNames[:], e.Sensitivity(category)) }}
+	if spec.Matrix != nil {
+		mx := report.DefaultMatrix
+		for s := report.SensLow; s <= report.SensVeryHigh; s++ {
+			for x, exp := range report.ExposureLevelNames {
+				if l := nameIndex(report.RiskLevelNames[:], spec.Matrix[report.SensitivityNames[s]][exp]); l > 0 {
+					mx[s][x] = l
+				}
+			}
+		}
+		m.Matrix = &mx
+	}
+	if spec.Bands != nil {
+		bands := report.DefaultBands
+		for l := report.RiskLow; l <= report.RiskCritical; l++ {
+			if b, ok := spec.Bands[report.RiskLevelNames[l]]; ok {
+				bands[l] = report.Band{Min: b.Min, Max: b.Max, Meaning: b.Meaning}
+			}
+		}
+		m.Bands = &bands
+	}
+	// rules files without the built-in ones may leave a model that breaks
+	// the README's promises: the built-in matrix and bands then apply
+	if m.Validate() != nil {
+		m.Matrix, m.Bands = nil, nil
+	}
+	return m
+}
+
+func nameIndex(names []string, s string) int {
+	for i, n := range names {
+		if i > 0 && n == s {
+			return i
+		}
+	}
+	return 0
 }
 
 // scanner owns the worker pool shared by all targets and containers.
@@ -481,10 +524,6 @@ func BuildOptions(minConfidence float64) report.BuildOptions {
 		})
 	}}
 }
-
-// RiskModel is the report's risk model configured by the rules of e; report
-// merge recomputes risk with it.
-func RiskModel(e *classifiers.Engine) report.RiskModel { return riskModel(e) }
 
 func round(x float64, digits int) float64 {
 	p := 1.0

@@ -16,7 +16,9 @@ const MarkdownTopFindings = 20
 func WriteMarkdown(w io.Writer, r *Report) error {
 	p := &printer{w: w}
 	s := r.Summary
-	p.line("# Personal data inventory: risk %s/100 (%s)", f1(s.RiskScore), RiskLevel(s.RiskScore))
+	p.line("# Personal data inventory: risk %s/100 (%s)", f1(s.RiskScore), levelOr(s.RiskLevel, s.RiskScore))
+	p.line("")
+	p.line("%s.", md(RiskSentence(s.RiskScore, s.RiskLevel, s.RiskMeaning)))
 	p.line("")
 	status := "complete"
 	if !r.Complete {
@@ -36,15 +38,15 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("")
 	p.line("## Targets")
 	p.line("")
-	p.line("| target | kind | exposure | risk |")
-	p.line("| --- | --- | --- | ---: |")
+	p.line("| target | kind | exposure | advice | risk |")
+	p.line("| --- | --- | --- | --- | ---: |")
 	for _, t := range r.Targets {
 		v := ExposureVerdict(t)
 		target := code(t.URI)
 		if t.Name != "" {
 			target = md(t.Name) + " " + code(t.URI) + md(tagText(t.Tags))
 		}
-		p.line("| %s | %s | **%s**: %s | %s |", target, md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
+		p.line("| %s | %s | **%s**: %s | %s | %s (%s) |", target, md(t.Kind), v.Level, md(v.Text), md(v.Advice), f1(t.RiskScore), levelOr(t.RiskLevel, t.RiskScore))
 	}
 	p.line("")
 
@@ -52,8 +54,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, t := range r.Targets {
 		for _, c := range t.Containers {
 			for _, k := range c.Combinations {
-				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s records, risk %s",
-					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), estimate(k.EstimatedAffectedDocuments, &c), f1(k.Risk)))
+				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s, risk %s",
+					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), plural(estimate(k.EstimatedAffectedDocuments, &c), "record", "records"), f1(k.Risk)))
 			}
 		}
 	}
@@ -129,9 +131,33 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if len(f.Examples) > 0 {
 				ex = f.Examples[0]
 			}
-			p.line("| %s | %s | %s › %s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path),
+			base := ""
+			if f.Baseline {
+				base = " (baseline)"
+			}
+			p.line("| %s | %s | %s › %s%s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path), base,
 				estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container)), strconv.FormatFloat(f.Confidence, 'f', 2, 64), code(ex))
 		}
+	}
+	if len(r.Ignored) > 0 || len(r.IgnoreExpired) > 0 {
+		p.line("")
+		p.line("## Ignored findings (not scored)")
+		p.line("")
+		if len(r.Ignored) > 0 {
+			p.line("| category | where | target | reason | entry |")
+			p.line("| --- | --- | --- | --- | --- |")
+			for _, x := range r.Ignored {
+				p.line("| %s | %s › %s | %s | %s | %s |", md(x.Category), code(x.Container), code(x.Path), code(x.Target), md(x.Reason), code(x.Entry))
+			}
+		}
+		for _, e := range r.IgnoreExpired {
+			p.line("")
+			p.line("- **expired**: %s", md(e.Message))
+		}
+	}
+	if b := r.Baseline; b != nil {
+		p.line("")
+		p.line("Baseline %s: %d findings already known, %d new.", code(b.Path), b.Findings, b.New)
 	}
 	var errs []string
 	for _, t := range r.Targets {

@@ -93,6 +93,15 @@ type Report struct {
 	Settings *Settings `json:"settings,omitempty"`
 	// Merge says which shard reports a merged report was made of.
 	Merge *MergeInfo `json:"merge,omitempty"`
+	// Ignored are the findings an ignore file matched, with its reason:
+	// never scored, never silently dropped.
+	Ignored []IgnoredFinding `json:"ignored,omitempty"`
+	// IgnoreExpired lists the ignore entries past their expiry date, which
+	// no longer apply.
+	IgnoreExpired []IgnoreEntryNote `json:"ignore_expired,omitempty"`
+	// Baseline names the report the findings were compared with
+	// (--baseline); findings also in it carry baseline: true.
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
 	// Notes are facts about the whole scan a reader must not miss
 	// ("nothing was scanned: ...").
 	Notes []string `json:"notes,omitempty"`
@@ -145,6 +154,12 @@ type Target struct {
 	// while other shards scanned it (merged reports only); the containers
 	// those shards would have read are missing and complete is false.
 	ShardErrors []string `json:"shard_errors,omitempty"`
+	// RiskLevel is low, moderate, high or critical (empty: no finding).
+	RiskLevel string `json:"risk_level,omitempty"`
+	// ExposureLevel is anonymous, no_tls, authenticated_tls or unknown
+	// (dumps and exports); ExposureMeaning says it in a sentence.
+	ExposureLevel   string `json:"exposure_level,omitempty"`
+	ExposureMeaning string `json:"exposure_meaning,omitempty"`
 }
 
 // SkippedItem is something a connector saw but did not scan (an unknown file
@@ -192,6 +207,8 @@ type Container struct {
 	// reports only, so that report merge can combine the slices of one
 	// container read by several shards exactly.
 	MergeState *MergeState `json:"merge_state,omitempty"`
+	// RiskLevel is the level of the worst finding (empty: no finding).
+	RiskLevel string `json:"risk_level,omitempty"`
 }
 
 // Combination is a harmful combination of categories found in one
@@ -209,6 +226,12 @@ type Combination struct {
 	// estimated in: the documents that can hold the whole kit.
 	EstimatedAffectedDocuments int64   `json:"estimated_affected_documents"`
 	Risk                       float64 `json:"risk"`
+	// Sensitivity is the level the combination raises its parts to;
+	// RiskLevel its level at the target's exposure.
+	Sensitivity string `json:"sensitivity,omitempty"`
+	RiskLevel   string `json:"risk_level,omitempty"`
+	// Baseline says the combination was already in the baseline report.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Field is one field path of a container.
@@ -231,6 +254,17 @@ type Finding struct {
 	// Extensions.
 	Rules       []string `json:"rules,omitempty"`
 	MappingOnly bool     `json:"mapping_only,omitempty"`
+	// Sensitivity is low, moderate, high or very_high: the category's,
+	// raised by the combinations named in RaisedBy.
+	Sensitivity string   `json:"sensitivity,omitempty"`
+	RaisedBy    []string `json:"raised_by,omitempty"`
+	// RiskLevel is low, moderate, high or critical; Risk lies in its band.
+	RiskLevel string `json:"risk_level,omitempty"`
+	// Fingerprint identifies the finding across runs and shards: target
+	// identity (no credentials), container, field path, category.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Baseline says the finding was already in the baseline report.
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // Summary rolls the whole scan up.
@@ -263,6 +297,11 @@ type Summary struct {
 	// PeopleByTag estimates the distinct people of the targets carrying
 	// each tag value (targets inventory): tag → value → people.
 	PeopleByTag map[string]map[string]*People `json:"people_by_tag,omitempty"`
+	// RiskLevel is the level of the worst finding; RiskMeaning says in one
+	// sentence what the score means; RiskModel is the model's version.
+	RiskLevel   string `json:"risk_level,omitempty"`
+	RiskMeaning string `json:"risk_meaning,omitempty"`
+	RiskModel   string `json:"risk_model,omitempty"`
 }
 
 // GroupGuidance is the notification guidance for one group of categories.

@@ -42,6 +42,7 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			level = p.red(level)
 		}
 		p.wrapped(width, "  ", "    ", "exposure: "+level+" "+v.Text)
+		p.wrapped(width, "  ", "    ", "advice: "+v.Advice)
 		e := t.Exposure
 		if t.Kind != "file" {
 			anon := "no"
@@ -68,7 +69,7 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 				p.wrapped(width, "  ", "    ", p.red("container error")+" "+c.Name+": "+*c.Error)
 			}
 		}
-		p.line("  risk score: %s", p.risk(t.RiskScore))
+		p.line("  risk score: %s (%s)", p.risk(t.RiskScore), levelOr(t.RiskLevel, t.RiskScore))
 		p.line("")
 	}
 
@@ -104,6 +105,9 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			if conf {
 				confCell = strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:] + " "
 			}
+			if f.Baseline {
+				loc = clipWhere(f.Container, f.Path, where-11) + " (baseline)"
+			}
 			p.line("%s %-15s %8s %s%s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
 				confCell, pad(clip(loc, where), where), clip(example, ex))
 		}
@@ -126,8 +130,8 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 		p.line("")
 		p.line("%s", p.bold("Harmful combinations"))
 		for _, c := range combos {
-			p.wrapped(width, "", "      ", fmt.Sprintf("%s %s in %s (%s), ~%s records", p.risk5(c.k.Risk), c.k.Name, c.container,
-				strings.Join(c.k.Categories, " + "), human(c.k.EstimatedAffectedDocuments)))
+			p.wrapped(width, "", "      ", fmt.Sprintf("%s %s in %s (%s), %s", p.risk5(c.k.Risk), c.k.Name, c.container,
+				strings.Join(c.k.Categories, " + "), plural("~"+human(c.k.EstimatedAffectedDocuments), "record", "records")))
 		}
 	}
 
@@ -143,8 +147,8 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			if x.People != nil {
 				people = ", " + PeopleText(x.People)
 			}
-			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, ~%s records%s (%s)", x.Group, verdict,
-				human(x.EstimatedAffectedDocuments), people, strings.Join(x.Categories, ", ")))
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, %s%s (%s)", x.Group, verdict,
+				plural("~"+human(x.EstimatedAffectedDocuments), "record", "records"), people, strings.Join(x.Categories, ", ")))
 		}
 		p.wrapped(width, "  ", "  ", GuidanceDisclaimer)
 	}
@@ -164,6 +168,20 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 				human(c.Read), human(c.Estimated), c.People.Method))
 		}
 	}
+	if len(r.Ignored) > 0 || len(r.IgnoreExpired) > 0 {
+		p.line("")
+		p.line("%s", p.bold(fmt.Sprintf("Ignored (%d, not scored)", len(r.Ignored))))
+		for _, x := range r.Ignored {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s at %s › %s in %s: %s (%s)", x.Category, x.Container, x.Path, x.Target, x.Reason, x.Entry))
+		}
+		for _, e := range r.IgnoreExpired {
+			p.wrapped(width, "  ", "    ", p.red("expired:")+" "+e.Message)
+		}
+	}
+	if b := r.Baseline; b != nil {
+		p.line("")
+		p.wrapped(width, "", "  ", fmt.Sprintf("Baseline %s: %d findings already known, %d new", b.Path, b.Findings, b.New))
+	}
 
 	s := r.Summary
 	p.line("")
@@ -181,6 +199,7 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	if s.People != nil {
 		p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %s", p.bold("People"), PeopleText(s.People), s.People.Method))
 	}
+	p.wrapped(width, "", "  ", RiskSentence(s.RiskScore, s.RiskLevel, s.RiskMeaning))
 	return p.err
 }
 
@@ -277,9 +296,9 @@ func (p *printer) risk5(x float64) string {
 
 func (p *printer) riskColor(x float64, s string) string {
 	switch {
-	case x >= 70:
+	case x >= DefaultBands[RiskHigh].Min:
 		return p.wrap("31", s)
-	case x >= 40:
+	case x >= DefaultBands[RiskModerate].Min:
 		return p.wrap("33", s)
 	}
 	return s

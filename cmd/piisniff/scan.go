@@ -150,6 +150,7 @@ type scanFlags struct {
 	targetsParallel int
 	failOn          []string
 	policy          report.Policy
+	risk            riskFlags
 }
 
 func newScanCmd(getenv env) *cobra.Command {
@@ -176,6 +177,9 @@ which are never shown.`,
   piisniff scan --targets estate.yaml --group-by owner -f html -o estate.html
   piisniff scan --targets estate.yaml --sample-size 0 --shard 0/4 -o shard-0.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := applyConfig(cmd.Flags(), f.getenv); err != nil {
+				return err
+			}
 			if f.targetsFile != "" {
 				if len(args) > 0 {
 					return usageErr("give the targets either as arguments or in --targets %s, not both", f.targetsFile)
@@ -216,6 +220,7 @@ which are never shown.`,
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding; 0 keeps none")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
+	f.risk.register(fl)
 	return cmd
 }
 
@@ -298,6 +303,8 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 			return "html"
 		case ".md", ".markdown":
 			return "markdown"
+		case ".sarif":
+			return "sarif"
 		}
 		return "json"
 	}
@@ -309,6 +316,10 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 
 func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	if err := f.validate(); err != nil {
+		return err
+	}
+	ignore, err := f.risk.loadIgnore()
+	if err != nil {
 		return err
 	}
 	engine, err := loadEngine(f.rules)
@@ -378,6 +389,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		TargetConcurrency: f.targetsParallel,
 		Connector:         opts,
 		Progress:          prog,
+		Ignore:            ignore,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
 			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples,
@@ -393,6 +405,9 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		}
 	}
 	rep := pipeline.RunTargets(ctx, specs, cfg)
+	if err := f.risk.markBaseline(rep); err != nil {
+		return err
+	}
 	interrupted := ctx.Err() != nil
 	if bar != nil {
 		bar.Finish()

@@ -10,36 +10,22 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/eol"
 )
 
-// endOfLife is the end of support of each Redis release series (Redis
-// supports the latest and the previous minor releases; 6.2 and older are
-// out of support, 7.0 since 2025).
-var endOfLife = []struct {
-	major, minor int
-	date         string
-}{
-	{6, 2, "2025-02-28"}, // and every release before it
-	{7, 0, "2025-07-31"},
-}
-
-// eolNote is the end-of-life note of a Redis version, "" while supported.
+// eolNote is the end-of-life note of a Redis version, "" while supported
+// (the dates are internal/eol's).
 func eolNote(version string, now time.Time) string {
 	major, minor, ok := parseVersion(version)
 	if !ok {
 		return ""
 	}
-	for _, e := range endOfLife {
-		if major < e.major || major == e.major && minor <= e.minor {
-			eol, _ := time.Parse("2006-01-02", e.date)
-			if now.After(eol) {
-				return fmt.Sprintf("Redis %s is past its end of life (the %d.%d series and older are no longer supported since %s): it gets no security fixes; upgrade to a supported release (7.2 or later)",
-					version, e.major, e.minor, e.date)
-			}
-			return ""
-		}
+	l, ok := eol.Lookup("redis", fmt.Sprintf("%d.%d", major, minor))
+	if !ok || !now.After(l.End) {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("Redis %s is past its end of life (the %s series and older are no longer supported since %s): it gets no security fixes; upgrade to a supported release (7.2 or later)",
+		version, l.Series.Release, l.Series.End)
 }
 
 func parseVersion(v string) (int, int, bool) {
