@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -117,8 +118,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 		stmt := "SELECT " + t.selectList() + " FROM " + t.from()
 		var args []any
 		if after != nil {
-			stmt += " WHERE " + quoteIdent(t.Key) + " > ?"
-			args = append(args, after)
+			stmt += " WHERE " + quoteIdent(t.Key) + " > " + keyParam(after, &args)
 		}
 		stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), keysetPageRows)
 		page, last := 0, ""
@@ -196,16 +196,30 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 // windowsStatement reads several windows in one statement.
 func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 	var b strings.Builder
-	args := make([]any, 0, len(ws))
+	var args []any
 	for i, w := range ws {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "(SELECT %s FROM %s WHERE %s >= ? ORDER BY %s LIMIT %d)",
-			t.selectList(), t.from(), quoteIdent(t.Key), quoteIdent(t.Key), w.N)
-		args = append(args, w.From)
+		fmt.Fprintf(&b, "(SELECT %s FROM %s WHERE %s >= %s ORDER BY %s LIMIT %d)",
+			t.selectList(), t.from(), quoteIdent(t.Key), keyParam(w.From, &args), quoteIdent(t.Key), w.N)
 	}
 	return b.String(), args
+}
+
+// keyParam is an integer key written into the statement (no server-side
+// prepared statement: one round trip instead of three, rows in the text
+// protocol), or a placeholder with its argument appended for any other
+// value.
+func keyParam(v any, args *[]any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	}
+	*args = append(*args, v)
+	return "?"
 }
 
 // keyRanges draws the sample as random windows of the range key read
