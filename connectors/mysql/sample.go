@@ -193,7 +193,8 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 	return nil
 }
 
-// windowsStatement reads several windows in one statement.
+// windowsStatement reads the keys of several windows in one statement,
+// each with its window's number.
 func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -201,10 +202,42 @@ func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "(SELECT %s FROM %s WHERE %s >= %s ORDER BY %s LIMIT %d)",
-			t.selectList(), t.from(), quoteIdent(t.Key), keyParam(w.From, &args), quoteIdent(t.Key), w.N)
+		fmt.Fprintf(&b, "(SELECT %s, %d FROM %s WHERE %s >= %s ORDER BY %s LIMIT %d)",
+			quoteIdent(t.Key), i, t.from(), quoteIdent(t.Key), keyParam(w.From, &args), quoteIdent(t.Key), w.N)
 	}
 	return b.String(), args
+}
+
+// keySpan is the first and last key kept of window w: the keys kept of a
+// window follow each other in the table (the window's rows not seen
+// before, in key order).
+type keySpan struct {
+	w           int
+	first, last string
+}
+
+// rangesStatement reads the rows of the spans, span after span: a UNION
+// ALL of key ranges (which MariaDB runs faster than one statement with the
+// ranges OR-ed, or with the keys listed).
+func rangesStatement(t *table, spans []keySpan) (string, []any, error) {
+	var b strings.Builder
+	var args []any
+	for i, sp := range spans {
+		first, err := sqlrows.KeyArg(sp.first, t.KeyUnsigned)
+		if err != nil {
+			return "", nil, err
+		}
+		last, err := sqlrows.KeyArg(sp.last, t.KeyUnsigned)
+		if err != nil {
+			return "", nil, err
+		}
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("(SELECT " + t.selectList() + " FROM " + t.from() + " WHERE " + quoteIdent(t.Key) +
+			" BETWEEN " + keyParam(first, &args) + " AND " + keyParam(last, &args) + ")")
+	}
+	return b.String(), args, nil
 }
 
 // keyParam is an integer key written into the statement (no server-side
@@ -244,14 +277,45 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	loArg, _ := sqlrows.KeyArg(lo.String, t.KeyUnsigned)
 	r := newRowReader(t, conv)
 	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+		// the windows' keys first (a UNION ALL of integers is cheap; of
+		// whole rows, JSON and text columns, it is a temporary table on
+		// disk), then the rows kept, in one range read of the key
 		stmt, args := windowsStatement(t, ws)
+		var spans []keySpan // of each window, the keys kept
+		want := map[string]bool{}
+		var key []byte
+		var w int
+		err := s.each(ctx, func(rows *sql.Rows) error {
+			if err := rows.Scan(&key, &w); err != nil {
+				return err
+			}
+			k := string(key)
+			if !keep(k) {
+				return nil
+			}
+			want[k] = true
+			if n := len(spans); n > 0 && spans[n-1].w == w {
+				spans[n-1].last = k
+			} else {
+				spans = append(spans, keySpan{w: w, first: k, last: k})
+			}
+			return nil
+		}, stmt, args...)
+		if err != nil || len(spans) == 0 {
+			return err
+		}
+		stmt, args, err = rangesStatement(t, spans)
+		if err != nil {
+			return err
+		}
 		return s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
-			if !keep(r.key()) {
-				return nil
+			if !want[r.key()] {
+				return nil // not kept (a key between two kept ones of a window cannot be; never emitted twice)
 			}
+			delete(want, r.key())
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
 					return errEmit{err}
