@@ -131,6 +131,18 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 	}
 	done := 0
 	var failed error
+	// the keys found are read readBatch at a time (a SCAN page holds only
+	// the few of its keys that match): the same keys in the same order,
+	// with fewer round trips
+	var pending []string
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := read(ctx, pending)
+		pending = nil
+		return err
+	}
 	for _, n := range nodes {
 		var cursor uint64
 		for {
@@ -158,15 +170,21 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 				batch = batch[:size-done]
 			}
 			if len(batch) > 0 {
-				if err := read(ctx, batch); err != nil {
-					return err
-				}
+				pending = append(pending, batch...)
 				done += len(batch)
+				if len(pending) >= readBatch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
 			if next == 0 || size > 0 && done >= size {
 				break
 			}
 			cursor = next
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		if size > 0 && done >= size {
 			break
