@@ -240,10 +240,9 @@ func rangesStatement(t *table, spans []keySpan) (string, []any, error) {
 	return b.String(), args, nil
 }
 
-// keyParam is an integer key written into the statement (no server-side
-// prepared statement: one round trip instead of three, rows in the text
-// protocol), or a placeholder with its argument appended for any other
-// value.
+// keyParam is an integer key written into the statement as its decimal
+// text (what the driver's parameter interpolation would write), or a
+// placeholder with its argument appended for any other value.
 func keyParam(v any, args *[]any) string {
 	switch x := v.(type) {
 	case int64:
