@@ -53,6 +53,14 @@ func (r *rowReader) key() string {
 	return string(r.raw[r.keyIdx])
 }
 
+// appendKey appends the range key of the current row to b.
+func (r *rowReader) appendKey(b []byte) []byte {
+	if r.keyIdx < 0 {
+		return b
+	}
+	return append(b, r.raw[r.keyIdx]...)
+}
+
 // document converts the current row; a row that is not a document is
 // counted in res and ok is false.
 func (r *rowReader) document(res *connectors.SampleResult) (map[string]any, bool) {

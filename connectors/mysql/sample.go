@@ -114,6 +114,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 	r := newRowReader(t, conv)
 	var n int64
 	var after any
+	var last []byte
 	for {
 		stmt := "SELECT " + t.selectList() + " FROM " + t.from()
 		var args []any
@@ -121,14 +122,15 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 			stmt += " WHERE " + quoteIdent(t.Key) + " > " + keyParam(after, &args)
 		}
 		stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), keysetPageRows)
-		page, last := 0, ""
+		page := 0
+		last = last[:0]
 		err := s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
 			page++
 			n++
-			last = r.key()
+			last = r.appendKey(last[:0]) // no string per row: only the last one is used
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
 					return errEmit{err}
@@ -143,7 +145,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 			res.TotalDocuments = n
 			return nil
 		}
-		a, err := sqlrows.KeyArg(last, t.KeyUnsigned)
+		a, err := sqlrows.KeyArg(string(last), t.KeyUnsigned)
 		if err != nil {
 			return err
 		}
