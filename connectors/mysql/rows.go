@@ -12,7 +12,7 @@ type rowReader struct {
 	t      *table
 	raw    []sql.RawBytes
 	dest   []any
-	vals   []any
+	vals   [][]byte
 	keyIdx int // index of t.Key in the columns, -1 without one
 	conv   *sqlrows.Converter
 }
@@ -32,7 +32,7 @@ func columns(t *table) []sqlrows.Column {
 
 func newRowReader(t *table, conv *sqlrows.Converter) *rowReader {
 	r := &rowReader{t: t, raw: make([]sql.RawBytes, len(t.Cols)), dest: make([]any, len(t.Cols)),
-		vals: make([]any, len(t.Cols)), keyIdx: -1, conv: conv}
+		vals: make([][]byte, len(t.Cols)), keyIdx: -1, conv: conv}
 	for i := range r.raw {
 		r.dest[i] = &r.raw[i]
 		if t.Key != "" && t.Cols[i].Name == t.Key {
@@ -53,18 +53,21 @@ func (r *rowReader) key() string {
 	return string(r.raw[r.keyIdx])
 }
 
+// appendKey appends the range key of the current row to b.
+func (r *rowReader) appendKey(b []byte) []byte {
+	if r.keyIdx < 0 {
+		return b
+	}
+	return append(b, r.raw[r.keyIdx]...)
+}
+
 // document converts the current row; a row that is not a document is
 // counted in res and ok is false.
 func (r *rowReader) document(res *connectors.SampleResult) (map[string]any, bool) {
 	for i, b := range r.raw {
-		switch {
-		case b == nil:
-			r.vals[i] = nil // NULL
-		default:
-			r.vals[i] = []byte(b)
-		}
+		r.vals[i] = b // nil for NULL
 	}
-	doc, ok, reason := r.conv.Document(r.vals)
+	doc, ok, reason := r.conv.DocumentRaw(r.vals)
 	clear(r.vals)
 	if !ok {
 		res.Skip(reason)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -113,22 +114,23 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 	r := newRowReader(t, conv)
 	var n int64
 	var after any
+	var last []byte
 	for {
 		stmt := "SELECT " + t.selectList() + " FROM " + t.from()
 		var args []any
 		if after != nil {
-			stmt += " WHERE " + quoteIdent(t.Key) + " > ?"
-			args = append(args, after)
+			stmt += " WHERE " + quoteIdent(t.Key) + " > " + keyParam(after, &args)
 		}
 		stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), keysetPageRows)
-		page, last := 0, ""
+		page := 0
+		last = last[:0]
 		err := s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
 			page++
 			n++
-			last = r.key()
+			last = r.appendKey(last[:0]) // no string per row: only the last one is used
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
 					return errEmit{err}
@@ -143,7 +145,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *conne
 			res.TotalDocuments = n
 			return nil
 		}
-		a, err := sqlrows.KeyArg(last, t.KeyUnsigned)
+		a, err := sqlrows.KeyArg(string(last), t.KeyUnsigned)
 		if err != nil {
 			return err
 		}
@@ -193,19 +195,65 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 	return nil
 }
 
-// windowsStatement reads several windows in one statement.
+// windowsStatement reads the keys of several windows in one statement,
+// each with its window's number.
 func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 	var b strings.Builder
-	args := make([]any, 0, len(ws))
+	var args []any
 	for i, w := range ws {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "(SELECT %s FROM %s WHERE %s >= ? ORDER BY %s LIMIT %d)",
-			t.selectList(), t.from(), quoteIdent(t.Key), quoteIdent(t.Key), w.N)
-		args = append(args, w.From)
+		fmt.Fprintf(&b, "(SELECT %s, %d FROM %s WHERE %s >= %s ORDER BY %s LIMIT %d)",
+			quoteIdent(t.Key), i, t.from(), quoteIdent(t.Key), keyParam(w.From, &args), quoteIdent(t.Key), w.N)
 	}
 	return b.String(), args
+}
+
+// keySpan is the first and last key kept of window w: the keys kept of a
+// window follow each other in the table (the window's rows not seen
+// before, in key order).
+type keySpan struct {
+	w           int
+	first, last string
+}
+
+// rangesStatement reads the rows of the spans, span after span: a UNION
+// ALL of key ranges (which MariaDB runs faster than one statement with the
+// ranges OR-ed, or with the keys listed).
+func rangesStatement(t *table, spans []keySpan) (string, []any, error) {
+	var b strings.Builder
+	var args []any
+	for i, sp := range spans {
+		first, err := sqlrows.KeyArg(sp.first, t.KeyUnsigned)
+		if err != nil {
+			return "", nil, err
+		}
+		last, err := sqlrows.KeyArg(sp.last, t.KeyUnsigned)
+		if err != nil {
+			return "", nil, err
+		}
+		if i > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("(SELECT " + t.selectList() + " FROM " + t.from() + " WHERE " + quoteIdent(t.Key) +
+			" BETWEEN " + keyParam(first, &args) + " AND " + keyParam(last, &args) + ")")
+	}
+	return b.String(), args, nil
+}
+
+// keyParam is an integer key written into the statement as its decimal
+// text (what the driver's parameter interpolation would write), or a
+// placeholder with its argument appended for any other value.
+func keyParam(v any, args *[]any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	}
+	*args = append(*args, v)
+	return "?"
 }
 
 // keyRanges draws the sample as random windows of the range key read
@@ -230,14 +278,45 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	loArg, _ := sqlrows.KeyArg(lo.String, t.KeyUnsigned)
 	r := newRowReader(t, conv)
 	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+		// the windows' keys first (a UNION ALL of integers is cheap; of
+		// whole rows, JSON and text columns, it is a temporary table on
+		// disk), then the rows kept, in one range read of the key
 		stmt, args := windowsStatement(t, ws)
+		var spans []keySpan // of each window, the keys kept
+		want := map[string]bool{}
+		var key []byte
+		var w int
+		err := s.each(ctx, func(rows *sql.Rows) error {
+			if err := rows.Scan(&key, &w); err != nil {
+				return err
+			}
+			k := string(key)
+			if !keep(k) {
+				return nil
+			}
+			want[k] = true
+			if n := len(spans); n > 0 && spans[n-1].w == w {
+				spans[n-1].last = k
+			} else {
+				spans = append(spans, keySpan{w: w, first: k, last: k})
+			}
+			return nil
+		}, stmt, args...)
+		if err != nil || len(spans) == 0 {
+			return err
+		}
+		stmt, args, err = rangesStatement(t, spans)
+		if err != nil {
+			return err
+		}
 		return s.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
-			if !keep(r.key()) {
-				return nil
+			if !want[r.key()] {
+				return nil // not kept (a key between two kept ones of a window cannot be; never emitted twice)
 			}
+			delete(want, r.key())
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
 					return errEmit{err}

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -74,6 +76,23 @@ func BenchmarkMillionRows(b *testing.B) {
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	}
+	rawOnce := func(b *testing.B, q string, a []any) int {
+		r, err := conn.Query(ctx, q, a...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := 0
+		for r.Next() {
+			if _, err := r.Values(); err != nil {
+				b.Fatal(err)
+			}
+			rows++
+		}
+		if r.Err() != nil {
+			b.Fatal(r.Err())
+		}
+		return rows
+	}
 	raw := func(b *testing.B, q string, args func(i int) []any) {
 		rows := 0
 		for i := 0; i < b.N; i++ {
@@ -81,19 +100,7 @@ func BenchmarkMillionRows(b *testing.B) {
 			if args != nil {
 				a = args(i)
 			}
-			r, err := conn.Query(ctx, q, a...)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for r.Next() {
-				if _, err := r.Values(); err != nil {
-					b.Fatal(err)
-				}
-				rows++
-			}
-			if r.Err() != nil {
-				b.Fatal(r.Err())
-			}
+			rows += rawOnce(b, q, a)
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	}
@@ -107,6 +114,35 @@ func BenchmarkMillionRows(b *testing.B) {
 	})
 	b.Run("all-rows", func(b *testing.B) { sample(b, 0, false) })
 	b.Run("raw-full-read", func(b *testing.B) { raw(b, "SELECT * FROM big", nil) })
+	// interleaved: raw then ours every iteration, so that both meet the
+	// same load; ours/raw as the median, lowest and highest ratio
+	versus := func(b *testing.B, newSeed bool) {
+		var ratios []float64
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			if newSeed {
+				rawOnce(b, "SELECT * FROM big WHERE id > $1 ORDER BY id LIMIT 10000", []any{int64(i*97_000+13_000) % 990_000})
+			} else {
+				rawOnce(b, "SELECT * FROM big LIMIT 10000", nil)
+			}
+			rawTime := time.Since(start)
+			start = time.Now()
+			seed := int64(1)
+			if newSeed {
+				seed = int64(i + 2)
+			}
+			if _, err := c.Sample(ctx, big, connectors.SampleOptions{Size: 10000, Seed: seed}, func(connectors.Document) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+			ratios = append(ratios, float64(time.Since(start))/float64(rawTime))
+		}
+		slices.Sort(ratios)
+		b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
+		b.ReportMetric(ratios[0], "ratio-min")
+		b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
+	}
+	b.Run("versus-raw-same-seed", func(b *testing.B) { versus(b, false) })
+	b.Run("versus-raw-new-seed", func(b *testing.B) { versus(b, true) })
 	b.Run("peak-RSS", func(b *testing.B) {
 		var ru syscall.Rusage
 		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

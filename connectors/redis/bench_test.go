@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -202,4 +204,77 @@ func reportRSS(b *testing.B) {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
 	}
+}
+
+// BenchmarkVersusRaw interleaves BenchmarkRawPipelinedRead's read and
+// BenchmarkSample10kOf1M's scan (raw, then ours, every iteration, on one
+// server) so that both meet the same load, and reports ours/raw as the
+// median, lowest and highest ratio of the iterations (target at most 1.5).
+//
+//	go test ./connectors/redis/ -run '^$' -bench VersusRaw -benchtime 5x -count 3
+func BenchmarkVersusRaw(b *testing.B) {
+	srv, cl := startBench(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	type kt struct{ k, t string }
+	keys := make([]kt, benchSample)
+	for i := range keys {
+		k, t := benchKey(r.IntN(benchKeys))
+		keys[i] = kt{k, t}
+	}
+	own := &Options{KeysPerPattern: benchSample / benchPatterns}
+	var ratios []float64
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		for from := 0; from < len(keys); from += readBatch {
+			if _, err := cl.Pipelined(ctx, func(p goredis.Pipeliner) error {
+				for _, x := range keys[from:min(from+readBatch, len(keys))] {
+					switch x.t {
+					case "hash":
+						p.HGetAll(ctx, x.k)
+					case "string":
+						p.Get(ctx, x.k)
+					case "list":
+						p.LRange(ctx, x.k, 0, 99)
+					case "set":
+						p.SMembers(ctx, x.k)
+					case "zset":
+						p.ZRange(ctx, x.k, 0, 99)
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		raw := time.Since(start)
+		start = time.Now()
+		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{}.WithStore(Name, own))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := c.Containers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs := 0
+		for _, ct := range cs {
+			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
+				docs++
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c.Close()
+		ours := time.Since(start)
+		if docs < benchSample*9/10 {
+			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
+		}
+		ratios = append(ratios, float64(ours)/float64(raw))
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
+	b.ReportMetric(ratios[0], "ratio-min")
+	b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
 }

@@ -24,6 +24,11 @@ const (
 	pipeBytes    = 64 << 20
 	defaultValue = 4096     // assumed size of a value whose size is unknown
 	memOverhead  = 64 << 10 // MEMORY USAGE of a small value: the structure, not the data
+	// stringAhead is the most bytes of a string read with its size check
+	// (GETRANGE 0 stringAhead-1, one command instead of STRLEN then GET): a
+	// batch of readBatch keys holds at most readBatch*stringAhead bytes
+	// (16 MiB) of strings read ahead, besides its reads of pipeBytes.
+	stringAhead = 16 << 10
 )
 
 // Field names of values that are not under a name of their own.
@@ -126,6 +131,18 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 	}
 	done := 0
 	var failed error
+	// the keys found are read readBatch at a time (a SCAN page holds only
+	// the few of its keys that match): the same keys in the same order,
+	// with fewer round trips
+	var pending []string
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := read(ctx, pending)
+		pending = nil
+		return err
+	}
 	for _, n := range nodes {
 		var cursor uint64
 		for {
@@ -153,15 +170,21 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 				batch = batch[:size-done]
 			}
 			if len(batch) > 0 {
-				if err := read(ctx, batch); err != nil {
-					return err
-				}
+				pending = append(pending, batch...)
 				done += len(batch)
+				if len(pending) >= readBatch {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
 			if next == 0 || size > 0 && done >= size {
 				break
 			}
 			cursor = next
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		if size > 0 && done >= size {
 			break
@@ -229,6 +252,7 @@ type keyState struct {
 	size int64 // STRLEN, HLEN, ...
 	mem  int64 // MEMORY USAGE, 0 when unknown
 	skip bool
+	val  *string // a string's whole value, read with its size
 }
 
 // batch reads keys: their sizes (with the type predicted from the keys
@@ -303,7 +327,7 @@ func (s *sampler) batch(ctx context.Context, keys []string) error {
 // expected is the number of bytes the read of k may return, about.
 func (k *keyState) expected() int64 {
 	switch {
-	case k.skip:
+	case k.skip, k.val != nil:
 		return 0
 	case k.typ == "string":
 		return k.size
@@ -333,6 +357,10 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			var cmd goredis.Cmder
 			switch k.typ {
 			case "string":
+				if k.val != nil {
+					todo = append(todo, pending{k, nil}) // read with its size
+					continue
+				}
 				if k.size > stringPiece {
 					huge = append(huge, k)
 					continue
@@ -369,6 +397,14 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 	for _, t := range todo {
 		if s.full() {
 			return nil
+		}
+		if t.cmd == nil {
+			v := *t.k.val
+			t.k.val = nil
+			if err := s.stringDoc(t.k, []byte(v)); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := s.document(t.k, t.cmd); err != nil {
 			return err
@@ -661,16 +697,22 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 	useMem := !s.c.noMemoryUsage.Load()
 	type sent struct {
 		size, mem, ttl goredis.Cmder
+		head           *goredis.StringCmd // GETRANGE 0 ahead-1 of a string
 	}
+	ahead := min(int64(stringAhead), limit+1)
 	out := make([]sent, len(ks))
 	_, err := s.pipe(ctx, func(p goredis.Pipeliner) {
 		for i, k := range ks {
 			if k.skip || !sizeTypes[k.typ] {
 				continue
 			}
-			if k.typ != "string" && useMem {
+			switch {
+			case k.typ == "string" && !s.retrying:
+				// the value itself when it is short: its length is its size
+				out[i].head = p.GetRange(ctx, k.key, 0, ahead-1)
+			case k.typ != "string" && useMem:
 				out[i].mem = p.MemoryUsage(ctx, k.key)
-			} else {
+			default:
 				out[i].size = countCmd(ctx, p, k)
 			}
 			if s.ttlAsked < ttlSampled {
@@ -685,8 +727,29 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 	var recount []*keyState
 	for i, k := range ks {
 		o := out[i]
-		if o.size == nil && o.mem == nil {
+		if o.size == nil && o.mem == nil && o.head == nil {
 			continue
+		}
+		if o.head != nil {
+			v, err := o.head.Result()
+			switch {
+			case err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE"):
+				k.typ = "" // not the type predicted
+				if o.ttl != nil {
+					s.ttlAsked--
+				}
+				continue
+			case err != nil:
+				s.keyErr(err)
+				k.skip = true
+				continue
+			case len(v) > 0 && int64(len(v)) < ahead:
+				k.size = int64(len(v))
+				k.val = &v
+			default:
+				// empty (or gone: GET tells) or longer than read: STRLEN
+				recount = append(recount, k)
+			}
 		}
 		if o.size != nil {
 			n, err := o.size.(*goredis.IntCmd).Result()
@@ -762,6 +825,14 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 		case err != nil:
 			s.keyErr(err)
 			k.skip = true
+		case k.typ == "string":
+			// read ahead but empty (GET tells an empty string from a
+			// vanished key) or longer than read ahead
+			k.size = n
+			if n > limit {
+				s.res.Skip(ReasonTooLarge)
+				k.skip = true
+			}
 		case n == 0:
 			s.res.Skip(ReasonVanished)
 			k.skip = true

@@ -305,6 +305,74 @@ func (c *Converter) Document(values []any) (doc connectors.Document, ok bool, re
 	return connectors.Document{Fields: fields}, true, ""
 }
 
+// DocumentRaw is Document for a driver that gives every value as bytes
+// (nil for NULL), such as database/sql's RawBytes: the bytes are not kept.
+// The text values of the row are copied into one string that the
+// document's strings share, and parsed without further copies.
+func (c *Converter) DocumentRaw(raw [][]byte) (doc connectors.Document, ok bool, reason string) {
+	if len(raw) != len(c.Columns) {
+		panic(fmt.Sprintf("sqlrows: %d values for %d columns", len(raw), len(c.Columns)))
+	}
+	maxValue := c.maxValue()
+	total := 0
+	var size int64
+	for _, b := range raw {
+		if b == nil {
+			continue
+		}
+		size += int64(len(b))
+		if len(b) <= maxValue {
+			total += len(b)
+		}
+	}
+	if c.MaxDocumentBytes > 0 && size > c.MaxDocumentBytes {
+		// the row is skipped: Document counts what it meets first
+		vals := make([]any, len(raw))
+		for i, b := range raw {
+			if b != nil {
+				vals[i] = b
+			}
+		}
+		return c.Document(vals)
+	}
+	var buf strings.Builder // one copy of the row's bytes, no second one
+	buf.Grow(total)
+	for _, b := range raw {
+		if b != nil && len(b) <= maxValue {
+			buf.Write(b)
+		}
+	}
+	row := buf.String()
+	fields := make(map[string]any, len(raw))
+	off := 0
+	for i, b := range raw {
+		col := &c.Columns[i]
+		if b == nil {
+			fields[col.Name] = nil
+			continue
+		}
+		if len(b) > maxValue {
+			c.count(col.Name, ReasonTooLarge)
+			continue
+		}
+		s := row[off : off+len(b)]
+		off += len(b)
+		var out any
+		var why string
+		if col.Array {
+			out, why = c.bytesValue(Opaque, b, s) // the array's text: one value
+		} else {
+			out, why = c.bytesValue(col.Class, b, s)
+		}
+		if why != "" {
+			c.count(col.Name, why)
+			continue
+		}
+		fields[col.Name] = out
+	}
+	return connectors.Document{Fields: fields}, true, ""
+}
+
 func (c *Converter) array(col *Column, v any) (any, string) {
 	items, ok := v.([]any)
 	if !ok {
@@ -347,12 +415,7 @@ func (c *Converter) value(class Class, v any) (any, string) {
 		if len(x) > c.maxValue() {
 			return nil, ReasonTooLarge
 		}
-		if !utf8.Valid(x) {
-			if class == Binary || class == Text || class == Opaque || class == JSON {
-				return nil, ReasonBinary
-			}
-		}
-		s = string(x)
+		return c.bytesValue(class, x, string(x))
 	case int64, float64, float32, int, int32, uint64, bool, time.Time, json.Number, map[string]any:
 		return x, ""
 	case int8:
@@ -376,9 +439,25 @@ func (c *Converter) value(class Class, v any) (any, string) {
 	if len(s) > c.maxValue() {
 		return nil, ReasonTooLarge
 	}
+	return c.stringValue(class, s)
+}
+
+// bytesValue converts a value the driver gave as bytes b (at most the
+// value bound), s being the same bytes as a string.
+func (c *Converter) bytesValue(class Class, b []byte, s string) (any, string) {
+	if !utf8.Valid(b) {
+		if class == Binary || class == Text || class == Opaque || class == JSON {
+			return nil, ReasonBinary
+		}
+	}
+	return c.stringValue(class, s)
+}
+
+// stringValue converts a text value (at most the value bound).
+func (c *Converter) stringValue(class Class, s string) (any, string) {
 	switch class {
 	case JSON:
-		out, err := ParseJSON([]byte(s), c.maxDepth())
+		out, err := parseJSONString(s, c.maxDepth())
 		if err != nil {
 			if _, deep := err.(*DepthError); deep {
 				return nil, ReasonTooDeep
@@ -391,7 +470,7 @@ func (c *Converter) value(class Class, v any) (any, string) {
 			return nil, ReasonBinary
 		}
 		if looksLikeJSONContainer(s) {
-			out, err := ParseJSON([]byte(s), c.maxDepth())
+			out, err := parseJSONString(s, c.maxDepth())
 			if err == nil {
 				return out, ""
 			}

@@ -1,0 +1,222 @@
+package sqlrows
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// parseJSONString parses one JSON value held in s the way ParseJSON does,
+// but without encoding/json's per-value decoder for the common case: a
+// value whose strings hold no escapes and only valid UTF-8. Keys, strings
+// and numbers are substrings of s (no copies). Anything else, errors
+// included, goes to ParseJSON, so that the result (or the error) is always
+// exactly encoding/json's (FuzzParseJSONString holds it to that).
+func parseJSONString(s string, maxDepth int) (any, error) {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxJSONDepth
+	}
+	if DepthString(s) > maxDepth {
+		return nil, &DepthError{Limit: maxDepth}
+	}
+	p := fastParser{s: s}
+	v, ok := p.value()
+	if ok {
+		p.space()
+		if p.i == len(p.s) {
+			return v, nil
+		}
+	}
+	return ParseJSON([]byte(s), maxDepth)
+}
+
+// DepthString is Depth of a string.
+func DepthString(s string) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			if depth > deepest {
+				deepest = depth
+			}
+		case '}', ']':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return deepest
+}
+
+// fastParser is a recursive descent over s; ok false means "not the
+// simple case" (or invalid), never a different result.
+type fastParser struct {
+	s string
+	i int
+}
+
+func (p *fastParser) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *fastParser) value() (any, bool) {
+	p.space()
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		p.i++
+		m := make(map[string]any)
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == '}' {
+			p.i++
+			return m, true
+		}
+		for {
+			p.space()
+			k, ok := p.str()
+			if !ok {
+				return nil, false
+			}
+			p.space()
+			if p.i >= len(p.s) || p.s[p.i] != ':' {
+				return nil, false
+			}
+			p.i++
+			v, ok := p.value()
+			if !ok {
+				return nil, false
+			}
+			m[k] = v
+			p.space()
+			if p.i >= len(p.s) {
+				return nil, false
+			}
+			switch p.s[p.i] {
+			case ',':
+				p.i++
+			case '}':
+				p.i++
+				return m, true
+			default:
+				return nil, false
+			}
+		}
+	case c == '[':
+		p.i++
+		a := make([]any, 0)
+		p.space()
+		if p.i < len(p.s) && p.s[p.i] == ']' {
+			p.i++
+			return a, true
+		}
+		for {
+			v, ok := p.value()
+			if !ok {
+				return nil, false
+			}
+			a = append(a, v)
+			p.space()
+			if p.i >= len(p.s) {
+				return nil, false
+			}
+			switch p.s[p.i] {
+			case ',':
+				p.i++
+			case ']':
+				p.i++
+				return a, true
+			default:
+				return nil, false
+			}
+		}
+	case c == '"':
+		s, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		return s, true
+	case c == '-' || c >= '0' && c <= '9':
+		start := p.i
+		for p.i < len(p.s) {
+			switch d := p.s[p.i]; {
+			case d >= '0' && d <= '9', d == '-', d == '+', d == '.', d == 'e', d == 'E':
+				p.i++
+				continue
+			}
+			break
+		}
+		n := p.s[start:p.i]
+		if !isJSONNumber(n) {
+			return nil, false
+		}
+		return json.Number(n), true
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, false
+}
+
+func (p *fastParser) literal(word string) bool {
+	if len(p.s)-p.i < len(word) || p.s[p.i:p.i+len(word)] != word {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+// str reads a string without escapes or control characters, of valid
+// UTF-8.
+func (p *fastParser) str() (string, bool) {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", false
+	}
+	p.i++
+	start := p.i
+	ascii := true
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			out := p.s[start:p.i]
+			p.i++
+			if !ascii && !utf8.ValidString(out) {
+				return "", false
+			}
+			return out, true
+		case c == '\\' || c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		p.i++
+	}
+	return "", false
+}
