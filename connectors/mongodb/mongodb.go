@@ -101,8 +101,8 @@ type Connector struct {
 	ranges   int // the most _id ranges a sample is read from; 0: maxRanges
 
 	mu    sync.Mutex
-	notes []string   // target-level facts found while listing
-	info  *buildInfo // the server's buildInfo, once known
+	notes connectors.NoteList // target-level facts found while listing
+	info  *buildInfo          // the server's buildInfo, once known
 	// anonDBs is what listDatabases answered the anonymous check when the
 	// target has no credentials: what Containers would ask again (on
 	// FerretDB a listDatabases costs some 700 ms per 200,000 documents).
@@ -253,22 +253,9 @@ func (c *Connector) Close() error {
 	return c.closeErr
 }
 
-func (c *Connector) addNote(n string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, x := range c.notes {
-		if x == n {
-			return
-		}
-	}
-	c.notes = append(c.notes, n)
-}
+func (c *Connector) addNote(n string) { c.notes.Add(n) }
 
-func (c *Connector) targetNotes() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.notes...)
-}
+func (c *Connector) targetNotes() []string { return c.notes.List() }
 
 func (c *Connector) redactErr(err error) error {
 	if err == nil {

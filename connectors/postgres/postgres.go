@@ -294,7 +294,7 @@ type Connector struct {
 	mu        sync.Mutex
 	pools     map[string]*pgxpool.Pool // by database
 	skipped   []connectors.SkippedContainer
-	notes     []string
+	notes     connectors.NoteList
 	closed    bool
 	closeOnce sync.Once
 	sem       chan struct{}
@@ -476,22 +476,9 @@ func (c *Connector) SkippedContainers() []connectors.SkippedContainer {
 	return append([]connectors.SkippedContainer(nil), c.skipped...)
 }
 
-func (c *Connector) addNote(n string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, x := range c.notes {
-		if x == n {
-			return
-		}
-	}
-	c.notes = append(c.notes, n)
-}
+func (c *Connector) addNote(n string) { c.notes.Add(n) }
 
-func (c *Connector) targetNotes() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.notes...)
-}
+func (c *Connector) targetNotes() []string { return c.notes.List() }
 
 // tracer hands every statement to a function (tests).
 type tracer struct{ f func(string) }

@@ -160,7 +160,7 @@ type Connector struct {
 	mu      sync.Mutex
 	dbs     map[int]*goredis.Client // one client per database (SELECT by Options.DB)
 	cc      *goredis.ClusterClient
-	notes   []string
+	notes   connectors.NoteList
 	skipped []connectors.SkippedContainer
 	info    map[string]string // INFO server/keyspace fields, once read
 	sem     chan struct{}
@@ -388,22 +388,9 @@ func (c *Connector) SkippedContainers() []connectors.SkippedContainer {
 	return append([]connectors.SkippedContainer(nil), c.skipped...)
 }
 
-func (c *Connector) addNote(n string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, x := range c.notes {
-		if x == n {
-			return
-		}
-	}
-	c.notes = append(c.notes, n)
-}
+func (c *Connector) addNote(n string) { c.notes.Add(n) }
 
-func (c *Connector) targetNotes() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.notes...)
-}
+func (c *Connector) targetNotes() []string { return c.notes.List() }
 
 func (c *Connector) redactErr(err error) error {
 	if err == nil {
