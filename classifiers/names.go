@@ -102,16 +102,43 @@ var genericLeaves = map[string]bool{
 	"formatted": true, "e 164": true, "e164": true, "national": true, "international": true,
 	"display": true, "normalized": true, "normalised": true, "original": true, "clear": true,
 	"id": true, "ref": true, "reference": true, "nummer": true, "numero": true, "wert": true, "valeur": true,
-	"valor": true, "valore": true, "waarde": true,
+	"valor": true, "valore": true, "waarde": true, "meta value": true,
 }
 
+// splitPath returns the keys of a path. Markers of decoded data are
+// dropped ("payload<json>.email" → payload, email) and the selector of a
+// key/value pair names the value ("attributes[name=billing_phone].value" →
+// attributes, billing_phone, value).
 func splitPath(path string) []string {
 	segs := strings.Split(path, ".")
-	out := segs[:0]
+	out := make([]string, 0, len(segs)+1)
 	for _, s := range segs {
+		for {
+			i := strings.IndexByte(s, '<')
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				break
+			}
+			s = s[:i] + s[i+j+1:]
+		}
+		var sel string
+		if i := strings.IndexByte(s, '['); i >= 0 {
+			if j := strings.IndexByte(s[i:], ']'); j > 0 {
+				if _, name, ok := strings.Cut(s[i+1:i+j], "="); ok {
+					sel = name
+					s = s[:i] + s[i+j+1:]
+				}
+			}
+		}
 		s = strings.TrimSpace(strings.ReplaceAll(s, "[]", ""))
 		if s != "" {
 			out = append(out, s)
+		}
+		if sel != "" {
+			out = append(out, sel)
 		}
 	}
 	return out

@@ -14,6 +14,7 @@ type shard struct {
 	nodePaths   map[string]string // interned paths of objects and arrays
 	docs        int64
 	skipReasons map[string]int64
+	undecoded   map[string]int64 // strings that looked encoded and did not decode, by encoding
 	seq         int64 // document sequence within this shard, for once-per-document counting
 }
 
@@ -77,6 +78,7 @@ type catAgg struct {
 	category      string
 	matchedDocs   int64
 	matchedValues int64
+	textValues    int64 // matches found inside free text
 	confSum       float64
 	confMax       float64
 	evidence      classifiers.Evidence
@@ -113,6 +115,7 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		c := fa.cat(oc.category)
 		c.matchedDocs += oc.matchedDocs
 		c.matchedValues += oc.matchedValues
+		c.textValues += oc.textValues
 		c.confSum += oc.confSum
 		c.confMax = max(c.confMax, oc.confMax)
 		c.evidence |= oc.evidence

@@ -313,8 +313,12 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		skipReasons[r] += n
 	}
 	skipped := res.Skipped
+	undecoded := map[string]int64{}
 	for _, sh := range cs.shards {
 		sampled += sh.docs
+		for enc, n := range sh.undecoded {
+			undecoded[enc] += n
+		}
 		for r, n := range sh.skipReasons {
 			skipReasons[r] += n
 			skipped += n
@@ -348,6 +352,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 	if len(skipReasons) > 0 {
 		rc.SkipReasons = skipReasons
 	}
+	rc.Notes = append(rc.Notes, undecodedNotes(undecoded)...)
 	for p, fa := range merged {
 		var f report.Field
 		for _, ca := range fa.cats {
@@ -359,6 +364,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 				MatchedDocuments: ca.matchedDocs,
 				Documents:        fa.docs,
 				Evidence:         ca.evidence,
+				TextValues:       ca.textValues,
 			}
 			conf := classifiers.FieldConfidence(st)
 			if conf < s.cfg.MinConfidence || conf == 0 {
@@ -374,7 +380,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 				Category:                   ca.category,
 				Group:                      classifiers.GroupOf(ca.category),
 				Confidence:                 round(conf, 3),
-				Evidence:                   ca.evidence.Strings(),
+				Evidence:                   classifiers.FieldEvidence(st).Strings(),
 				MatchedDocuments:           ca.matchedDocs,
 				MatchRatio:                 round(ratio, 4),
 				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),

@@ -49,6 +49,9 @@ func (sh *shard) skip(reason string) {
 func (w *worker) process(cs *containerState, doc connectors.Document) {
 	sh := cs.shards[w.id]
 	sh.seq++
+	if w.cs != cs {
+		w.flat.ResetShapes()
+	}
 	w.cs, w.sh = cs, sh
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
@@ -82,6 +85,9 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 		c.confSum += h.Confidence
 		c.confMax = max(c.confMax, h.Confidence)
 		c.evidence |= h.Evidence
+		if h.End > h.Start {
+			c.textValues++
+		}
 		if h.Rule != "" {
 			c.addRule(h.Rule)
 		}
