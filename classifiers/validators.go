@@ -15,7 +15,7 @@ var validators = map[string]validatorFunc{
 	"card":               func(s string, _ bool) bool { return ValidCard(s) },
 	"iban":               func(s string, _ bool) bool { return ValidIBAN(s) },
 	"aba":                func(s string, _ bool) bool { return ValidABA(s) },
-	"imei":               func(s string, _ bool) bool { return ValidIMEI(s) },
+	"imei":               validIMEINamed,
 	"phonenumber":        validPhone,
 	"jwt":                func(s string, _ bool) bool { return ValidJWT(s) },
 	"ssn":                func(s string, _ bool) bool { return ValidSSN(s) },
@@ -52,9 +52,13 @@ var validators = map[string]validatorFunc{
 	"national_id_eu": func(s string, _ bool) bool {
 		return ValidDNI(s) || ValidNIR(s) || ValidCodiceFiscale(s)
 	},
-	"national_id_digits": func(s string, _ bool) bool {
-		return ValidBSN(s) || ValidSteuerID(s) || ValidNIFPT(s) || ValidSSN(s)
-	},
+	"national_id_digits": func(s string, _ bool) bool { return validNationalDigits(s) },
+	"pesel":              func(s string, _ bool) bool { return ValidPESEL(s) },
+	"personnummer":       func(s string, _ bool) bool { return ValidPersonnummer(s) },
+	"cpf":                func(s string, _ bool) bool { return ValidCPF(s) },
+	"aadhaar":            func(s string, _ bool) bool { return ValidAadhaar(s) },
+	"sin":                func(s string, _ bool) bool { return ValidSIN(s) },
+	"itin":               func(s string, _ bool) bool { return ValidITIN(s) },
 }
 
 // regionValidators are the validators that can use the document's region.
