@@ -15,7 +15,7 @@ type shard struct {
 	docs        int64
 	skipReasons map[string]int64
 	undecoded   map[string]int64 // strings that looked encoded and did not decode, by encoding
-	seq         int64 // document sequence within this shard, for once-per-document counting
+	seq         int64            // document sequence within this shard, for once-per-document counting
 }
 
 func newShard() *shard {
