@@ -166,12 +166,10 @@ func (f *Flattener) decodeString(s string, v Visitor, depth, limit, encs int) bo
 		}
 		f.decoded += len(s)
 		return f.under("<json>", x, v, depth, limit, encs)
-	case strings.HasPrefix(t, "eyJ") || strings.HasPrefix(t, "Bearer eyJ") || strings.HasPrefix(t, "bearer eyJ"):
+	case (strings.HasPrefix(t, "eyJ") || strings.HasPrefix(t, "Bearer eyJ") || strings.HasPrefix(t, "bearer eyJ")) && strings.Count(t, ".") == 2:
 		claims, ok := jwtClaims(strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "Bearer"), "bearer")))
 		if !ok {
-			if strings.Count(t, ".") == 2 {
-				f.undecodable(v, "jwt")
-			}
+			f.undecodable(v, "jwt")
 			return true
 		}
 		f.decoded += len(s)

@@ -20,6 +20,7 @@ type worker struct {
 	cs      *containerState
 	sh      *shard
 	region  string // the document's region, for national phone numbers
+	place   bool   // the document describes a place, not a person (place.go)
 	hits    []classifiers.Hit
 	phits   []classifiers.PathHit
 	pending []pendingHit
@@ -116,6 +117,7 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 		}
 	}()
 	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
+	w.place = placeRecord(doc.Fields)
 	return w.flat.Flatten(doc.Fields, w)
 }
 
@@ -167,6 +169,9 @@ func (w *worker) Scalar(path []byte, v classifiers.Value) {
 	fa.docValues++
 	w.hits = fa.classify(v, w.region, w.hits[:0])
 	for _, h := range w.hits {
+		if w.place && h.Category == "geo_coordinates" {
+			continue
+		}
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: h, value: v.S})
 	}
 }
@@ -180,6 +185,9 @@ func (w *worker) Node(path []byte, node any) {
 	}
 	w.phits = w.s.cfg.Engine.Structure(name, node, w.phits[:0])
 	for _, ph := range w.phits {
+		if w.place && ph.Hit.Category == "geo_coordinates" {
+			continue
+		}
 		fa := w.fieldByName(ph.Path)
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: ph.Hit})
 	}

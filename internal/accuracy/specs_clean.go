@@ -184,7 +184,7 @@ func cleanSpecs() []spec {
 		}},
 		{name: "clean/service_registry.ndjson", clean: true, fields: []field{
 			neg("service", str(func(x g) string { return x.pick("checkout", "catalog", "search") })),
-			neg("address", str(func(x g) string {
+			neg("endpoint", str(func(x g) string {
 				return "10." + strconv.Itoa(x.n(0, 255)) + "." + strconv.Itoa(x.n(0, 255)) + "." + strconv.Itoa(x.n(1, 254)) + ":8080"
 			})),
 			neg("health_url", str(func(x g) string { return "http://" + x.hostname() + ":8080/healthz" })),

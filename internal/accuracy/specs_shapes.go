@@ -156,6 +156,8 @@ func shapeSpecs() []spec {
 					return jsonString(map[string]any{"email": x.email(), "phone": x.phone(true), "name": x.first() + " " + x.last(),
 						"order_id": fmt.Sprintf("ORD-%06d", x.n(1, 999999)), "amount": float64(x.n(100, 99999)) / 100})
 				}))),
+				// the serialised string itself holds them too, found as free text
+				truth("payload", "email", "phone"),
 				truth("payload<json>.email", "email"),
 				truth("payload<json>.phone", "phone"),
 				truth("payload<json>.name", "person_name"),
