@@ -79,10 +79,11 @@ func (f *Flattener) object(m map[string]any, v Visitor, depth, limit int) bool {
 	}
 	for k, val := range m {
 		f.buf = f.buf[:mark]
+		trimmed := false
 		if k == valueKey && valueKey != "" {
 			// the pair's value, named by its sibling key
-			if n := len(f.buf); n >= 2 && f.buf[n-2] == '[' && f.buf[n-1] == ']' {
-				f.buf = f.buf[:n-2]
+			if mark >= 2 && f.buf[mark-2] == '[' && f.buf[mark-1] == ']' {
+				f.buf, trimmed = f.buf[:mark-2], true
 			}
 			f.buf = append(f.buf, sel...)
 			f.buf = append(f.buf, '.')
@@ -92,6 +93,9 @@ func (f *Flattener) object(m map[string]any, v Visitor, depth, limit int) bool {
 		f.buf = append(f.buf, k...)
 		if !f.value(val, v, depth, limit) {
 			ok = false
+		}
+		if trimmed { // the selector wrote over the array's "[]"
+			f.buf = append(f.buf[:mark-2], "[]"...)
 		}
 	}
 	f.buf = f.buf[:mark]

@@ -151,7 +151,8 @@ func (f *Flattener) decodeString(s string, v Visitor, depth, limit, encs int) bo
 	switch c := t[0]; {
 	case c == '{' || c == '[':
 		last := t[len(t)-1]
-		if c == '{' && last != '}' || c == '[' && last != ']' {
+		complete := c == '{' && last == '}' || c == '[' && last == ']'
+		if !complete && !(len(t) > 1 && (c == '{' && t[1] == '"' || c == '[' && t[1] == '{')) {
 			return true
 		}
 		var x any
@@ -443,6 +444,54 @@ func undecodedNotes(n map[string]int64) []string {
 		if n[enc] > 0 {
 			out = append(out, fmt.Sprintf("%d string values looked like %s and could not be decoded; their contents were read as plain text only", n[enc], strings.ToUpper(enc)))
 		}
+	}
+	return out
+}
+
+// encodingNames are the markers of DescribePath.
+var encodingNames = map[string]string{
+	"json":   "JSON serialised in the string",
+	"jwt":    "the claims of the JSON Web Token in the string",
+	"base64": "base64 decoded from the string",
+	"query":  "the query string or form body in the string",
+	"kv":     "the key=value pairs of the log line in the string",
+	"http":   "the HTTP header block in the string",
+}
+
+// DescribePath says, step by step, how a path of the report was reached
+// when it is not a plain field: the key/value pairs whose sibling key
+// names the value, the encodings decoded. A plain path gives nothing.
+func DescribePath(path string) []string {
+	var out []string
+	prefix := ""
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '[':
+			j := strings.IndexByte(path[i:], ']')
+			if j < 0 {
+				return out
+			}
+			inner := path[i+1 : i+j]
+			if k, name, ok := strings.Cut(inner, "="); ok {
+				carrier := prefix
+				if carrier == "" {
+					carrier = "the document"
+				}
+				out = append(out, fmt.Sprintf("key/value pair in %s: the sibling key %q holds %q, which names the value", carrier, k, name))
+			}
+			i += j
+		case '<':
+			j := strings.IndexByte(path[i:], '>')
+			if j < 0 {
+				return out
+			}
+			enc := path[i+1 : i+j]
+			if d, ok := encodingNames[enc]; ok {
+				out = append(out, fmt.Sprintf("%s: %s at %s", path[:i+j+1], d, path[:i]))
+			}
+			i += j
+		}
+		prefix = path[:min(i+1, len(path))]
 	}
 	return out
 }
