@@ -159,3 +159,117 @@ func TestAccuracySeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorClasses is the regression test of each error class issue 16
+// lists: a scan of the benchmark's error-class collections must report,
+// or not report, these (field, category) pairs.
+func TestErrorClasses(t *testing.T) {
+	var cols []accuracy.Collection
+	for _, c := range accuracy.Generate(seed, docsPerColl) {
+		if c.Shape == "error classes" {
+			cols = append(cols, c)
+		}
+	}
+	dir := t.TempDir()
+	if err := accuracy.Write(dir, cols); err != nil {
+		t.Fatal(err)
+	}
+	e, err := classifiers.Load(classifiers.Source{Name: "rules.yaml (built in)", Data: piisniff.DefaultRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := pipeline.Run(context.Background(), []string{dir}, pipeline.Config{Engine: e, Seed: 1, MinConfidence: 0.5, Workers: 2})
+	got := map[string]bool{}
+	for _, tg := range r.Targets {
+		for _, c := range tg.Containers {
+			for _, fl := range c.Fields {
+				for _, x := range fl.Findings {
+					got[c.Name+" "+fl.Path+" "+x.Category] = true
+				}
+			}
+		}
+	}
+	type pair struct {
+		coll, path, cat string
+		want            bool
+	}
+	classes := []struct {
+		name  string
+		pairs []pair
+	}{
+		{"IPv4 addresses are not phone numbers", []pair{
+			{"errors/kunden_region_de.ndjson", "last_login_ip", "phone", false},
+			{"errors/kunden_region_de.ndjson", "router", "phone", false},
+			{"errors/kunden_region_de.ndjson", "last_login_ip", "ip_address", true},
+			{"errors/kunden_region_de.ndjson", "telefon", "phone", true},
+		}},
+		{"day.month.year dates are not phone numbers", []pair{
+			{"errors/kunden_region_de.ndjson", "kunde_seit", "phone", false},
+			{"errors/kunden_region_de.ndjson", "customer_since", "phone", false},
+			{"errors/kunden_region_de.ndjson", "letzte_bestellung", "phone", false},
+		}},
+		{"routing numbers, BLZ and sort codes are not bank accounts", []pair{
+			{"errors/payouts.ndjson", "routing_number", "bank_account", false},
+			{"errors/payouts.ndjson", "aba", "bank_account", false},
+			{"errors/payouts.ndjson", "bank.blz", "bank_account", false},
+			{"errors/payouts.ndjson", "bank.bankleitzahl", "bank_account", false},
+			{"errors/payouts.ndjson", "uk.sort_code", "bank_account", false},
+			{"errors/payouts.ndjson", "bsb", "bank_account", false},
+			{"errors/payouts.ndjson", "account_number", "bank_account", true},
+			{"errors/payouts.ndjson", "bank.kontonummer", "bank_account", true},
+			{"errors/payouts.ndjson", "uk.account_number", "bank_account", true},
+		}},
+		{"national identifiers with their checksums", []pair{
+			{"errors/citizens_world.ndjson", "steuerliche_identifikationsnummer", "national_id", true},
+			{"errors/citizens_world.ndjson", "steuer_idnr", "national_id", true},
+			{"errors/citizens_world.ndjson", "numero_securite_sociale", "national_id", true},
+			{"errors/citizens_world.ndjson", "national_insurance_number", "national_id", true},
+			{"errors/citizens_world.ndjson", "burgerservicenummer", "national_id", true},
+			{"errors/citizens_world.ndjson", "dni", "national_id", true},
+			{"errors/citizens_world.ndjson", "codice_fiscale", "national_id", true},
+			{"errors/citizens_world.ndjson", "pesel", "national_id", true},
+			{"errors/citizens_world.ndjson", "personnummer", "national_id", true},
+			{"errors/citizens_world.ndjson", "cpf", "national_id", true},
+			{"errors/citizens_world.ndjson", "numero_aadhaar", "national_id", true},
+			{"errors/citizens_world.ndjson", "ssn", "national_id", true},
+			{"errors/citizens_world.ndjson", "itin", "national_id", true},
+			{"errors/citizens_world.ndjson", "sin", "national_id", true},
+			{"errors/citizens_world.ndjson", "customer_number", "national_id", false},
+			{"errors/citizens_world.ndjson", "order_ref", "national_id", false},
+		}},
+		{"device identifiers under generic names, and a mixture of two categories", []pair{
+			{"errors/devices_generic.ndjson", "field_7", "device_id", true},
+			{"errors/devices_generic.ndjson", "value", "device_id", true},
+			{"errors/devices_generic.ndjson", "c3", "device_id", true},
+			{"errors/devices_generic.ndjson", "c3", "email", true},
+			{"errors/devices_generic.ndjson", "c4", "device_id", false},
+			{"errors/devices_generic.ndjson", "attr", "device_id", false},
+		}},
+		{"legacy unsalted digests are password hashes, file digests are not", []pair{
+			{"errors/users_legacy_hashes.ndjson", "sha1_legacy", "password_hash", true},
+			{"errors/users_legacy_hashes.ndjson", "old_md5", "password_hash", true},
+			{"errors/users_legacy_hashes.ndjson", "checksum", "password_hash", false},
+			{"errors/users_legacy_hashes.ndjson", "avatar.sha1", "password_hash", false},
+			{"errors/users_legacy_hashes.ndjson", "attachments[].md5", "password_hash", false},
+		}},
+		{"booking references by name, promo codes of the same shape not", []pair{
+			{"errors/trips.ndjson", "booking_reference", "travel_booking", true},
+			{"errors/trips.ndjson", "record_locator", "travel_booking", true},
+			{"errors/trips.ndjson", "pnr", "travel_booking", true},
+			{"errors/trips.ndjson", "Buchungsnummer", "travel_booking", true},
+			{"errors/trips.ndjson", "referral_code", "travel_booking", false},
+			{"errors/trips.ndjson", "promo_code", "travel_booking", false},
+			{"errors/trips.ndjson", "invite_code", "travel_booking", false},
+			{"errors/trips.ndjson", "voucher", "travel_booking", false},
+		}},
+	}
+	for _, cl := range classes {
+		t.Run(cl.name, func(t *testing.T) {
+			for _, p := range cl.pairs {
+				if got[p.coll+" "+p.path+" "+p.cat] != p.want {
+					t.Errorf("%s › %s › %s: reported %v, want %v", p.coll, p.path, p.cat, !p.want, p.want)
+				}
+			}
+		})
+	}
+}
