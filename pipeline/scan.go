@@ -2,6 +2,18 @@
 // from each container, flattens them into (path, value) pairs, classifies
 // them on a fixed pool of workers fed by bounded channels, aggregates per
 // field and builds the report.
+//
+// The flattener also reads shapes connectors know nothing of (shapes.go):
+// key/value pairs, whose value is reported under the name its sibling key
+// holds ("attributes[name=billing_phone].value"; an entity-attribute-value
+// row {meta_key, meta_value} from a SQL table is the same shape at the
+// document's root: "[meta_key=billing_phone].meta_value"), and data inside
+// strings (JSON, JWT claims, base64, query strings and form bodies, logfmt
+// lines, HTTP header blocks), reported below the string's path with a
+// marker of how it was reached ("payload<json>.email", "url<query>.email").
+// The number of distinct names per path and the bytes decoded per document
+// are bounded; strings that look encoded and do not decode are counted in
+// the container's notes. DescribePath explains such a path.
 package pipeline
 
 import (
