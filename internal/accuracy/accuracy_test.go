@@ -74,6 +74,7 @@ func TestAccuracy(t *testing.T) {
 		writeDoc(t, "table", table)
 		writeDoc(t, "shapes", shapeTable)
 		writeDoc(t, "clean", clean)
+		writeDoc(t, "cases", accuracy.Cases(cols))
 	}
 	if share >= maxCleanShare {
 		t.Errorf("no-personal-data corpus: %.2f%% of fields with a finding, want under %.0f%%", 100*share, 100*maxCleanShare)
