@@ -220,6 +220,17 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 		if c.opts.Containers.Match(name) {
 			ct, reason := c.inspect(c.root, name)
 			if reason != "" {
+				// a database file of a registered format (SQLite) is read
+				// through its connector
+				if inner, still := c.embedded(ctx, nil, []SkippedFile{{Name: name, Reason: reason}}); len(inner) > 0 || len(still) == 0 || still[0].Reason != reason {
+					if len(inner) == 0 && len(still) > 0 {
+						return nil, errors.New(still[0].Reason)
+					}
+					c.mu.Lock()
+					c.skipped = still
+					c.mu.Unlock()
+					return inner, nil
+				}
 				// a file the user named is read or the target fails
 				// (the report shows the error with the target's URI)
 				return nil, errors.New(reason + formatHint(name))
