@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -58,6 +59,7 @@ type riskSpec struct {
 	groups       map[string]float64
 	categories   map[string]float64
 	combinations map[string]Combination
+	model        RiskModelSpec
 }
 
 // fileSpec is a parsed rules file.
@@ -124,13 +126,19 @@ func parseRisk(src string, n *yaml.Node, rs *riskSpec, d *diag) {
 			parseCombinations(src, v, rs.combinations, d)
 			continue
 		}
+		if handled, err := parseRiskModel(src, k, v, &rs.model); handled {
+			if err != nil {
+				d.errs = append(d.errs, err.(*LoadError))
+			}
+			continue
+		}
 		switch k.Value {
 		case "groups":
 			dst, valid = rs.groups, IsGroup
 		case "categories":
 			dst, valid = rs.categories, func(s string) bool { return GroupOf(s) != "" }
 		default:
-			d.nodeErr(src, k, "unknown key %q in risk (want groups, categories, combinations)", k.Value)
+			d.nodeErr(src, k, "unknown key %q in risk (want groups, categories, combinations, sensitivity, matrix, bands, damping)", k.Value)
 			continue
 		}
 		if v.Kind != yaml.MappingNode {
@@ -508,3 +516,286 @@ func isRepeat(n *syntax.Regexp, unbounded bool) bool {
 }
 
 var nestedQuantRE = regexp.MustCompile(`\([^()]*[+*]\)[+*{]`)
+
+// RiskModelSpec is the risk model of rules.yaml beyond the weights: the
+// sensitivity level of each group and category, the matrix of risk levels by
+// sensitivity and exposure, the band of each risk level and the damping of
+// roll-ups (see the report package for their meaning).
+type RiskModelSpec struct {
+	// SensitivityGroups and SensitivityCategories map ids to low, moderate,
+	// high or very_high; a category without its own level takes its
+	// group's.
+	SensitivityGroups     map[string]string
+	SensitivityCategories map[string]string
+	// Matrix maps sensitivity → exposure (anonymous, no_tls,
+	// authenticated_tls, unknown) → risk level (low, moderate, high,
+	// critical).
+	Matrix map[string]map[string]string
+	// Bands maps a risk level to its band.
+	Bands map[string]RiskBand
+	// Damping in (0, 1]; 0 when no file set it.
+	Damping float64
+
+	src string // the last file that set matrix or bands, for errors
+}
+
+// RiskBand is the part of the 0–100 scale a risk level owns, with the
+// sentence saying what a score in it means.
+type RiskBand struct {
+	Min, Max float64
+	Meaning  string
+}
+
+// Level names of the risk model, lowest first.
+var (
+	SensitivityLevels = []string{"low", "moderate", "high", "very_high"}
+	ExposureLevels    = []string{"authenticated_tls", "unknown", "no_tls", "anonymous"}
+	RiskLevels        = []string{"low", "moderate", "high", "critical"}
+)
+
+func levelIndex(levels []string, s string) int {
+	for i, l := range levels {
+		if l == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// RiskModel returns the merged risk model of the rules files.
+func (e *Engine) RiskModel() RiskModelSpec { return e.riskModel }
+
+// Sensitivity is the configured sensitivity level of a category: its own,
+// else its group's, else "".
+func (e *Engine) Sensitivity(category string) string {
+	if s, ok := e.riskModel.SensitivityCategories[category]; ok {
+		return s
+	}
+	return e.riskModel.SensitivityGroups[GroupOf(category)]
+}
+
+// parseRiskModel parses the keys sensitivity, matrix, bands and damping of
+// the risk section; handled is false for any other key.
+func parseRiskModel(src string, k, v *yaml.Node, m *RiskModelSpec) (handled bool, err error) {
+	levelOf := func(levels []string, n *yaml.Node, what string) (string, error) {
+		if n.Kind != yaml.ScalarNode || levelIndex(levels, n.Value) < 0 {
+			return "", riskErr(src, n, "%s must be one of %s", what, strings.Join(levels, ", "))
+		}
+		return n.Value, nil
+	}
+	mapping := func(n *yaml.Node, what string) error {
+		if n.Kind != yaml.MappingNode {
+			return riskErr(src, n, "%s must be a mapping", what)
+		}
+		return nil
+	}
+	switch k.Value {
+	case "sensitivity":
+		if err := mapping(v, "risk.sensitivity"); err != nil {
+			return true, err
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			kk, vv := v.Content[i], v.Content[i+1]
+			var dst *map[string]string
+			var valid func(string) bool
+			switch kk.Value {
+			case "groups":
+				dst, valid = &m.SensitivityGroups, IsGroup
+			case "categories":
+				dst, valid = &m.SensitivityCategories, func(s string) bool { return GroupOf(s) != "" }
+			default:
+				return true, riskErr(src, kk, "unknown key %q in risk.sensitivity (want groups, categories)", kk.Value)
+			}
+			if err := mapping(vv, "risk.sensitivity."+kk.Value); err != nil {
+				return true, err
+			}
+			if *dst == nil {
+				*dst = map[string]string{}
+			}
+			for j := 0; j+1 < len(vv.Content); j += 2 {
+				id, lv := vv.Content[j], vv.Content[j+1]
+				if !valid(id.Value) {
+					return true, riskErr(src, id, "unknown %s %q in risk.sensitivity", map[string]string{"groups": "group", "categories": "category"}[kk.Value], id.Value)
+				}
+				l, err := levelOf(SensitivityLevels, lv, "the sensitivity of "+strconv.Quote(id.Value))
+				if err != nil {
+					return true, err
+				}
+				(*dst)[id.Value] = l
+			}
+		}
+	case "matrix":
+		if err := mapping(v, "risk.matrix"); err != nil {
+			return true, err
+		}
+		if m.Matrix == nil {
+			m.Matrix = map[string]map[string]string{}
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			row, cols := v.Content[i], v.Content[i+1]
+			if _, err := levelOf(SensitivityLevels, row, "a row of risk.matrix"); err != nil {
+				return true, err
+			}
+			if err := mapping(cols, "risk.matrix."+row.Value); err != nil {
+				return true, err
+			}
+			if m.Matrix[row.Value] == nil {
+				m.Matrix[row.Value] = map[string]string{}
+			}
+			for j := 0; j+1 < len(cols.Content); j += 2 {
+				col, lv := cols.Content[j], cols.Content[j+1]
+				if _, err := levelOf(ExposureLevels, col, "an exposure of risk.matrix."+row.Value); err != nil {
+					return true, err
+				}
+				l, err := levelOf(RiskLevels, lv, "risk.matrix."+row.Value+"."+col.Value)
+				if err != nil {
+					return true, err
+				}
+				m.Matrix[row.Value][col.Value] = l
+			}
+		}
+		m.src = src
+	case "bands":
+		if err := mapping(v, "risk.bands"); err != nil {
+			return true, err
+		}
+		if m.Bands == nil {
+			m.Bands = map[string]RiskBand{}
+		}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			lv, bn := v.Content[i], v.Content[i+1]
+			if _, err := levelOf(RiskLevels, lv, "a key of risk.bands"); err != nil {
+				return true, err
+			}
+			if err := mapping(bn, "risk.bands."+lv.Value); err != nil {
+				return true, err
+			}
+			b, seen := m.Bands[lv.Value], map[string]bool{}
+			for j := 0; j+1 < len(bn.Content); j += 2 {
+				bk, bv := bn.Content[j], bn.Content[j+1]
+				seen[bk.Value] = true
+				switch bk.Value {
+				case "min", "max":
+					var f float64
+					if err := bv.Decode(&f); err != nil || f < 0 || f > 100 {
+						return true, riskErr(src, bv, "risk.bands.%s.%s must be a number from 0 to 100", lv.Value, bk.Value)
+					}
+					if bk.Value == "min" {
+						b.Min = f
+					} else {
+						b.Max = f
+					}
+				case "means":
+					if bv.Kind != yaml.ScalarNode || strings.TrimSpace(bv.Value) == "" {
+						return true, riskErr(src, bv, "risk.bands.%s.means must say in one sentence what a score in the band means", lv.Value)
+					}
+					b.Meaning = strings.TrimSpace(bv.Value)
+				default:
+					return true, riskErr(src, bk, "unknown key %q in risk.bands.%s (want min, max, means)", bk.Value, lv.Value)
+				}
+			}
+			if seen["min"] && seen["max"] && b.Min > b.Max {
+				return true, riskErr(src, bn, "risk.bands.%s: min %g is above max %g", lv.Value, b.Min, b.Max)
+			}
+			m.Bands[lv.Value] = b
+		}
+		m.src = src
+	case "damping":
+		var f float64
+		if err := v.Decode(&f); err != nil || f <= 0 || f > 1 {
+			return true, riskErr(src, v, "risk.damping must be a number in (0, 1]")
+		}
+		m.Damping = f
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// mergeRiskModel lays the risk model of a later file over the merged one,
+// key by key.
+func mergeRiskModel(dst *RiskModelSpec, over RiskModelSpec) {
+	merge := func(d *map[string]string, o map[string]string) {
+		for k, v := range o {
+			if *d == nil {
+				*d = map[string]string{}
+			}
+			(*d)[k] = v
+		}
+	}
+	merge(&dst.SensitivityGroups, over.SensitivityGroups)
+	merge(&dst.SensitivityCategories, over.SensitivityCategories)
+	for row, cols := range over.Matrix {
+		if dst.Matrix == nil {
+			dst.Matrix = map[string]map[string]string{}
+		}
+		if dst.Matrix[row] == nil {
+			dst.Matrix[row] = map[string]string{}
+		}
+		for c, l := range cols {
+			dst.Matrix[row][c] = l
+		}
+	}
+	for l, b := range over.Bands {
+		if dst.Bands == nil {
+			dst.Bands = map[string]RiskBand{}
+		}
+		dst.Bands[l] = b
+	}
+	if over.Damping > 0 {
+		dst.Damping = over.Damping
+	}
+	if over.src != "" {
+		dst.src = over.src
+	}
+}
+
+// checkRiskModel checks the merged model keeps the README's promises: the
+// level never falls as sensitivity or exposure rises (anonymous ≥ no_tls ≥
+// authenticated_tls, unknown ≥ authenticated_tls), very_high × anonymous is
+// critical, bands are ordered and disjoint. Cells and bands no file set are
+// left to the report's defaults and not compared.
+func checkRiskModel(m RiskModelSpec) *LoadError {
+	fail := func(format string, a ...any) *LoadError {
+		return &LoadError{Source: m.src, Msg: fmt.Sprintf(format, a...)}
+	}
+	if m.Matrix != nil {
+		cell := func(s, e int) int { return levelIndex(RiskLevels, m.Matrix[SensitivityLevels[s]][ExposureLevels[e]]) }
+		for s := range SensitivityLevels {
+			for e := range ExposureLevels {
+				if s > 0 && cell(s, e) >= 0 && cell(s, e) < cell(s-1, e) {
+					return fail("risk.matrix: %s × %s is lower than %s × %s: a more sensitive finding never has a lower level",
+						SensitivityLevels[s], ExposureLevels[e], SensitivityLevels[s-1], ExposureLevels[e])
+				}
+			}
+			for _, p := range [][2]int{{2, 0}, {3, 2}, {1, 0}} {
+				if cell(s, p[0]) >= 0 && cell(s, p[0]) < cell(s, p[1]) {
+					return fail("risk.matrix: %s × %s is lower than %s × %s: a more exposed store never has a lower level",
+						SensitivityLevels[s], ExposureLevels[p[0]], SensitivityLevels[s], ExposureLevels[p[1]])
+				}
+			}
+		}
+		if cell(3, 3) >= 0 && cell(3, 3) != 3 {
+			return fail("risk.matrix: very_high × anonymous must be critical")
+		}
+	}
+	if m.Bands != nil {
+		for i, l := range RiskLevels {
+			b, ok := m.Bands[l]
+			prev, hasPrev := RiskBand{}, false
+			if i > 0 {
+				prev, hasPrev = m.Bands[RiskLevels[i-1]]
+			}
+			if ok && hasPrev && b.Min <= prev.Max {
+				return fail("risk.bands: %s starts at %g, inside %s (up to %g): bands must be ordered and disjoint", l, b.Min, RiskLevels[i-1], prev.Max)
+			}
+		}
+	}
+	return nil
+}
+
+// riskErr is an error of the risk model at a YAML node.
+func riskErr(src string, n *yaml.Node, format string, a ...any) error {
+	p := posOf(n)
+	return &LoadError{Source: src, Line: p.line, Column: p.col, Msg: fmt.Sprintf(format, a...)}
+}

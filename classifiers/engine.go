@@ -33,6 +33,8 @@ type Engine struct {
 	groupW map[string]float64
 	catW   map[string]float64
 	combos map[string]Combination // risk.combinations by id
+	// riskModel is the merged risk model (sensitivity, matrix, bands).
+	riskModel RiskModelSpec
 }
 
 // Restrict returns an engine that reports only the given categories or

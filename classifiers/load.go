@@ -67,6 +67,7 @@ func load(sources []Source, examplesOf string) (*Engine, []Warning, error) {
 		for k, v := range fs.risk.categories {
 			e.catW[k] = v
 		}
+		mergeRiskModel(&e.riskModel, fs.risk.model)
 		for id, c := range fs.risk.combinations {
 			if base, ok := e.combos[id]; ok {
 				e.combos[id] = mergeCombination(base, c)
@@ -89,6 +90,9 @@ func load(sources []Source, examplesOf string) (*Engine, []Warning, error) {
 		if examplesOf != "" {
 			runExamples(r, s.Examples, examplesOf, d)
 		}
+	}
+	if err := checkRiskModel(e.riskModel); err != nil {
+		d.errs = append(d.errs, err)
 	}
 	if err := d.err(); err != nil {
 		return nil, d.warns, err

@@ -19,7 +19,10 @@
 //  2. Declares its own options as a struct implementing StoreOptions:
 //     AddFlags registers the flags that fill it (prefix names that could
 //     clash: --pg-..., --redis-...), Secrets lists the credentials it holds
-//     so every output redacts them. The common settings (timeouts, TLS,
+//     so every output redacts them. Its flags can also be set per target in
+//     a targets inventory: regenerate the inventory's JSON Schema with
+//     go run ./cmd/piisniff targets schema > docs/estate.schema.json (a test
+//     in cmd/piisniff says when it is out of date). The common settings (timeouts, TLS,
 //     --containers, --databases, user and password) are in Options. A
 //     connector reads its own options with Own[*MyOptions](opts, "name") and
 //     the environment only through opts.Getenv, never os.Getenv, so that
@@ -36,6 +39,35 @@
 //     command or request log, cancellation, Close twice, emit errors and
 //     the --containers filter. connectortest's example connector is a
 //     complete, minimal store written this way.
+//
+// # Sharded full scans
+//
+// piisniff scan --shard I/N splits a scan over N machines. Each container is
+// a unit given whole to one shard (by a hash of the target and the container
+// name), unless the scan reads every document (--sample-size 0) and the
+// connector implements Slicer and says the container can be cut: then every
+// shard reads its own slice of it, SampleOptions.Slice = {Index: I, Count:
+// N}. A connector that slices keeps one rule: over Index 0 to Count-1, the
+// slices hold every document exactly once, whichever machine reads them (so
+// they depend only on the store's content and Count, never on timing or
+// randomness). When a container turns out not to be cuttable after all, slice
+// 0 reads all of it and the other slices read nothing, with a note saying so.
+// How the stores cut:
+//
+//   - files: NDJSON, CSV and TSV files larger than files.SliceThreshold are cut
+//     into byte ranges at line starts; smaller files are whole units;
+//   - Elasticsearch and OpenSearch: a sliced point in time or scroll,
+//     "slice": {"id": I, "max": N};
+//   - MongoDB: _id ranges between the smallest and largest _id, cut at
+//     interpolated points (a server that filters _id ranges in memory is
+//     named in the notes);
+//   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
+//     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
+//     and largest key); Redis: keys by a hash of the key, values read only by
+//     the shard that owns the key.
+//
+// A connector without Slicer gets whole-container units only, which is
+// always correct: it just spreads a census less evenly.
 //
 // Rules every connector keeps: it never writes to the store; one bad
 // document is counted in SampleResult (Skip), never fatal; one failing
@@ -86,6 +118,29 @@ type SampleOptions struct {
 	Size int
 	// Seed makes the sample reproducible.
 	Seed int64
+	// Slice, when Count > 1, asks for one slice of the container only: set
+	// by the pipeline for a sharded full scan (Size 0) of a container the
+	// connector's Slicer accepted, never otherwise.
+	Slice Slice
+}
+
+// Slice is slice Index of Count of a container (0 <= Index < Count).
+// Count 0 or 1 is the whole container.
+type Slice struct {
+	Index int
+	Count int
+}
+
+// Whole reports whether s is the whole container.
+func (s Slice) Whole() bool { return s.Count <= 1 }
+
+// Slicer is implemented by connectors that can read a slice of a container
+// in a full scan (see "Sharded full scans" above).
+type Slicer interface {
+	// CanSlice reports whether Sample honours SampleOptions.Slice for c in
+	// a full scan. It must answer from c alone (what Containers returned),
+	// the same on every machine, without contacting the store.
+	CanSlice(c Container) bool
 }
 
 // SampleResult describes a finished (or failed) sampling of one container.

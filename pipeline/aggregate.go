@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/piisniff/piisniff/classifiers"
+	"github.com/piisniff/piisniff/report"
 )
 
 // shard is one worker's aggregation state for one container: counters and a
@@ -79,12 +80,15 @@ type catAgg struct {
 	matchedDocs   int64
 	matchedValues int64
 	textValues    int64 // matches found inside free text
-	confSum       float64
+	confMicro     int64 // sum of confidences in millionths: the same whatever the order of addition
 	confMax       float64
 	evidence      classifiers.Evidence
 	rules         []string
 	examples      examples
 	lastDoc       int64
+	// people counts the distinct values of an identifier category
+	// (report.PeopleIdentifiers); nil for other categories.
+	people *report.Distinct
 }
 
 func (fa *fieldAgg) cat(category string) *catAgg {
@@ -116,7 +120,7 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		c.matchedDocs += oc.matchedDocs
 		c.matchedValues += oc.matchedValues
 		c.textValues += oc.textValues
-		c.confSum += oc.confSum
+		c.confMicro += oc.confMicro
 		c.confMax = max(c.confMax, oc.confMax)
 		c.evidence |= oc.evidence
 		for _, r := range oc.rules {
@@ -124,6 +128,12 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		}
 		for _, e := range oc.examples {
 			c.examples.offer(e.hash, e.text, maxExamples)
+		}
+		if oc.people != nil {
+			if c.people == nil {
+				c.people = &report.Distinct{}
+			}
+			c.people.Merge(oc.people)
 		}
 	}
 }

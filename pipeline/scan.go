@@ -50,6 +50,17 @@ type Config struct {
 	Progress          Progress
 	Tool              report.Tool
 	Settings          *report.Settings
+	// Shard and Fingerprint make the report a shard report (see the report
+	// package): both are copied into it, and every container carries its
+	// merge state so that report merge can combine the shards.
+	Shard       *report.ShardInfo
+	Fingerprint string
+	// PeopleSecret is mixed into the key of the people sketches
+	// ($PIISNIFF_PEOPLE_KEY); every shard of a scan must use the same.
+	PeopleSecret string
+	// Ignore moves the findings it matches to the report's ignored section
+	// before scoring; nil ignores nothing.
+	Ignore *report.IgnoreFile
 }
 
 // DefaultMaxExamples is the number of examples kept per finding when
@@ -99,6 +110,14 @@ func (c *Config) defaults() {
 // report: failures are recorded in it, and when ctx is cancelled the report
 // holds what was scanned until then with Complete false.
 func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
+	return RunTargets(ctx, Specs(targets), cfg)
+}
+
+// RunTargets scans targets that may each carry their own name, tags and
+// options (a targets inventory), like Run. At most cfg.TargetConcurrency
+// targets are open at once, whatever their number; a failing target is
+// reported failed and the others go on.
+func RunTargets(ctx context.Context, targets []TargetSpec, cfg Config) *report.Report {
 	cfg.defaults()
 	s := newScanner(cfg)
 	started := time.Now().UTC()
@@ -125,6 +144,8 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 		FinishedAt:    time.Now().UTC(),
 		Targets:       out,
 		Settings:      cfg.Settings,
+		Shard:         cfg.Shard,
+		Fingerprint:   cfg.Fingerprint,
 	}
 	if r.Tool.Name == "" {
 		r.Tool.Name = "piisniff"
@@ -133,17 +154,57 @@ func Run(ctx context.Context, targets []string, cfg Config) *report.Report {
 	if interrupted && r.Settings != nil {
 		r.Settings.Interrupted = true
 	}
-	report.Finish(r, riskModel(cfg.Engine), interrupted)
+	m := RiskModel(cfg.Engine)
+	m.Ignore = cfg.Ignore
+	report.Finish(r, m, interrupted)
 	return r
 }
 
-// riskModel is the report's risk model configured by the rules.
-func riskModel(e *classifiers.Engine) report.RiskModel {
+// RiskModel is the report's risk model configured by the rules: weights,
+// sensitivities, matrix, bands and combinations of their risk section.
+func RiskModel(e *classifiers.Engine) report.RiskModel {
 	combos := []report.CombinationRule{}
 	for _, c := range e.Combinations() {
-		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost})
+		combos = append(combos, report.CombinationRule{ID: c.ID, Name: c.Name, Requires: c.Requires, Boost: c.Boost, Sensitivity: report.SensVeryHigh})
 	}
-	return report.RiskModel{Weight: e.RiskWeight, Combinations: combos}
+	spec := e.RiskModel()
+	m := report.RiskModel{Weight: e.RiskWeight, Combinations: combos, Damping: spec.Damping,
+		Sensitivity: func(category string) int { return nameIndex(report.SensitivityNames[:], e.Sensitivity(category)) }}
+	if spec.Matrix != nil {
+		mx := report.DefaultMatrix
+		for s := report.SensLow; s <= report.SensVeryHigh; s++ {
+			for x, exp := range report.ExposureLevelNames {
+				if l := nameIndex(report.RiskLevelNames[:], spec.Matrix[report.SensitivityNames[s]][exp]); l > 0 {
+					mx[s][x] = l
+				}
+			}
+		}
+		m.Matrix = &mx
+	}
+	if spec.Bands != nil {
+		bands := report.DefaultBands
+		for l := report.RiskLow; l <= report.RiskCritical; l++ {
+			if b, ok := spec.Bands[report.RiskLevelNames[l]]; ok {
+				bands[l] = report.Band{Min: b.Min, Max: b.Max, Meaning: b.Meaning}
+			}
+		}
+		m.Bands = &bands
+	}
+	// rules files without the built-in ones may leave a model that breaks
+	// the README's promises: the built-in matrix and bands then apply
+	if m.Validate() != nil {
+		m.Matrix, m.Bands = nil, nil
+	}
+	return m
+}
+
+func nameIndex(names []string, s string) int {
+	for i, n := range names {
+		if i > 0 && n == s {
+			return i
+		}
+	}
+	return 0
 }
 
 // scanner owns the worker pool shared by all targets and containers.
@@ -194,23 +255,33 @@ type containerState struct {
 	pending    sync.WaitGroup
 }
 
-func (s *scanner) secrets(target string) []string {
-	return connectors.Secrets(target, s.cfg.Connector)
-}
-
 // reportExposure is a connector's exposure as the report holds it.
 func reportExposure(ex connectors.Exposure) report.Exposure {
 	return report.Exposure{Reachable: ex.Reachable, AnonymousAccess: ex.AnonymousAccess, TLS: ex.TLS, Server: ex.Server,
 		Notes: append([]string{}, ex.Notes...)}
 }
 
-func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Target) {
-	secrets := s.secrets(target)
-	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{}}
+func (s *scanner) scanTarget(ctx context.Context, spec TargetSpec) (t report.Target) {
+	target := spec.Target
+	opts := s.cfg.Connector
+	if spec.Connector != nil {
+		opts = spec.Connector.WithDefaults()
+	}
+	sampleSize := s.cfg.SampleSize
+	if spec.SampleSize != nil {
+		sampleSize = *spec.SampleSize
+	}
+	secrets := connectors.Secrets(target, opts)
+	t = report.Target{URI: redact.Secrets(target, secrets...), Kind: connectors.KindOf(target), Containers: []report.Container{},
+		Name: spec.Name, Tags: spec.Tags}
 	fail := func(err error) report.Target {
 		msg := redact.Secrets(err.Error(), secrets...)
 		t.Error = &msg
 		return t
+	}
+	if spec.Err != nil {
+		t.Exposure.Notes = []string{}
+		return fail(spec.Err)
 	}
 	defer func() {
 		// a connector that panics fails its target, not the scan, and its
@@ -222,7 +293,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 			t = fail(fmt.Errorf("internal error in the %s connector: %v", t.Kind, r))
 		}
 	}()
-	conn, err := connectors.Open(ctx, target, s.cfg.Connector)
+	conn, err := connectors.Open(ctx, target, opts)
 	if err != nil {
 		t.Exposure.Notes = []string{}
 		var ue *connectors.UnreadableError
@@ -244,6 +315,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	if err != nil {
 		return fail(err)
 	}
+	units := s.units(spec, conn, containers, sampleSize)
 	if len(containers) == 0 {
 		note := "nothing was scanned in this target: it holds no container that could be read"
 		if n := len(t.Skipped); n > 0 {
@@ -252,21 +324,24 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 		t.Exposure.Notes = append(t.Exposure.Notes, note)
 	}
 	var est int64
-	for _, c := range containers {
-		if c.EstimatedDocuments > 0 {
-			n := c.EstimatedDocuments
-			if s.cfg.SampleSize > 0 {
-				n = min(n, int64(s.cfg.SampleSize))
+	for _, u := range units {
+		if n := u.c.EstimatedDocuments; n > 0 {
+			if sampleSize > 0 {
+				n = min(n, int64(sampleSize))
+			}
+			if !u.slice.Whole() {
+				n /= int64(u.slice.Count)
 			}
 			est += n
 		}
 	}
-	s.cfg.Progress.ContainersFound(t.URI, len(containers), est)
+	s.cfg.Progress.ContainersFound(t.URI, len(units), est)
 
-	t.Containers = make([]report.Container, len(containers))
-	sem := make(chan struct{}, s.cfg.Connector.Concurrency)
+	t.Containers = make([]report.Container, len(units))
+	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for i, c := range containers {
+	for i, u := range units {
+		c := u.c
 		if ctx.Err() != nil {
 			msg := "not scanned: the scan was interrupted"
 			t.Containers[i] = report.Container{Name: c.Name, EstimatedDocuments: c.EstimatedDocuments, Fields: []report.Field{}, Error: &msg}
@@ -277,7 +352,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets)
+			t.Containers[i] = s.scanContainer(ctx, conn, c, secrets, connectors.SampleOptions{Size: sampleSize, Seed: s.cfg.Seed, Slice: u.slice})
 			var cerr error
 			if e := t.Containers[i].Error; e != nil {
 				cerr = errors.New(*e)
@@ -290,7 +365,7 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	return t
 }
 
-func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string) report.Container {
+func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, c connectors.Container, secrets []string, so connectors.SampleOptions) report.Container {
 	cs := &containerState{fieldTypes: c.FieldTypes, shards: make([]*shard, s.cfg.Workers)}
 	for i := range cs.shards {
 		cs.shards[i] = newShard()
@@ -309,9 +384,13 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 			return ctx.Err()
 		}
 	}
-	res, err := sampleSafely(ctx, conn, c, connectors.SampleOptions{Size: s.cfg.SampleSize, Seed: s.cfg.Seed}, emit)
+	res, err := sampleSafely(ctx, conn, c, so, emit)
 	cs.pending.Wait()
 	rc := s.buildContainer(c, cs, res)
+	if rc.MergeState != nil && !so.Slice.Whole() {
+		// report merge folds the slices of this container
+		rc.MergeState.Slice = &report.ShardInfo{Index: so.Slice.Index, Count: so.Slice.Count}
+	}
 	if err != nil {
 		var msg string
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -346,10 +425,10 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 	skipped := res.Skipped
 	undecoded := map[string]int64{}
 	for _, sh := range cs.shards {
-		sampled += sh.docs
 		for enc, n := range sh.undecoded {
 			undecoded[enc] += n
 		}
+		sampled += sh.docs
 		for r, n := range sh.skipReasons {
 			skipReasons[r] += n
 			skipped += n
@@ -363,18 +442,11 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 			m.merge(fa, s.cfg.MaxExamples)
 		}
 	}
-	total := res.TotalDocuments
-	if total < 0 {
-		total = c.EstimatedDocuments
-	}
-	if total < sampled {
-		total = sampled
-	}
+	total := report.ContainerTotal(res.TotalDocuments, c.EstimatedDocuments, sampled)
 	rc := report.Container{
 		Name:               c.Name,
 		EstimatedDocuments: total,
 		SampledDocuments:   sampled,
-		Fields:             []report.Field{},
 		SamplingMethod:     res.Method,
 		SkippedDocuments:   skipped,
 		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
@@ -385,46 +457,33 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		rc.SkipReasons = skipReasons
 	}
 	rc.Notes = append(rc.Notes, undecodedNotes(undecoded)...)
+	st := &report.MergeState{TotalDocuments: res.TotalDocuments, ListedDocuments: c.EstimatedDocuments,
+		Fields: make([]report.FieldState, 0, len(merged))}
 	for p, fa := range merged {
-		var f report.Field
+		fs := report.FieldState{Path: p, Documents: fa.docs, Values: fa.values}
 		for _, ca := range fa.cats {
-			st := classifiers.FieldStats{
-				MeanConfidence:   ca.confSum / float64(max(ca.matchedValues, 1)),
-				MaxConfidence:    ca.confMax,
-				MatchedValues:    ca.matchedValues,
-				Values:           fa.values,
+			cs := report.CategoryState{
+				Category:         ca.category,
 				MatchedDocuments: ca.matchedDocs,
-				Documents:        fa.docs,
-				Evidence:         ca.evidence,
+				MatchedValues:    ca.matchedValues,
 				TextValues:       ca.textValues,
+				ConfidenceSum:    float64(ca.confMicro) / 1e6,
+				ConfidenceMax:    ca.confMax,
+				Evidence:         ca.evidence.Strings(),
+				Rules:            append([]string(nil), ca.rules...),
+				Examples:         make([]report.Example, 0, len(ca.examples)),
+				Counter:          ca.people,
 			}
-			conf := classifiers.FieldConfidence(st)
-			if conf < s.cfg.MinConfidence || conf == 0 {
-				continue
+			sort.Strings(cs.Rules)
+			for _, e := range ca.examples {
+				cs.Examples = append(cs.Examples, report.Example{Hash: report.HashString(e.hash), Text: e.text})
 			}
-			ratio := 0.0
-			if sampled > 0 {
-				ratio = float64(ca.matchedDocs) / float64(sampled)
-			}
-			rules := append([]string(nil), ca.rules...)
-			sort.Strings(rules)
-			f.Findings = append(f.Findings, report.Finding{
-				Category:                   ca.category,
-				Group:                      classifiers.GroupOf(ca.category),
-				Confidence:                 round(conf, 3),
-				Evidence:                   classifiers.FieldEvidence(st).Strings(),
-				MatchedDocuments:           ca.matchedDocs,
-				MatchRatio:                 round(ratio, 4),
-				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),
-				Examples:                   ca.examples.texts(),
-				Rules:                      rules,
-			})
+			fs.Categories = append(fs.Categories, cs)
 		}
-		if len(f.Findings) > 0 {
-			f.Path = p
-			rc.Fields = append(rc.Fields, f)
-		}
+		sort.Slice(fs.Categories, func(a, b int) bool { return fs.Categories[a].Category < fs.Categories[b].Category })
+		st.Fields = append(st.Fields, fs)
 	}
+	sort.Slice(st.Fields, func(a, b int) bool { return st.Fields[a].Path < st.Fields[b].Path })
 	// fields the store declares but no sampled document holds
 	for p, typ := range c.FieldTypes {
 		if _, seen := merged[p]; seen {
@@ -447,11 +506,46 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		}
 		if len(f.Findings) > 0 {
 			f.Path = p
-			rc.Fields = append(rc.Fields, f)
+			st.MappingFields = append(st.MappingFields, f)
 		}
 	}
-	sort.Slice(rc.Fields, func(a, b int) bool { return rc.Fields[a].Path < rc.Fields[b].Path })
+	sort.Slice(st.MappingFields, func(a, b int) bool { return st.MappingFields[a].Path < st.MappingFields[b].Path })
+	fields, people := report.BuildFields(st, sampled, total, BuildOptions(s.cfg.MinConfidence))
+	rc.Fields = fields
+	rc.People = people.People(sampled < total, sampled, total, true)
+	if s.cfg.Shard != nil {
+		for fi := range st.Fields {
+			for ci := range st.Fields[fi].Categories {
+				cs := &st.Fields[fi].Categories[ci]
+				if cs.Counter != nil && !cs.Counter.Empty() {
+					cs.People = cs.Counter.Encode()
+				}
+			}
+		}
+		rc.MergeState = st
+	}
 	return rc
+}
+
+// BuildOptions are the options with which the pipeline computes findings
+// from a container's state; report merge uses the same.
+func BuildOptions(minConfidence float64) report.BuildOptions {
+	stats := func(st report.FindingStats) classifiers.FieldStats {
+		return classifiers.FieldStats{
+			MeanConfidence:   st.MeanConfidence,
+			MaxConfidence:    st.MaxConfidence,
+			MatchedValues:    st.MatchedValues,
+			Values:           st.Values,
+			MatchedDocuments: st.MatchedDocuments,
+			Documents:        st.Documents,
+			Evidence:         classifiers.EvidenceOf(st.Evidence),
+			TextValues:       st.TextValues,
+		}
+	}
+	return report.BuildOptions{MinConfidence: minConfidence,
+		Confidence: func(st report.FindingStats) float64 { return classifiers.FieldConfidence(stats(st)) },
+		Evidence:   func(st report.FindingStats) []string { return classifiers.FieldEvidence(stats(st)).Strings() },
+	}
 }
 
 func round(x float64, digits int) float64 {

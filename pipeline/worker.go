@@ -5,6 +5,7 @@ import (
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/report"
 )
 
 // maxExampleLen bounds an unmasked example shown with --show-data.
@@ -25,6 +26,7 @@ type worker struct {
 	phits   []classifiers.PathHit
 	pending []pendingHit
 	touched []*fieldAgg
+	people  *report.PeopleHasher
 }
 
 // errInternal is the skip reason of a document whose classification panicked.
@@ -37,7 +39,8 @@ type pendingHit struct {
 }
 
 func newWorker(id int, s *scanner) *worker {
-	return &worker{id: id, s: s, flat: Flattener{MaxDepth: s.cfg.MaxDepth}}
+	return &worker{id: id, s: s, flat: Flattener{MaxDepth: s.cfg.MaxDepth},
+		people: report.NewPeopleHasher(s.cfg.Seed, s.cfg.PeopleSecret)}
 }
 
 func (sh *shard) skip(reason string) {
@@ -83,7 +86,7 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 			c.matchedDocs++
 		}
 		c.matchedValues++
-		c.confSum += h.Confidence
+		c.confMicro += report.ConfidenceMicro(h.Confidence)
 		c.confMax = max(c.confMax, h.Confidence)
 		c.evidence |= h.Evidence
 		if h.End > h.Start {
@@ -98,6 +101,15 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 		text := p.value
 		if h.End > h.Start && h.End <= len(text) {
 			text = text[h.Start:h.End]
+		}
+		if report.IsPeopleIdentifier(h.Category) {
+			// only identifier values reach here: off the hot path
+			if id := classifiers.NormaliseIdentifier(h.Category, text, w.region); id != "" {
+				if c.people == nil {
+					c.people = &report.Distinct{}
+				}
+				c.people.Add(w.people.Sum(h.Category, id))
+			}
 		}
 		hash := w.s.hasher.sum(text)
 		if c.examples.wants(hash, k) {

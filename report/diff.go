@@ -67,6 +67,9 @@ type Diff struct {
 	// differ (the same store scanned from another path or host): they are
 	// compared with each other, under the new URI.
 	PairedTargets *TargetPair `json:"paired_targets,omitempty"`
+	// Ignored are the new report's ignored findings, with their reasons:
+	// they are left out of the comparison, never silently.
+	Ignored []IgnoredFinding `json:"ignored,omitempty"`
 }
 
 // TargetPair names two targets compared with each other.
@@ -82,7 +85,7 @@ type TargetPair struct {
 // each other (see Diff.PairedTargets).
 func Compare(old, new *Report) *Diff {
 	d := &Diff{OldRiskScore: old.Summary.RiskScore, NewRiskScore: new.Summary.RiskScore,
-		Findings: []FindingChange{}, Combinations: []CombinationChange{}, Exposure: []ExposureChange{}}
+		Findings: []FindingChange{}, Combinations: []CombinationChange{}, Exposure: []ExposureChange{}, Ignored: new.Ignored}
 	if len(old.Targets) == 1 && len(new.Targets) == 1 && old.Targets[0].URI != new.Targets[0].URI {
 		d.PairedTargets = &TargetPair{Old: old.Targets[0].URI, New: new.Targets[0].URI}
 		renamed := *old
@@ -286,6 +289,9 @@ func WriteDiffTable(w io.Writer, d *Diff, opt TableOptions) error {
 		}
 		p.wrapped(opt.Width, "  ", "    ", mark+" "+c.Name+" in "+c.Container)
 	}
+	for _, x := range d.Ignored {
+		p.wrapped(opt.Width, "  ", "    ", fmt.Sprintf("ignored: %s at %s › %s: %s (%s)", x.Category, x.Container, x.Path, x.Reason, x.Entry))
+	}
 	p.line("")
 	if len(d.Findings) == 0 {
 		p.line("No finding appeared, disappeared or changed risk (%d unchanged).", d.Unchanged)
@@ -352,7 +358,10 @@ func WriteDiffMarkdown(w io.Writer, d *Diff) error {
 		}
 		p.line("- %s in %s %s", md(c.Name), code(c.Container), verb)
 	}
-	if len(d.Exposure)+len(d.Combinations) > 0 {
+	for _, x := range d.Ignored {
+		p.line("- ignored: %s at %s › %s: %s (%s)", md(x.Category), code(x.Container), code(x.Path), md(x.Reason), code(x.Entry))
+	}
+	if len(d.Exposure)+len(d.Combinations)+len(d.Ignored) > 0 {
 		p.line("")
 	}
 	if len(d.Findings) == 0 {

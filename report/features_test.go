@@ -71,21 +71,20 @@ func TestCombinations(t *testing.T) {
 		t.Errorf("a password hash is not a password: logs has %v", got["logs"])
 	}
 	ato := users.Combinations[0]
-	// boost 1 × min confidence 0.9 × volume(800 = fewest of the parts) × anonymous 1
-	want := round10(100 * 1 * 0.9 * Volume(800) * 1)
-	if ato.Risk != want || ato.EstimatedAffectedDocuments != 800 || ato.Confidence != 0.9 {
+	// critical band; position boost 1 × min confidence 0.9 × volume(800 = fewest of the parts)
+	want := RiskModel{}.Score(RiskCritical, 0.9*VolumeFraction(800))
+	if ato.Risk != want || ato.EstimatedAffectedDocuments != 800 || ato.Confidence != 0.9 || ato.RiskLevel != "critical" {
 		t.Errorf("account takeover kit = %+v, want risk %v, 800 affected, confidence 0.9", ato, want)
 	}
 	if strings.Join(ato.Categories, "+") != "email+password" {
 		t.Errorf("categories = %v", ato.Categories)
 	}
-	// the combination raises the container above its findings alone
-	var risks []float64
+	// the identity theft kit raises its parts to very high sensitivity
 	for _, f := range users.Fields {
-		risks = append(risks, f.Findings[0].Risk)
-	}
-	if alone := round10(Combine(risks...)); users.RiskScore <= alone {
-		t.Errorf("container risk %v not raised above %v by its combinations", users.RiskScore, alone)
+		x := f.Findings[0]
+		if x.Category == "date_of_birth" && (x.Sensitivity != "very_high" || x.RiskLevel != "critical" || len(x.RaisedBy) != 1 || x.RaisedBy[0] != "identity_theft_kit") {
+			t.Errorf("date of birth in a kit = %+v", x)
+		}
 	}
 	if r.Summary.Combinations["account_takeover_kit"] != 1 || r.Summary.Combinations["usable_card"] != 1 {
 		t.Errorf("summary combinations = %v", r.Summary.Combinations)
@@ -94,14 +93,13 @@ func TestCombinations(t *testing.T) {
 	// an empty list turns combinations off; nil means the defaults
 	r2 := kitReport()
 	Finish(r2, RiskModel{Weight: func(string) float64 { return 0.5 }, Combinations: []CombinationRule{}}, false)
-	if len(r2.Targets[0].Containers[0].Combinations) != 0 || r2.Targets[0].Containers[0].RiskScore >= users.RiskScore {
+	if len(r2.Targets[0].Containers[0].Combinations) != 0 || r2.Targets[0].Containers[0].RiskScore > users.RiskScore {
 		t.Errorf("combinations not turned off: %+v", r2.Targets[0].Containers[0].Combinations)
 	}
 }
 
 func TestFindCombinationsAlternatives(t *testing.T) {
 	rule := DefaultCombinations[1] // identity theft: name, dob, address or national id
-	riskOf := func(w, c float64, n int64) float64 { return 1 }
 	tests := []struct {
 		name  string
 		found []string
@@ -119,7 +117,7 @@ func TestFindCombinationsAlternatives(t *testing.T) {
 			for _, c := range tc.found {
 				found[c] = partFinding{confidence: 0.9, affected: 10}
 			}
-			got := findCombinations([]CombinationRule{rule}, found, riskOf)
+			got := findCombinations([]CombinationRule{rule}, found)
 			if (len(got) == 1) != tc.want {
 				t.Errorf("got %+v, want found=%v", got, tc.want)
 			}
@@ -445,7 +443,7 @@ func TestValidateAddedFields(t *testing.T) {
 		{"combination category", `"email",
                 "password"`, `"email",
                 "pin"`, "combinations[0].categories"},
-		{"combination risk", `"risk": 62.1`, `"risk": 120`, "combinations[0].risk"},
+		{"combination risk", `"risk": 88.7`, `"risk": 120`, "combinations[0].risk"},
 		{"guidance type", `"usually_notifiable": true`, `"usually_notifiable": "yes"`, "usually_notifiable"},
 		{"primary key type", `"primary_key": ["id"]`, `"primary_key": "id"`, "primary_key"},
 		{"primary key element", `"primary_key": ["id"]`, `"primary_key": [1]`, "primary_key[0]"},

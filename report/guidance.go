@@ -32,6 +32,8 @@ func Guidance(r *Report) []GroupGuidance {
 		cats       map[string]bool
 		containers int
 		affected   int64
+		people     PeopleCounter
+		sampled    bool
 	}
 	groups := map[string]*acc{}
 	theftKit := false
@@ -55,9 +57,21 @@ func Guidance(r *Report) []GroupGuidance {
 					perGroup[g] = max(perGroup[g], x.EstimatedAffectedDocuments)
 				}
 			}
+			var pc PeopleCounter
+			if c.People != nil {
+				pc, _ = DecodePeople(c.People)
+			}
 			for g := range seen {
-				groups[g].containers++
-				groups[g].affected += perGroup[g]
+				a := groups[g]
+				a.containers++
+				a.affected += perGroup[g]
+				if len(pc) > 0 {
+					if a.people == nil {
+						a.people = PeopleCounter{}
+					}
+					a.people.Merge(pc)
+					a.sampled = a.sampled || c.People.LowerBound
+				}
 			}
 			for _, k := range c.Combinations {
 				if k.ID == "identity_theft_kit" {
@@ -74,6 +88,7 @@ func Guidance(r *Report) []GroupGuidance {
 		}
 		sort.Strings(gg.Categories)
 		gg.UsuallyNotifiable, gg.Reason = groupVerdict(g, a.cats, theftKit)
+		gg.People = a.people.People(a.sampled, 0, 0, false)
 		out = append(out, gg)
 	}
 	sort.Slice(out, func(i, j int) bool {

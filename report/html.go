@@ -17,9 +17,12 @@ var htmlSource string
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1":       f1,
 	"affected": affectedLabel,
+	"people":   PeopleText,
+	"tags":     func(m map[string]string) string { return strings.TrimPrefix(strings.TrimSuffix(tagText(m), ")"), " (") },
 	"conf":     func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) },
 	"join":     strings.Join,
 	"level":    RiskLevel,
+	"records":  func(n string) string { return plural(n, "record", "records") },
 }).Parse(htmlSource))
 
 // HTMLChartRows caps the containers drawn in the per-container charts.
@@ -30,12 +33,23 @@ const HTMLChartRows = 30
 // charts drawn as inline SVG, a findings table sorted and filtered by a small
 // inline script. Every value from the report is escaped.
 func WriteHTML(w io.Writer, r *Report) error {
-	return htmlTemplate.Execute(w, newHTMLView(r))
+	return writeHTML(w, r, "")
+}
+
+// writeHTML writes the page, with a section grouping the targets by the
+// tag groupBy when it is set.
+func writeHTML(w io.Writer, r *Report, groupBy string) error {
+	v := newHTMLView(r)
+	if groupBy != "" {
+		v.GroupTag, v.TagGroups = groupBy, GroupByTag(r, groupBy)
+	}
+	return htmlTemplate.Execute(w, v)
 }
 
 type htmlView struct {
 	R          *Report
 	Level      string
+	Meaning    string
 	Started    string
 	Targets    []htmlTarget
 	Combos     []htmlCombo
@@ -47,8 +61,13 @@ type htmlView struct {
 	GroupChart barChart
 	Heat       heatMap
 	Errors     []string
+	People     []ContainerPeople
+	PeopleTags []TagPeople
 	// Nothing says that nothing was scanned, instead of "no personal data".
 	Nothing string
+	// GroupTag and TagGroups: the targets grouped by a tag (--group-by).
+	GroupTag  string
+	TagGroups []TagGroup
 }
 
 type htmlTarget struct {
@@ -104,11 +123,12 @@ type heatMap struct {
 	More          int
 }
 
-var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "medium": "#d4a106", "low": "#5a8f4e", "unknown": "#6b7280"}
+var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "moderate": "#d4a106", "medium": "#d4a106", "low": "#5a8f4e", "unknown": "#6b7280"}
 
 func newHTMLView(r *Report) htmlView {
-	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
-		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r)}
+	v := htmlView{R: r, Level: levelOr(r.Summary.RiskLevel, r.Summary.RiskScore), Meaning: RiskSentence(r.Summary.RiskScore, r.Summary.RiskLevel, r.Summary.RiskMeaning), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
+		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r), People: PeopleByContainer(r),
+		PeopleTags: PeopleByTag(r)}
 	if NothingScanned(r) {
 		v.Nothing = sentence(NothingScannedNote(r))
 	}
@@ -119,7 +139,7 @@ func newHTMLView(r *Report) htmlView {
 	var containers []cref
 	for ti := range r.Targets {
 		t := r.Targets[ti]
-		v.Targets = append(v.Targets, htmlTarget{Target: t, Verdict: ExposureVerdict(t), Level: RiskLevel(t.RiskScore)})
+		v.Targets = append(v.Targets, htmlTarget{Target: t, Verdict: ExposureVerdict(t), Level: levelOr(t.RiskLevel, t.RiskScore)})
 		if t.Error != nil {
 			v.Errors = append(v.Errors, t.URI+": "+*t.Error)
 		}
@@ -140,7 +160,7 @@ func newHTMLView(r *Report) htmlView {
 	groups := map[string]bool{}
 	ix := indexContainers(r)
 	for _, f := range Flatten(r) {
-		v.Rows = append(v.Rows, htmlRow{FlatFinding: f, Level: RiskLevel(f.Risk), Estimate: estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container))})
+		v.Rows = append(v.Rows, htmlRow{FlatFinding: f, Level: levelOr(f.RiskLevel, f.Risk), Estimate: estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container))})
 		groups[f.Group] = true
 	}
 	for g := range groups {
@@ -171,7 +191,7 @@ func newHTMLView(r *Report) htmlView {
 	for i, c := range shown {
 		w := barW * c.c.RiskScore / 100
 		rc.Bars = append(rc.Bars, bar{Y: i * rowH, Width: w, ValueX: labelW + int(w) + 5, Label: clip(label(c), 32), Full: label(c),
-			Value: f1(c.c.RiskScore), Color: levelColors[RiskLevel(c.c.RiskScore)]})
+			Value: f1(c.c.RiskScore), Color: levelColors[levelOr(c.c.RiskLevel, c.c.RiskScore)]})
 	}
 	rc.Height = max(len(rc.Bars), 1) * rowH
 	v.RiskChart = rc

@@ -16,7 +16,9 @@ const MarkdownTopFindings = 20
 func WriteMarkdown(w io.Writer, r *Report) error {
 	p := &printer{w: w}
 	s := r.Summary
-	p.line("# Personal data inventory: risk %s/100 (%s)", f1(s.RiskScore), RiskLevel(s.RiskScore))
+	p.line("# Personal data inventory: risk %s/100 (%s)", f1(s.RiskScore), levelOr(s.RiskLevel, s.RiskScore))
+	p.line("")
+	p.line("%s.", md(RiskSentence(s.RiskScore, s.RiskLevel, s.RiskMeaning)))
 	p.line("")
 	status := "complete"
 	if !r.Complete {
@@ -29,14 +31,22 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("Scanned by %s %s on %s; scan %s. %d containers scanned, %d with findings, %d failed%s; %d documents sampled.",
 		md(r.Tool.Name), md(r.Tool.Version), r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), status,
 		s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped, s.DocumentsSampled)
+	if s.People != nil {
+		p.line("")
+		p.line("**%s** in the whole scan: %s.", md(PeopleText(s.People)), md(s.People.Method))
+	}
 	p.line("")
 	p.line("## Targets")
 	p.line("")
-	p.line("| target | kind | exposure | risk |")
-	p.line("| --- | --- | --- | ---: |")
+	p.line("| target | kind | exposure | advice | risk |")
+	p.line("| --- | --- | --- | --- | ---: |")
 	for _, t := range r.Targets {
 		v := ExposureVerdict(t)
-		p.line("| %s | %s | **%s**: %s | %s |", code(t.URI), md(t.Kind), v.Level, md(v.Text), f1(t.RiskScore))
+		target := code(t.URI)
+		if t.Name != "" {
+			target = md(t.Name) + " " + code(t.URI) + md(tagText(t.Tags))
+		}
+		p.line("| %s | %s | **%s**: %s | %s | %s (%s) |", target, md(t.Kind), v.Level, md(v.Text), md(v.Advice), f1(t.RiskScore), levelOr(t.RiskLevel, t.RiskScore))
 	}
 	p.line("")
 
@@ -44,8 +54,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, t := range r.Targets {
 		for _, c := range t.Containers {
 			for _, k := range c.Combinations {
-				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s records, risk %s",
-					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), estimate(k.EstimatedAffectedDocuments, &c), f1(k.Risk)))
+				combos = append(combos, fmt.Sprintf("- **%s** in %s (%s): %s, risk %s",
+					md(k.Name), code(c.Name), md(strings.Join(k.Categories, " + ")), plural(estimate(k.EstimatedAffectedDocuments, &c), "record", "records"), f1(k.Risk)))
 			}
 		}
 	}
@@ -61,18 +71,39 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if g := guidanceOf(r); len(g) > 0 {
 		p.line("## Notification guidance")
 		p.line("")
-		p.line("| group | found | usually notifiable to individuals | est. records | why |")
-		p.line("| --- | --- | --- | ---: | --- |")
+		p.line("| group | found | usually notifiable to individuals | est. records | people | why |")
+		p.line("| --- | --- | --- | ---: | --- | --- |")
 		for _, x := range g {
 			yes := "no"
 			if x.UsuallyNotifiable {
 				yes = "**yes**"
 			}
-			p.line("| %s | %s | %s | %s | %s |", md(x.Group), md(strings.Join(x.Categories, ", ")), yes,
-				affectedLabel(x.EstimatedAffectedDocuments), md(x.Reason))
+			p.line("| %s | %s | %s | %s | %s | %s |", md(x.Group), md(strings.Join(x.Categories, ", ")), yes,
+				affectedLabel(x.EstimatedAffectedDocuments), md(PeopleText(x.People)), md(x.Reason))
 		}
 		p.line("")
 		p.line("_%s_", md(GuidanceDisclaimer))
+		p.line("")
+	}
+
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("## People by tag")
+		p.line("")
+		p.line("| tag | value | people |")
+		p.line("| --- | --- | --- |")
+		for _, x := range pt {
+			p.line("| %s | %s | %s |", md(x.Tag), md(x.Value), md(PeopleText(x.People)))
+		}
+		p.line("")
+	}
+	if pc := PeopleByContainer(r); len(pc) > 0 {
+		p.line("## People")
+		p.line("")
+		p.line("| container | documents read | est. documents | people | how counted |")
+		p.line("| --- | ---: | ---: | --- | --- |")
+		for _, c := range pc {
+			p.line("| %s | %d | %d | %s | %s |", code(c.Container), c.Read, c.Estimated, md(PeopleText(c.People)), md(c.People.Method))
+		}
 		p.line("")
 	}
 
@@ -100,9 +131,33 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if len(f.Examples) > 0 {
 				ex = f.Examples[0]
 			}
-			p.line("| %s | %s | %s › %s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path),
+			base := ""
+			if f.Baseline {
+				base = " (baseline)"
+			}
+			p.line("| %s | %s | %s › %s%s | %s | %s | %s |", f1(f.Risk), md(f.Category), code(f.Container), code(f.Path), base,
 				estimate(f.EstimatedAffectedDocuments, ix.of(f.Target, f.Container)), strconv.FormatFloat(f.Confidence, 'f', 2, 64), code(ex))
 		}
+	}
+	if len(r.Ignored) > 0 || len(r.IgnoreExpired) > 0 {
+		p.line("")
+		p.line("## Ignored findings (not scored)")
+		p.line("")
+		if len(r.Ignored) > 0 {
+			p.line("| category | where | target | reason | entry |")
+			p.line("| --- | --- | --- | --- | --- |")
+			for _, x := range r.Ignored {
+				p.line("| %s | %s › %s | %s | %s | %s |", md(x.Category), code(x.Container), code(x.Path), code(x.Target), md(x.Reason), code(x.Entry))
+			}
+		}
+		for _, e := range r.IgnoreExpired {
+			p.line("")
+			p.line("- **expired**: %s", md(e.Message))
+		}
+	}
+	if b := r.Baseline; b != nil {
+		p.line("")
+		p.line("Baseline %s: %d findings already known, %d new.", code(b.Path), b.Findings, b.New)
 	}
 	var errs []string
 	for _, t := range r.Targets {

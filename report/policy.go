@@ -18,7 +18,11 @@ it is breached when any condition holds:
   combination:ID          a container holds this combination (combination:usable_card)
   exposure:anonymous      a target answers without credentials
   exposure:no-tls         a network target is reached without TLS
-  incomplete              the scan is incomplete`
+  incomplete              the scan is incomplete
+  new-only=false          with --baseline, count findings already in the baseline
+                          too (by default, new-only=true, only new findings,
+                          combinations and exposures count, and score>=N holds
+                          only when the score also rose above the baseline's)`
 
 // Condition is one condition of a policy.
 type Condition struct {
@@ -39,6 +43,8 @@ func (c Condition) String() string {
 		return c.Kind + c.Op + strconv.FormatFloat(c.Threshold, 'f', -1, 64)
 	case "incomplete":
 		return c.Kind
+	case "new-only":
+		return c.Kind + "=" + c.Value
 	}
 	return c.Kind + ":" + c.Value
 }
@@ -79,6 +85,19 @@ func parseCondition(s string) (Condition, error) {
 	if lower == "incomplete" {
 		return Condition{Kind: "incomplete"}, nil
 	}
+	if rest, ok := strings.CutPrefix(lower, "new-only"); ok {
+		rest = strings.TrimSpace(rest)
+		if rest == "" {
+			return Condition{Kind: "new-only", Value: "true"}, nil
+		}
+		if v, ok := strings.CutPrefix(rest, "="); ok {
+			switch v = strings.TrimSpace(v); v {
+			case "true", "false":
+				return Condition{Kind: "new-only", Value: v}, nil
+			}
+		}
+		return Condition{}, fmt.Errorf("condition %q: new-only is new-only=true or new-only=false", s)
+	}
 	for _, kind := range []string{"risk", "score"} {
 		rest, ok := strings.CutPrefix(lower, kind)
 		if !ok || rest == "" || !strings.ContainsRune("><= ", rune(rest[0])) {
@@ -100,7 +119,7 @@ func parseCondition(s string) (Condition, error) {
 	}
 	kind, value, ok := strings.Cut(lower, ":")
 	if !ok {
-		return Condition{}, fmt.Errorf("condition %q is not one of risk>=N, score>=N, category:ID, group:ID, combination:ID, exposure:anonymous, exposure:no-tls, incomplete", s)
+		return Condition{}, fmt.Errorf("condition %q is not one of risk>=N, score>=N, category:ID, group:ID, combination:ID, exposure:anonymous, exposure:no-tls, incomplete, new-only=false", s)
 	}
 	kind, value = strings.TrimSpace(kind), strings.TrimSpace(value)
 	c := Condition{Kind: kind, Value: value}
@@ -161,11 +180,37 @@ func (b Breach) String() string {
 	return s
 }
 
+// NewOnly says whether findings already in a baseline are left out: true
+// unless the policy says new-only=false (the last such condition wins).
+func (p Policy) NewOnly() bool {
+	newOnly := true
+	for _, c := range p {
+		if c.Kind == "new-only" {
+			newOnly = c.Value != "false"
+		}
+	}
+	return newOnly
+}
+
 // Evaluate returns the conditions of p that hold for r, in policy order.
+// With a baseline (r.Baseline) and new-only (the default), findings,
+// combinations and exposures already in the baseline do not count, and
+// score>=N holds only when the score also rose above the baseline's.
+// Ignored findings (r.Ignored) never count.
 func (p Policy) Evaluate(r *Report) []Breach {
 	var out []Breach
+	newOnly := p.NewOnly() && r.Baseline != nil
+	known := map[string]bool{}
+	if newOnly {
+		for _, e := range r.Baseline.Exposures {
+			known[e] = true
+		}
+	}
 	flat := Flatten(r)
 	for _, c := range p {
+		if c.Kind == "new-only" {
+			continue
+		}
 		b := Breach{Condition: c}
 		note := func(detail string) {
 			if b.Count == 0 {
@@ -176,19 +221,19 @@ func (p Policy) Evaluate(r *Report) []Breach {
 		switch c.Kind {
 		case "risk", "category", "group":
 			for _, f := range flat {
-				if c.matchFinding(f.Finding) {
+				if c.matchFinding(f.Finding) && !(newOnly && f.Baseline) {
 					note(fmt.Sprintf("%s at %s › %s (risk %.1f) in %s", f.Category, f.Container, f.Path, f.Risk, f.Target))
 				}
 			}
 		case "score":
-			if compare(r.Summary.RiskScore, c.Op, c.Threshold) {
+			if compare(r.Summary.RiskScore, c.Op, c.Threshold) && !(newOnly && r.Summary.RiskScore <= r.Baseline.RiskScore) {
 				note(fmt.Sprintf("overall risk score %.1f", r.Summary.RiskScore))
 			}
 		case "combination":
 			for _, t := range r.Targets {
 				for _, ct := range t.Containers {
 					for _, k := range ct.Combinations {
-						if k.ID == c.Value {
+						if k.ID == c.Value && !(newOnly && k.Baseline) {
 							note(fmt.Sprintf("%s (%s) in %s of %s", k.Name, strings.Join(k.Categories, " + "), ct.Name, t.URI))
 						}
 					}
@@ -197,6 +242,7 @@ func (p Policy) Evaluate(r *Report) []Breach {
 		case "exposure":
 			for _, t := range r.Targets {
 				switch {
+				case known[c.Value+" "+TargetIdentity(t.URI)]:
 				case c.Value == "anonymous" && t.Exposure.AnonymousAccess:
 					note(t.URI + " answers without credentials")
 				case c.Value == "no-tls" && t.Kind != "file" && t.Exposure.Reachable && !t.Exposure.TLS:

@@ -120,7 +120,7 @@ func TestPolicyEvaluate(t *testing.T) {
 
 func FuzzParsePolicy(f *testing.F) {
 	for _, s := range []string{"risk>=70", "category:credit_card,group:credentials", "exposure:anonymous", "score>1e2",
-		"risk >= 0x10", "combination:usable_card", "incomplete", ",,", "risk>=NaN", "group:", ":"} {
+		"risk >= 0x10", "combination:usable_card", "incomplete", ",,", "risk>=NaN", "group:", ":", "new-only=false", "new-only", "risk>=70,new-only=true", "new-only=maybe"} {
 		f.Add(s)
 	}
 	r := kitReport()

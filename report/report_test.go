@@ -117,13 +117,20 @@ func TestFinishRiskAndSummary(t *testing.T) {
 	}
 	c := r.Targets[0].Containers[0]
 	pw := c.Fields[1].Findings[0]
-	// 100 × 1 × 0.9 × volume(1.25M)=1 × anonymous=1
-	if pw.Risk != 90 {
-		t.Errorf("password risk = %v, want 90", pw.Risk)
+	// very high × anonymous = critical (80–100); position 1 × 0.9 × volume(1.25M)=1
+	if pw.Risk != 98 || pw.RiskLevel != "critical" || pw.Sensitivity != "very_high" {
+		t.Errorf("password risk = %v %s %s, want 98 critical very_high", pw.Risk, pw.RiskLevel, pw.Sensitivity)
 	}
-	want := math.Round(Combine(pw.Risk, c.Fields[0].Findings[0].Risk)*10) / 10
-	if c.RiskScore != want || r.Summary.RiskScore != want {
-		t.Errorf("container %v summary %v, want %v", c.RiskScore, r.Summary.RiskScore, want)
+	// phone: moderate × anonymous = high (60–79), the container follows the
+	// password alone: the phone is below its level
+	if ph := c.Fields[0].Findings[0]; ph.RiskLevel != "high" || ph.Risk < 60 || ph.Risk > 79 {
+		t.Errorf("phone = %v %s, want high", ph.Risk, ph.RiskLevel)
+	}
+	if c.RiskScore != pw.Risk || r.Summary.RiskScore != pw.Risk || r.Summary.RiskLevel != "critical" {
+		t.Errorf("container %v summary %v %s, want %v critical", c.RiskScore, r.Summary.RiskScore, r.Summary.RiskLevel, pw.Risk)
+	}
+	if r.Targets[0].ExposureLevel != "anonymous" || r.Summary.RiskMeaning != DefaultBands[RiskCritical].Meaning {
+		t.Errorf("exposure level %q, meaning %q", r.Targets[0].ExposureLevel, r.Summary.RiskMeaning)
 	}
 	s := r.Summary
 	if s.ContainersScanned != 1 || s.ContainersWithFindings != 1 || s.TargetsFailed != 1 || s.DocumentsSampled != 10000 {
@@ -140,13 +147,16 @@ func TestRiskModelFactors(t *testing.T) {
 		got  float64
 		want float64
 	}{
-		{"one record", Volume(1), 0.4 + 0.6*math.Log10(2)/6},
-		{"a million", Volume(1_000_000), 1},
-		{"no records", Volume(0), 0.4},
-		{"anonymous", ExposureFactor("mongodb", Exposure{AnonymousAccess: true}), 1},
-		{"no tls", ExposureFactor("elasticsearch", Exposure{}), 0.85},
-		{"tls and auth", ExposureFactor("elasticsearch", Exposure{TLS: true}), 0.7},
-		{"file", ExposureFactor("file", Exposure{}), 0.8},
+		{"one record", VolumeFraction(1), math.Log10(2) / 6},
+		{"a million", VolumeFraction(1_000_000), 1},
+		{"no records", VolumeFraction(0), 0},
+		{"anonymous", float64(ExposureLevel(Target{Kind: "mongodb", Exposure: Exposure{AnonymousAccess: true}})), ExpAnonymous},
+		{"no tls", float64(ExposureLevel(Target{Kind: "elasticsearch"})), ExpNoTLS},
+		{"tls and auth", float64(ExposureLevel(Target{Kind: "elasticsearch", Exposure: Exposure{TLS: true}})), ExpAuthenticatedTLS},
+		{"file", float64(ExposureLevel(Target{Kind: "file", Exposure: Exposure{AnonymousAccess: true}})), ExpUnknown},
+		{"score bottom of band", RiskModel{}.Score(RiskHigh, 0), 60},
+		{"score top of band", RiskModel{}.Score(RiskHigh, 1), 79},
+		{"score rounds down", RiskModel{}.Score(RiskLow, 0.5), 19.5},
 		{"combine", Combine(50, 50), 52.5},
 		{"combine any order", Combine(10, 80, 30), Combine(80, 30, 10)},
 		{"combine none", Combine(), 0},

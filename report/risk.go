@@ -7,36 +7,150 @@ import (
 	"strings"
 )
 
-// RiskModel turns findings into risk on a 0–100 scale.
+// Risk model, version 2.
 //
-// Per finding:
+// Every finding gets a sensitivity level from its category (credentials and
+// full payment data highest; national ids, passports and dates of birth
+// next; location and contact data; device and travel data lowest), raised
+// when the finding is part of a harmful combination found in its container.
+// Every target gets an exposure level: it answers without authentication
+// (anonymous), it needs credentials but is reached without TLS (no_tls), it
+// needs credentials over TLS (authenticated_tls), or it is a dump or export
+// whose exposure piisniff cannot know (unknown).
 //
-//	risk = 100 × weight(category) × confidence × volume(affected) × exposure(target)
+// A matrix turns (sensitivity, exposure) into a risk level: low, moderate,
+// high or critical. Each level owns a band of the 0–100 scale; a finding's
+// risk is placed inside its band by
 //
-// weight comes from rules.yaml (credentials and payment highest); volume is
-// 0.4 + 0.6 × min(1, log10(1 + affected documents) / 6), so one record
-// counts and a million records count fully; exposure is 1.0 for a store that
-// answers without authentication, 0.85 for one reached without TLS, 0.7
-// otherwise, and 0.8 for files (an export is already out of its store).
+//	position = weight(category) × confidence × volume(estimated records)
 //
-// A combination of categories in one container that enables a harm none of
-// them enables alone (see DefaultCombinations) counts as one more finding of
-// the container, whose weight is the combination's boost, whose confidence is
-// the lowest of its parts and whose affected documents are the fewest of its
-// parts:
+// with volume = min(1, log10(1 + records)/6) (one record barely moves it, a
+// million fills the band), halved for a finding seen in a mapping only. The
+// position never leaves the band: volume moves a score within its band, never
+// across it.
 //
-//	risk = 100 × boost × min confidence × volume(min affected) × exposure(target)
+// A container's, a target's and the scan's risk_score follow the worst level
+// below them: the level is the worst item's, the position is the highest
+// position of the items at that level, raised by each further item at that
+// level as a damped independent chance
+// (position ← 1 − (1 − position) × (1 − damping × other)). So more findings
+// raise a score within its band, never across it, and removing a finding
+// never raises a score.
 //
-// A container's, a target's and the whole scan's risk_score is the highest
-// risk below it (findings and combinations), raised by each further risk as
-// a damped independent chance, from the highest down:
-// score ← score + (100 − score) × Damping × risk/100. Many middling
-// findings so raise the score without all saturating at 100.
+// Weights, sensitivities, the matrix, the bands and the damping are
+// configured in rules.yaml (risk section); the defaults below match it.
+
+// Sensitivity levels of a finding, lowest first.
+const (
+	SensLow = iota + 1
+	SensModerate
+	SensHigh
+	SensVeryHigh
+)
+
+// SensitivityNames names the sensitivity levels by number (index 0 unused).
+var SensitivityNames = [5]string{"", "low", "moderate", "high", "very_high"}
+
+// Risk levels, lowest first.
+const (
+	RiskLow = iota + 1
+	RiskModerate
+	RiskHigh
+	RiskCritical
+)
+
+// RiskLevelNames names the risk levels by number (index 0: no finding).
+var RiskLevelNames = [5]string{"", "low", "moderate", "high", "critical"}
+
+// Exposure levels of a target, by index in the matrix.
+const (
+	ExpAuthenticatedTLS = iota
+	ExpUnknown
+	ExpNoTLS
+	ExpAnonymous
+)
+
+// ExposureLevelNames names the exposure levels by index.
+var ExposureLevelNames = [4]string{"authenticated_tls", "unknown", "no_tls", "anonymous"}
+
+// ExposureMeanings says in one sentence what each exposure level means.
+var ExposureMeanings = [4]string{
+	"needs credentials and is reached over TLS",
+	"exposure unknown: treat as leaked if it was found outside your systems",
+	"needs credentials, but data and credentials cross the network without TLS",
+	"answers anyone, without credentials",
+}
+
+// Matrix gives the risk level (1–4) of each sensitivity level (rows 1–4;
+// row 0 unused) at each exposure level (columns by Exp* index).
+type Matrix [5][4]int
+
+// DefaultMatrix is the built-in matrix (rules.yaml risk.matrix).
+var DefaultMatrix = Matrix{
+	{},
+	SensLow:      {RiskLow, RiskLow, RiskLow, RiskModerate},
+	SensModerate: {RiskLow, RiskModerate, RiskModerate, RiskHigh},
+	SensHigh:     {RiskModerate, RiskHigh, RiskHigh, RiskCritical},
+	SensVeryHigh: {RiskHigh, RiskCritical, RiskCritical, RiskCritical},
+}
+
+// Band is the part of the 0–100 scale a risk level owns.
+type Band struct {
+	Min, Max float64
+	// Meaning says in one sentence what a score in this band means.
+	Meaning string
+}
+
+// Bands are the bands of the risk levels 1–4 (index 0 unused).
+type Bands [5]Band
+
+// DefaultBands are the built-in bands (rules.yaml risk.bands).
+var DefaultBands = Bands{
+	{},
+	RiskLow:      {0, 39, "personal data that is hard to misuse or well protected: review when convenient"},
+	RiskModerate: {40, 59, "personal data that could harm people if it leaked: restrict access and plan a fix"},
+	RiskHigh:     {60, 79, "sensitive data with weak protection, or the most sensitive data well protected: fix soon"},
+	RiskCritical: {80, 100, "data that enables fraud or account takeover, open to anyone or unprotected: act now, it may already have leaked"},
+}
+
+// DefaultDamping is how much each further item at the worst level raises a
+// position.
+const DefaultDamping = 0.1
+
+// DefaultSensitivity is the built-in sensitivity of a category
+// (rules.yaml risk.sensitivity); unknown categories are moderate.
+func DefaultSensitivity(category string) int {
+	switch category {
+	case "password", "api_secret", "credit_card", "card_cvv":
+		return SensVeryHigh
+	case "password_hash", "iban", "bank_account", "national_id", "passport_number", "date_of_birth":
+		return SensHigh
+	case "geo_coordinates", "street_address", "email", "phone", "person_name", "card_expiry":
+		return SensModerate
+	case "postal_code", "ip_address", "mac_address", "device_id", "travel_booking":
+		return SensLow
+	}
+	return SensModerate
+}
+
+// RiskModel turns findings into risk levels and scores.
 type RiskModel struct {
+	// Weight places a category within its band, in [0, 1]; nil means 1.
 	Weight func(category string) float64
+	// Sensitivity is a category's sensitivity level (1–4); nil means
+	// DefaultSensitivity.
+	Sensitivity func(category string) int
+	// Matrix, Bands: nil means the defaults.
+	Matrix *Matrix
+	Bands  *Bands
+	// Damping in (0, 1]; 0 means DefaultDamping.
+	Damping float64
 	// Combinations are the harmful combinations looked for in each
 	// container; nil means DefaultCombinations, an empty slice none.
 	Combinations []CombinationRule
+	// Ignore moves the findings it matches out of the scored report into
+	// Report.Ignored (see ApplyIgnore); nil ignores nothing.
+	Ignore *IgnoreFile
 }
 
 // CombinationRule names a harmful combination of categories.
@@ -46,19 +160,185 @@ type CombinationRule struct {
 	// Requires lists the parts of the combination; a part is present when
 	// any of its categories is found in the container.
 	Requires [][]string
-	// Boost is the weight of the combination in [0, 1].
+	// Boost in [0, 1] places the combination within its band, as a
+	// category's weight does.
 	Boost float64
+	// Sensitivity is the level (1–4) the combination raises its parts to;
+	// 0 means very high.
+	Sensitivity int
 }
 
 // DefaultCombinations are the combinations looked for when the model names
 // none.
 var DefaultCombinations = []CombinationRule{
-	{ID: "account_takeover_kit", Name: "account takeover kit", Boost: 1.0,
+	{ID: "account_takeover_kit", Name: "account takeover kit", Boost: 1.0, Sensitivity: SensVeryHigh,
 		Requires: [][]string{{"email"}, {"password"}}},
-	{ID: "identity_theft_kit", Name: "identity theft kit", Boost: 0.9,
+	{ID: "identity_theft_kit", Name: "identity theft kit", Boost: 0.9, Sensitivity: SensVeryHigh,
 		Requires: [][]string{{"person_name"}, {"date_of_birth"}, {"street_address", "national_id"}}},
-	{ID: "usable_card", Name: "usable card", Boost: 1.0,
+	{ID: "usable_card", Name: "usable card", Boost: 1.0, Sensitivity: SensVeryHigh,
 		Requires: [][]string{{"credit_card"}, {"card_expiry"}, {"card_cvv"}}},
+}
+
+func (m RiskModel) matrix() *Matrix {
+	if m.Matrix != nil {
+		return m.Matrix
+	}
+	return &DefaultMatrix
+}
+
+func (m RiskModel) bands() *Bands {
+	if m.Bands != nil {
+		return m.Bands
+	}
+	return &DefaultBands
+}
+
+func (m RiskModel) damping() float64 {
+	if m.Damping > 0 {
+		return math.Min(1, m.Damping)
+	}
+	return DefaultDamping
+}
+
+func (m RiskModel) sensitivity(category string) int {
+	s := 0
+	if m.Sensitivity != nil {
+		s = m.Sensitivity(category)
+	}
+	if s < SensLow || s > SensVeryHigh {
+		s = DefaultSensitivity(category)
+	}
+	return s
+}
+
+func (m RiskModel) weight(category string) float64 {
+	if m.Weight == nil {
+		return 1
+	}
+	return clamp01(m.Weight(category))
+}
+
+// Validate checks that the model keeps the promises of the README: bands
+// ordered and disjoint inside 0–100; a matrix whose level never falls when
+// sensitivity or exposure rises (anonymous ≥ no TLS ≥ TLS, and unknown ≥
+// TLS); the most sensitive data reachable anonymously critical.
+func (m RiskModel) Validate() error {
+	b := m.bands()
+	for l := RiskLow; l <= RiskCritical; l++ {
+		if b[l].Min < 0 || b[l].Max > 100 || b[l].Min > b[l].Max {
+			return fmt.Errorf("risk band %s: %g–%g is not a range inside 0–100", RiskLevelNames[l], b[l].Min, b[l].Max)
+		}
+		if l > RiskLow && b[l].Min <= b[l-1].Max {
+			return fmt.Errorf("risk band %s starts at %g, inside the band %s (up to %g): bands must be ordered and disjoint", RiskLevelNames[l], b[l].Min, RiskLevelNames[l-1], b[l-1].Max)
+		}
+	}
+	return CheckMatrix(m.matrix())
+}
+
+// CheckMatrix checks the monotony rules of a matrix (see Validate).
+func CheckMatrix(mx *Matrix) error {
+	for s := SensLow; s <= SensVeryHigh; s++ {
+		for e := 0; e < 4; e++ {
+			if mx[s][e] < RiskLow || mx[s][e] > RiskCritical {
+				return fmt.Errorf("risk matrix: %s × %s has no risk level", SensitivityNames[s], ExposureLevelNames[e])
+			}
+			if s > SensLow && mx[s][e] < mx[s-1][e] {
+				return fmt.Errorf("risk matrix: %s × %s is %s, lower than %s × %s (%s): a more sensitive finding never has a lower level",
+					SensitivityNames[s], ExposureLevelNames[e], RiskLevelNames[mx[s][e]], SensitivityNames[s-1], ExposureLevelNames[e], RiskLevelNames[mx[s-1][e]])
+			}
+		}
+		row := mx[s]
+		for _, pair := range [][2]int{{ExpNoTLS, ExpAuthenticatedTLS}, {ExpAnonymous, ExpNoTLS}, {ExpUnknown, ExpAuthenticatedTLS}} {
+			if row[pair[0]] < row[pair[1]] {
+				return fmt.Errorf("risk matrix: %s × %s is lower than %s × %s: a more exposed store never has a lower level",
+					SensitivityNames[s], ExposureLevelNames[pair[0]], SensitivityNames[s], ExposureLevelNames[pair[1]])
+			}
+		}
+	}
+	if mx[SensVeryHigh][ExpAnonymous] != RiskCritical {
+		return fmt.Errorf("risk matrix: very_high × anonymous must be critical")
+	}
+	return nil
+}
+
+// ExposureLevel is the exposure level (Exp* index) of a target.
+func ExposureLevel(t Target) int {
+	switch {
+	case t.Kind == "file":
+		return ExpUnknown
+	case t.Exposure.AnonymousAccess:
+		return ExpAnonymous
+	case !t.Exposure.TLS:
+		return ExpNoTLS
+	}
+	return ExpAuthenticatedTLS
+}
+
+// VolumeFraction is how far volume alone moves a score into its band:
+// min(1, log10(1 + records)/6).
+func VolumeFraction(affected int64) float64 {
+	return math.Min(1, math.Log10(1+float64(max(affected, 0)))/6)
+}
+
+// Position is where in its band a finding sits, in [0, 1].
+func Position(weight, confidence float64, affected int64) float64 {
+	return clamp01(clamp01(weight) * clamp01(confidence) * VolumeFraction(affected))
+}
+
+// Score places position p in the band of level: never below the band's
+// minimum nor above its maximum, rounded down to one decimal.
+func (m RiskModel) Score(level int, p float64) float64 {
+	if level < RiskLow || level > RiskCritical {
+		return 0
+	}
+	b := m.bands()[level]
+	x := math.Floor((b.Min+(b.Max-b.Min)*clamp01(p))*10) / 10
+	return math.Max(b.Min, math.Min(b.Max, x))
+}
+
+// Level is the risk level of a sensitivity level at an exposure level.
+func (m RiskModel) Level(sensitivity, exposure int) int {
+	if sensitivity < SensLow || sensitivity > SensVeryHigh || exposure < 0 || exposure > 3 {
+		return 0
+	}
+	return m.matrix()[sensitivity][exposure]
+}
+
+// Meaning is the sentence of a risk level's band.
+func (m RiskModel) Meaning(level int) string {
+	if level < RiskLow || level > RiskCritical {
+		return "no personal data found"
+	}
+	return m.bands()[level].Meaning
+}
+
+// rollup aggregates (level, position) items: the worst level, and the
+// highest position at that level raised by the others at that level.
+type rollup struct {
+	level int
+	ps    []float64
+}
+
+func (r *rollup) add(level int, p float64) {
+	switch {
+	case level > r.level:
+		r.level, r.ps = level, []float64{p}
+	case level == r.level && level > 0:
+		r.ps = append(r.ps, p)
+	}
+}
+
+func (r *rollup) position(damping float64) float64 {
+	if len(r.ps) == 0 {
+		return 0
+	}
+	ps := append([]float64(nil), r.ps...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(ps)))
+	keep := 1 - clamp01(ps[0])
+	for _, p := range ps[1:] {
+		keep *= 1 - damping*clamp01(p)
+	}
+	return clamp01(1 - keep)
 }
 
 // partFinding is the strongest evidence of one category in a container.
@@ -68,7 +348,7 @@ type partFinding struct {
 }
 
 // findCombinations lists the rules whose every part is present in found.
-func findCombinations(rules []CombinationRule, found map[string]partFinding, risk func(w, conf float64, affected int64) float64) []Combination {
+func findCombinations(rules []CombinationRule, found map[string]partFinding) []Combination {
 	var out []Combination
 	for _, rule := range rules {
 		if len(rule.Requires) == 0 {
@@ -104,35 +384,23 @@ func findCombinations(rules []CombinationRule, found map[string]partFinding, ris
 		if !complete {
 			continue
 		}
-		c.Risk = risk(rule.Boost, c.Confidence, c.EstimatedAffectedDocuments)
+		s := rule.Sensitivity
+		if s < SensLow || s > SensVeryHigh {
+			s = SensVeryHigh
+		}
+		c.Sensitivity = SensitivityNames[s]
 		out = append(out, c)
 	}
 	return out
 }
 
-// Volume is the volume factor of the model.
-func Volume(affected int64) float64 {
-	return 0.4 + 0.6*math.Min(1, math.Log10(1+float64(max(affected, 0)))/6)
-}
+// Volume is the volume factor of the version 1 model, kept for readers of
+// old reports: 0.4 + 0.6 × VolumeFraction.
+func Volume(affected int64) float64 { return 0.4 + 0.6*VolumeFraction(affected) }
 
-// ExposureFactor is the exposure factor of the model for a target.
-func ExposureFactor(kind string, e Exposure) float64 {
-	switch {
-	case kind == "file":
-		return 0.8
-	case e.AnonymousAccess:
-		return 1.0
-	case !e.TLS:
-		return 0.85
-	}
-	return 0.7
-}
-
-// Damping is how much a risk below the highest adds to a roll-up.
-const Damping = 0.1
-
-// Combine rolls risks in [0, 100] up: the highest, raised by each further
-// risk as a damped independent chance. The order of risks does not matter.
+// Combine rolls risks in [0, 100] up the way the version 1 model did: the
+// highest, raised by each further risk as a damped independent chance. The
+// order of risks does not matter.
 func Combine(risks ...float64) float64 {
 	rs := make([]float64, 0, len(risks))
 	for _, r := range risks {
@@ -144,7 +412,7 @@ func Combine(risks ...float64) float64 {
 	sort.Sort(sort.Reverse(sort.Float64Slice(rs)))
 	score := rs[0]
 	for _, r := range rs[1:] {
-		score += (100 - score) * Damping * r / 100
+		score += (100 - score) * DefaultDamping * r / 100
 	}
 	return score
 }
@@ -166,34 +434,76 @@ func MarginOfError(n, total int64) float64 {
 
 func round1000(x float64) float64 { return math.Round(x*1000) / 1000 }
 func round10(x float64) float64   { return math.Round(x*10) / 10 }
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	return math.Max(0, math.Min(1, x))
+}
 
-// Finish computes every risk, sorts findings by risk, fills the summary and
-// sets Complete. interrupted says the scan was stopped before its end.
+// levelIndex is the number of a risk level name, 0 when unknown.
+func levelIndex(name string) int {
+	for i, n := range RiskLevelNames {
+		if i > 0 && n == name {
+			return i
+		}
+	}
+	if name == "medium" {
+		return RiskModerate
+	}
+	return 0
+}
+
+// RiskSentence says in one line what a score means: its level, and the
+// sentence of the level's band.
+func RiskSentence(score float64, level string, meaning string) string {
+	if level == "" && score > 0 {
+		level = RiskLevel(score) // a report of the version 1 model
+	}
+	if l := levelIndex(level); meaning == "" && l > 0 {
+		meaning = DefaultBands[l].Meaning
+	}
+	if level == "" {
+		return fmt.Sprintf("risk %s/100: no personal data found", f1(score))
+	}
+	return fmt.Sprintf("risk %s/100 is %s: %s", f1(score), strings.ToUpper(level), meaning)
+}
+
+// Finish applies the ignore file, computes every risk, sorts findings by
+// risk, fills the summary and sets Complete. interrupted says the scan was
+// stopped before its end. Finish may run again on a finished report (after
+// merging shards, say): it recomputes everything from the findings.
 //
 // A scan is complete when it was not interrupted, no target or container
 // failed, and every target had at least one container scanned: a target
 // that held nothing readable is not an all-clear.
 func Finish(r *Report, m RiskModel, interrupted bool) {
+	if m.Ignore != nil {
+		ApplyIgnore(r, m.Ignore, r.FinishedAt)
+	}
 	complete := !interrupted
 	rules := m.Combinations
 	if rules == nil {
 		rules = DefaultCombinations
 	}
-	var targetRisks []float64
+	damping := m.damping()
+	var scan rollup
 	sum := Summary{ByCategory: map[string]CategorySummary{}}
+	everyone, everyoneSampled := PeopleCounter{}, false
+	byTag := map[string]map[string]*tagPeople{}
 	for ti := range r.Targets {
 		t := &r.Targets[ti]
-		if t.Error != nil {
+		if t.Error != nil || len(t.ShardErrors) > 0 {
 			complete = false
 			sum.TargetsFailed++
 		}
+		people, sampled := PeopleCounter{}, false
 		sum.ContainersSkipped += len(t.Skipped)
 		scanned := 0
-		ef := ExposureFactor(t.Kind, t.Exposure)
-		riskOf := func(w, conf float64, affected int64) float64 {
-			return round10(100 * w * conf * Volume(affected) * ef)
-		}
-		var containerRisks []float64
+		exp := ExposureLevel(*t)
+		t.ExposureLevel = ExposureLevelNames[exp]
+		t.ExposureMeaning = ExposureMeanings[exp]
+		var target rollup
 		for ci := range t.Containers {
 			c := &t.Containers[ci]
 			if c.Error != nil {
@@ -206,22 +516,10 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			}
 			sum.DocumentsSampled += c.SampledDocuments
 			sum.DocumentsSkipped += c.SkippedDocuments
-			var risks []float64
 			affected := map[string]int64{}
 			parts := map[string]partFinding{}
 			for fi := range c.Fields {
-				f := &c.Fields[fi]
-				for xi := range f.Findings {
-					x := &f.Findings[xi]
-					w := 0.5
-					if m.Weight != nil {
-						w = m.Weight(x.Category)
-					}
-					x.Risk = riskOf(w, x.Confidence, x.EstimatedAffectedDocuments)
-					if x.MappingOnly {
-						x.Risk = round10(x.Risk / 2)
-					}
-					risks = append(risks, x.Risk)
+				for _, x := range c.Fields[fi].Findings {
 					affected[x.Category] = max(affected[x.Category], x.EstimatedAffectedDocuments)
 					if !x.MappingOnly {
 						p := parts[x.Category]
@@ -230,18 +528,64 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 						parts[x.Category] = p
 					}
 				}
-				sort.SliceStable(f.Findings, func(a, b int) bool { return f.Findings[a].Risk > f.Findings[b].Risk })
 			}
-			c.Combinations = findCombinations(rules, parts, riskOf)
-			for _, k := range c.Combinations {
-				risks = append(risks, k.Risk)
+			c.Combinations = findCombinations(rules, parts)
+			raised := map[string]int{}
+			raisedBy := map[string][]string{}
+			var container rollup
+			for ki := range c.Combinations {
+				k := &c.Combinations[ki]
+				s := sensIndex(k.Sensitivity)
+				for _, cat := range k.Categories {
+					if s > raised[cat] {
+						raised[cat] = s
+					}
+					raisedBy[cat] = append(raisedBy[cat], k.ID)
+				}
+				lvl := m.Level(s, exp)
+				p := Position(k.Boost, k.Confidence, k.EstimatedAffectedDocuments)
+				k.RiskLevel = RiskLevelNames[lvl]
+				k.Risk = m.Score(lvl, p)
+				container.add(lvl, p)
 				if sum.Combinations == nil {
 					sum.Combinations = map[string]int{}
 				}
 				sum.Combinations[k.ID]++
 			}
-			c.RiskScore = round10(Combine(risks...))
-			containerRisks = append(containerRisks, c.RiskScore)
+			for fi := range c.Fields {
+				f := &c.Fields[fi]
+				for xi := range f.Findings {
+					x := &f.Findings[xi]
+					s := m.sensitivity(x.Category)
+					x.RaisedBy = nil
+					if !x.MappingOnly && raised[x.Category] > s {
+						s = raised[x.Category]
+						x.RaisedBy = raisedBy[x.Category]
+					}
+					lvl := m.Level(s, exp)
+					p := Position(m.weight(x.Category), x.Confidence, x.EstimatedAffectedDocuments)
+					if x.MappingOnly {
+						p /= 2
+					}
+					x.Sensitivity = SensitivityNames[s]
+					x.RiskLevel = RiskLevelNames[lvl]
+					x.Risk = m.Score(lvl, p)
+					x.Fingerprint = Fingerprint(t.URI, c.Name, f.Path, x.Category)
+					container.add(lvl, p)
+				}
+				sort.SliceStable(f.Findings, func(a, b int) bool { return f.Findings[a].Risk > f.Findings[b].Risk })
+			}
+			cp := container.position(damping)
+			c.RiskLevel = RiskLevelNames[container.level]
+			c.RiskScore = m.Score(container.level, cp)
+			target.add(container.level, cp)
+			if c.People != nil {
+				// a sketch that cannot be read leaves the roll-ups without it
+				if pc, err := DecodePeople(c.People); err == nil {
+					people.Merge(pc)
+					sampled = sampled || c.People.LowerBound
+				}
+			}
 			if len(affected) > 0 {
 				sum.ContainersWithFindings++
 			}
@@ -252,14 +596,52 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.ByCategory[cat] = cs
 			}
 		}
-		if t.Error == nil && scanned == 0 {
+		// a shard of a sharded scan may have no container of a target to
+		// read: the other shards read them (report merge checks the whole)
+		if t.Error == nil && scanned == 0 && (r.Shard == nil || r.Shard.Count <= 1) {
 			complete = false
 			sum.TargetsEmpty++
 		}
-		t.RiskScore = round10(Combine(containerRisks...))
-		targetRisks = append(targetRisks, t.RiskScore)
+		tp := target.position(damping)
+		t.RiskLevel = RiskLevelNames[target.level]
+		t.RiskScore = m.Score(target.level, tp)
+		scan.add(target.level, tp)
+		t.People = people.People(sampled, 0, 0, false)
+		everyone.Merge(people)
+		for k, v := range t.Tags {
+			if t.People == nil {
+				break
+			}
+			if byTag[k] == nil {
+				byTag[k] = map[string]*tagPeople{}
+			}
+			tp := byTag[k][v]
+			if tp == nil {
+				tp = &tagPeople{pc: PeopleCounter{}}
+				byTag[k][v] = tp
+			}
+			tp.pc.Merge(people)
+			tp.sampled = tp.sampled || sampled
+		}
+		everyoneSampled = everyoneSampled || sampled
 	}
-	sum.RiskScore = round10(Combine(targetRisks...))
+	sp := scan.position(damping)
+	sum.RiskScore = m.Score(scan.level, sp)
+	sum.RiskLevel = RiskLevelNames[scan.level]
+	sum.RiskMeaning = m.Meaning(scan.level)
+	sum.RiskModel = "v2"
+	sum.People = everyone.People(everyoneSampled, 0, 0, false)
+	for k, vals := range byTag {
+		for v, tp := range vals {
+			if sum.PeopleByTag == nil {
+				sum.PeopleByTag = map[string]map[string]*People{}
+			}
+			if sum.PeopleByTag[k] == nil {
+				sum.PeopleByTag[k] = map[string]*People{}
+			}
+			sum.PeopleByTag[k][v] = tp.pc.People(tp.sampled, 0, 0, false)
+		}
+	}
 	r.Summary = sum
 	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
@@ -301,4 +683,19 @@ func addNote(r *Report, note string) {
 		}
 	}
 	r.Notes = append(r.Notes, note)
+}
+
+// tagPeople counts the people of the targets carrying one tag value.
+type tagPeople struct {
+	pc      PeopleCounter
+	sampled bool
+}
+
+func sensIndex(name string) int {
+	for i, n := range SensitivityNames {
+		if i > 0 && n == name {
+			return i
+		}
+	}
+	return SensVeryHigh
 }

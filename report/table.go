@@ -13,6 +13,9 @@ import (
 type TableOptions struct {
 	Width int  // columns; 0 means 100
 	Color bool // ANSI colours (only on a terminal, never with NO_COLOR)
+	// GroupBy is a target tag (owner, application, environment, region):
+	// the table, Markdown and HTML reports group the targets by its value.
+	GroupBy string
 }
 
 // WriteTable writes a readable summary for a person at a terminal: the
@@ -24,7 +27,11 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	p := &printer{w: w, color: opt.Color}
 	width := opt.Width
 	for _, t := range r.Targets {
-		p.wrapped(width, "", "    ", p.bold("Target")+" "+t.URI+" ("+t.Kind+")")
+		head := p.bold("Target") + " " + t.URI + " (" + t.Kind + ")"
+		if t.Name != "" {
+			head = p.bold("Target") + " " + t.Name + ": " + t.URI + " (" + t.Kind + ")" + tagText(t.Tags)
+		}
+		p.wrapped(width, "", "    ", head)
 		if t.Error != nil {
 			p.wrapped(width, "  ", "    ", p.red("error:")+" "+*t.Error)
 			continue
@@ -35,6 +42,7 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			level = p.red(level)
 		}
 		p.wrapped(width, "  ", "    ", "exposure: "+level+" "+v.Text)
+		p.wrapped(width, "  ", "    ", "advice: "+v.Advice)
 		e := t.Exposure
 		if t.Kind != "file" {
 			anon := "no"
@@ -47,6 +55,9 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			}
 			p.line("  reachable: %s  anonymous: %s  TLS: %s  server: %s", yesNo(e.Reachable), anon, tls, clip(orDash(e.Server), max(width-50, 10)))
 		}
+		if t.People != nil {
+			p.wrapped(width, "  ", "    ", "people: "+PeopleText(t.People))
+		}
 		for _, n := range e.Notes {
 			p.wrapped(width, "  - ", "    ", n)
 		}
@@ -58,7 +69,7 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 				p.wrapped(width, "  ", "    ", p.red("container error")+" "+c.Name+": "+*c.Error)
 			}
 		}
-		p.line("  risk score: %s", p.risk(t.RiskScore))
+		p.line("  risk score: %s (%s)", p.risk(t.RiskScore), levelOr(t.RiskLevel, t.RiskScore))
 		p.line("")
 	}
 
@@ -94,6 +105,9 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			if conf {
 				confCell = strconv.FormatFloat(f.Confidence, 'f', 2, 64)[1:] + " "
 			}
+			if f.Baseline {
+				loc = clipWhere(f.Container, f.Path, where-11) + " (baseline)"
+			}
 			p.line("%s %-15s %8s %s%s %s", p.risk5(f.Risk), clip(f.Category, 15), human(f.EstimatedAffectedDocuments),
 				confCell, pad(clip(loc, where), where), clip(example, ex))
 		}
@@ -116,8 +130,8 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 		p.line("")
 		p.line("%s", p.bold("Harmful combinations"))
 		for _, c := range combos {
-			p.wrapped(width, "", "      ", fmt.Sprintf("%s %s in %s (%s), ~%s records", p.risk5(c.k.Risk), c.k.Name, c.container,
-				strings.Join(c.k.Categories, " + "), human(c.k.EstimatedAffectedDocuments)))
+			p.wrapped(width, "", "      ", fmt.Sprintf("%s %s in %s (%s), %s", p.risk5(c.k.Risk), c.k.Name, c.container,
+				strings.Join(c.k.Categories, " + "), plural("~"+human(c.k.EstimatedAffectedDocuments), "record", "records")))
 		}
 	}
 
@@ -129,10 +143,44 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 			if x.UsuallyNotifiable {
 				verdict = p.red("usually notifiable to individuals")
 			}
-			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, ~%s records (%s)", x.Group, verdict,
-				human(x.EstimatedAffectedDocuments), strings.Join(x.Categories, ", ")))
+			people := ""
+			if x.People != nil {
+				people = ", " + PeopleText(x.People)
+			}
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s, %s%s (%s)", x.Group, verdict,
+				plural("~"+human(x.EstimatedAffectedDocuments), "record", "records"), people, strings.Join(x.Categories, ", ")))
 		}
 		p.wrapped(width, "  ", "  ", GuidanceDisclaimer)
+	}
+
+	if pt := PeopleByTag(r); len(pt) > 0 {
+		p.line("")
+		p.line("%s", p.bold("People by tag"))
+		for _, x := range pt {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s=%s: %s", x.Tag, x.Value, PeopleText(x.People)))
+		}
+	}
+	if pc := PeopleByContainer(r); len(pc) > 0 {
+		p.line("")
+		p.line("%s", p.bold("People"))
+		for _, c := range pc {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s: %s in %s of ~%s documents: %s", c.Container, PeopleText(c.People),
+				human(c.Read), human(c.Estimated), c.People.Method))
+		}
+	}
+	if len(r.Ignored) > 0 || len(r.IgnoreExpired) > 0 {
+		p.line("")
+		p.line("%s", p.bold(fmt.Sprintf("Ignored (%d, not scored)", len(r.Ignored))))
+		for _, x := range r.Ignored {
+			p.wrapped(width, "  ", "    ", fmt.Sprintf("%s at %s › %s in %s: %s (%s)", x.Category, x.Container, x.Path, x.Target, x.Reason, x.Entry))
+		}
+		for _, e := range r.IgnoreExpired {
+			p.wrapped(width, "  ", "    ", p.red("expired:")+" "+e.Message)
+		}
+	}
+	if b := r.Baseline; b != nil {
+		p.line("")
+		p.wrapped(width, "", "  ", fmt.Sprintf("Baseline %s: %d findings already known, %d new", b.Path, b.Findings, b.New))
 	}
 
 	s := r.Summary
@@ -148,6 +196,10 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %d containers scanned, %d with findings, %d failed%s · %d documents sampled, %d skipped · scan %s",
 		p.bold("Overall risk"), p.risk(s.RiskScore), s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped,
 		s.DocumentsSampled, s.DocumentsSkipped, status))
+	if s.People != nil {
+		p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %s", p.bold("People"), PeopleText(s.People), s.People.Method))
+	}
+	p.wrapped(width, "", "  ", RiskSentence(s.RiskScore, s.RiskLevel, s.RiskMeaning))
 	return p.err
 }
 
@@ -244,9 +296,9 @@ func (p *printer) risk5(x float64) string {
 
 func (p *printer) riskColor(x float64, s string) string {
 	switch {
-	case x >= 70:
+	case x >= DefaultBands[RiskHigh].Min:
 		return p.wrap("31", s)
-	case x >= 40:
+	case x >= DefaultBands[RiskModerate].Min:
 		return p.wrap("33", s)
 	}
 	return s

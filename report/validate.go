@@ -47,6 +47,7 @@ func Validate(data []byte) error {
 		return fmt.Errorf("$.schema_version = %d, want %d", n, SchemaVersion)
 	}
 	v.object(root["tool"].(map[string]any), "$.tool", map[string]string{"name": "string", "version": "string"})
+	v.shard(root["shard"], root["fingerprint"])
 	for i, t := range root["targets"].([]any) {
 		p := fmt.Sprintf("$.targets[%d]", i)
 		tm, ok := t.(map[string]any)
@@ -65,6 +66,7 @@ func Validate(data []byte) error {
 		}
 		v.object(tm["exposure"].(map[string]any), p+".exposure", map[string]string{
 			"reachable": "bool", "anonymous_access": "bool", "tls": "bool", "server": "string", "notes": "array"})
+		v.people(tm["people"], p+".people")
 		if tm["error"] != nil && len(tm["containers"].([]any)) != 0 {
 			return fmt.Errorf("%s has an error and containers", p)
 		}
@@ -80,6 +82,7 @@ func Validate(data []byte) error {
 				return v.err
 			}
 			v.score(cm["risk_score"], cp+".risk_score")
+			v.people(cm["people"], cp+".people")
 			v.combinations(cm["combinations"], cp+".combinations")
 			v.strings(cm["primary_key"], cp+".primary_key")
 			for k, f := range cm["fields"].([]any) {
@@ -124,6 +127,23 @@ func Validate(data []byte) error {
 	if v.err == nil {
 		v.guidance(root["summary"].(map[string]any)["notification_guidance"], "$.summary.notification_guidance")
 		v.score(root["summary"].(map[string]any)["risk_score"], "$.summary.risk_score")
+		v.people(root["summary"].(map[string]any)["people"], "$.summary.people")
+		if bt, ok := root["summary"].(map[string]any)["people_by_tag"]; ok && v.err == nil {
+			tags, ok := bt.(map[string]any)
+			if !ok {
+				v.err = fmt.Errorf("$.summary.people_by_tag is %T, want object", bt)
+			}
+			for k, vals := range tags {
+				vm, ok := vals.(map[string]any)
+				if !ok {
+					v.err = fmt.Errorf("$.summary.people_by_tag.%s is %T, want object", k, vals)
+					break
+				}
+				for val, p := range vm {
+					v.people(p, fmt.Sprintf("$.summary.people_by_tag.%s[%q]", k, val))
+				}
+			}
+		}
 		for cat := range root["summary"].(map[string]any)["by_category"].(map[string]any) {
 			if _, ok := Categories[cat]; !ok && v.err == nil {
 				v.err = fmt.Errorf("$.summary.by_category has unknown category %q", cat)
@@ -254,5 +274,81 @@ func (v *validator) strings(val any, path string) {
 // guidance checks the summary's optional notification guidance.
 func (v *validator) guidance(val any, path string) {
 	v.objects(val, path, map[string]string{"group": "string", "categories": "array", "usually_notifiable": "bool",
-		"estimated_affected_documents": "number", "reason": "string"}, nil)
+		"estimated_affected_documents": "number", "reason": "string"}, func(m map[string]any, p string) {
+		v.people(m["people"], p+".people")
+	})
+}
+
+// people checks an optional people estimate.
+func (v *validator) people(val any, path string) {
+	if v.err != nil || val == nil {
+		return
+	}
+	m, ok := val.(map[string]any)
+	if !ok {
+		v.err = fmt.Errorf("%s is %T, want object", path, val)
+		return
+	}
+	v.object(m, path, map[string]string{"estimate": "number", "identifier": "string", "error_bound": "number",
+		"exact": "bool", "lower_bound": "bool", "method": "string"})
+	if v.err != nil {
+		return
+	}
+	if n, err := m["estimate"].(json.Number).Int64(); err != nil || n < 0 {
+		v.err = fmt.Errorf("%s.estimate = %v, want a count", path, m["estimate"])
+		return
+	}
+	if !IsPeopleIdentifier(m["identifier"].(string)) {
+		v.err = fmt.Errorf("%s.identifier %q is not one of %v", path, m["identifier"], PeopleIdentifiers)
+		return
+	}
+	v.unit(m["error_bound"], path+".error_bound")
+	if sk, ok := m["sketches"]; ok && v.err == nil {
+		sm, ok := sk.(map[string]any)
+		if !ok {
+			v.err = fmt.Errorf("%s.sketches is %T, want object", path, sk)
+			return
+		}
+		for cat, x := range sm {
+			str, ok := x.(string)
+			if !ok || !IsPeopleIdentifier(cat) {
+				v.err = fmt.Errorf("%s.sketches.%s: want a sketch of an identifier category", path, cat)
+				return
+			}
+			if _, err := DecodeDistinct(str); err != nil {
+				v.err = fmt.Errorf("%s.sketches.%s: %w", path, cat, err)
+				return
+			}
+		}
+	}
+}
+
+// shard checks the optional shard and fingerprint of a shard report.
+func (v *validator) shard(val, fp any) {
+	if v.err != nil {
+		return
+	}
+	if fp != nil {
+		if _, ok := fp.(string); !ok {
+			v.err = fmt.Errorf("$.fingerprint is %T, want string", fp)
+			return
+		}
+	}
+	if val == nil {
+		return
+	}
+	m, ok := val.(map[string]any)
+	if !ok {
+		v.err = fmt.Errorf("$.shard is %T, want object", val)
+		return
+	}
+	v.object(m, "$.shard", map[string]string{"index": "number", "count": "number"})
+	if v.err != nil {
+		return
+	}
+	i, err1 := m["index"].(json.Number).Int64()
+	n, err2 := m["count"].(json.Number).Int64()
+	if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		v.err = fmt.Errorf("$.shard = {index %v, count %v}, want 0 ≤ index < count", m["index"], m["count"])
+	}
 }

@@ -8,6 +8,9 @@ type Verdict struct {
 	Level string
 	// Text says why, for a person.
 	Text string
+	// Advice says what to do about it: for a live store, how to close it;
+	// for a dump or export, how to treat a copy whose exposure is unknown.
+	Advice string
 }
 
 // ExposureVerdict judges a target's exposure from its report entry.
@@ -15,37 +18,57 @@ func ExposureVerdict(t Target) Verdict {
 	e := t.Exposure
 	switch {
 	case t.Error != nil:
-		return Verdict{"unknown", "not scanned: " + *t.Error}
+		return Verdict{"unknown", "not scanned: " + *t.Error, "fix the error and scan again: nothing of this target was read"}
 	case t.Kind == "file":
-		v := Verdict{"medium", "exported files: whoever obtains them can read everything in them"}
+		v := Verdict{"unknown", "dump or export: " + ExposureMeanings[ExpUnknown],
+			"find out where the copy came from and who has it; if it is yours, delete it or move it to encrypted storage, and rotate every credential in it"}
 		for _, n := range e.Notes {
 			if strings.Contains(n, "every user") {
-				v = Verdict{"high", "exported files readable by every user of the machine"}
+				v = Verdict{"high", "dump or export readable by every user of the machine; " + ExposureMeanings[ExpUnknown],
+					"restrict the files to their owner (chmod 600) or delete them, then find out who else copied them; rotate every credential in them"}
 			}
 		}
 		return v
 	case e.AnonymousAccess:
-		return Verdict{"critical", "EXPOSED: answers anyone, without credentials"}
+		return Verdict{"critical", "EXPOSED: answers anyone, without credentials",
+			"require authentication and close the port to the internet now; assume the data has been read and rotate the credentials it holds"}
 	case e.Reachable && !e.TLS:
-		return Verdict{"high", "needs credentials, but data and credentials cross the network without TLS"}
+		return Verdict{"high", "needs credentials, but data and credentials cross the network without TLS",
+			"turn on TLS and rotate the credentials that crossed the network in clear text"}
 	case e.Reachable:
-		return Verdict{"low", "needs credentials and uses TLS"}
+		return Verdict{"low", "needs credentials and uses TLS",
+			"review who holds credentials and whether the personal data needs to be kept"}
 	}
-	return Verdict{"unknown", "could not be reached"}
+	return Verdict{"unknown", "could not be reached", "check the address and the network path, then scan again"}
 }
 
-// RiskLevel names a risk on the 0–100 scale: critical from 70, high from 40,
-// medium from 20, low below.
+// RiskLevel names a risk on the 0–100 scale by the default bands: critical
+// from 80, high from 60, moderate from 40, low below. Reports carry their own
+// risk_level fields; this names a bare score.
 func RiskLevel(risk float64) string {
-	switch {
-	case risk >= 70:
-		return "critical"
-	case risk >= 40:
-		return "high"
-	case risk >= 20:
-		return "medium"
+	for l := RiskCritical; l > RiskLow; l-- {
+		if risk >= DefaultBands[l].Min {
+			return RiskLevelNames[l]
+		}
 	}
 	return "low"
+}
+
+// levelOr is a report's stored level, else the level of the score.
+func levelOr(level string, risk float64) string {
+	if level != "" {
+		return level
+	}
+	return RiskLevel(risk)
+}
+
+// plural writes n with the noun in the singular for one and the plural
+// otherwise: "1 record", "3 records", "~1 record".
+func plural(n string, one, many string) string {
+	if strings.TrimPrefix(n, "~") == "1" {
+		return n + " " + one
+	}
+	return n + " " + many
 }
 
 // affectedLabel writes an affected-records count with a leading "~" when it

@@ -11,7 +11,7 @@ import (
 )
 
 // Formats lists the output formats the writers support.
-var Formats = []string{"table", "json", "ndjson", "csv", "markdown", "html"}
+var Formats = []string{"table", "json", "ndjson", "csv", "markdown", "html", "sarif"}
 
 // Write renders r in the given format.
 func Write(w io.Writer, r *Report, format string, opt TableOptions) error {
@@ -23,11 +23,21 @@ func Write(w io.Writer, r *Report, format string, opt TableOptions) error {
 	case "csv":
 		return WriteCSV(w, r)
 	case "table":
+		if opt.GroupBy != "" {
+			if err := writeGroupsTable(w, r, opt.GroupBy, opt); err != nil {
+				return err
+			}
+		}
 		return WriteTable(w, r, opt)
 	case "markdown":
+		if opt.GroupBy != "" {
+			return writeMarkdownGrouped(w, r, opt.GroupBy)
+		}
 		return WriteMarkdown(w, r)
 	case "html":
-		return WriteHTML(w, r)
+		return writeHTML(w, r, opt.GroupBy)
+	case "sarif":
+		return WriteSARIF(w, r)
 	}
 	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats, ", "))
 }
@@ -76,11 +86,17 @@ func Flatten(r *Report) []FlatFinding {
 	return out
 }
 
-// WriteNDJSON writes one finding per line.
+// WriteNDJSON writes one finding per line, then one line per ignored
+// finding (with "ignored": true and the reason).
 func WriteNDJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, f := range Flatten(r) {
+		if err := enc.Encode(f); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Ignored {
 		if err := enc.Encode(f); err != nil {
 			return err
 		}
@@ -90,7 +106,8 @@ func WriteNDJSON(w io.Writer, r *Report) error {
 
 // CSVHeader is the header row of the csv format.
 var CSVHeader = []string{"target", "kind", "container", "path", "category", "group", "confidence", "evidence",
-	"matched_documents", "match_ratio", "estimated_affected_documents", "risk", "examples", "anonymous_access"}
+	"matched_documents", "match_ratio", "estimated_affected_documents", "risk", "examples", "anonymous_access",
+	"risk_level", "fingerprint", "baseline", "ignored_reason"}
 
 // WriteCSV writes one row per finding.
 func WriteCSV(w io.Writer, r *Report) error {
@@ -98,11 +115,18 @@ func WriteCSV(w io.Writer, r *Report) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
-	for _, f := range Flatten(r) {
+	rows := Flatten(r)
+	reasons := make([]string, len(rows))
+	for _, x := range r.Ignored {
+		rows = append(rows, x.FlatFinding)
+		reasons = append(reasons, x.Reason)
+	}
+	for i, f := range rows {
 		row := []string{f.Target, f.Kind, f.Container, f.Path, f.Category, f.Group,
 			ftoa(f.Confidence), strings.Join(f.Evidence, "|"), strconv.FormatInt(f.MatchedDocuments, 10),
 			ftoa(f.MatchRatio), strconv.FormatInt(f.EstimatedAffectedDocuments, 10), ftoa(f.Risk),
-			strings.Join(f.Examples, " | "), strconv.FormatBool(f.AnonymousAccess)}
+			strings.Join(f.Examples, " | "), strconv.FormatBool(f.AnonymousAccess),
+			f.RiskLevel, f.Fingerprint, strconv.FormatBool(f.Baseline), reasons[i]}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

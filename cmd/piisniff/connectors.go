@@ -7,5 +7,6 @@ import (
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
 	_ "github.com/piisniff/piisniff/connectors/mysql"
 	_ "github.com/piisniff/piisniff/connectors/postgres"
+	_ "github.com/piisniff/piisniff/connectors/redis"
 	_ "github.com/piisniff/piisniff/connectors/sqlite"
 )

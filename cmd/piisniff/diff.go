@@ -14,6 +14,7 @@ var diffFormats = []string{"table", "json", "markdown"}
 
 func newDiffCmd(getenv env) *cobra.Command {
 	o := &outputFlags{getenv: getenv}
+	var risk riskFlags
 	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
 		Short: "Show the findings that appeared, disappeared or changed risk between two reports",
@@ -58,6 +59,14 @@ new report. A change already accepted in OLD does not fail the build again.
 			if err != nil {
 				return err
 			}
+			ignore, err := risk.loadIgnore()
+			if err != nil {
+				return err
+			}
+			if ignore != nil {
+				report.ApplyIgnore(old, ignore, cur.FinishedAt)
+				report.ApplyIgnore(cur, ignore, cur.FinishedAt)
+			}
 			d := report.Compare(old, cur)
 			switch format {
 			case "json":
@@ -78,5 +87,6 @@ new report. A change already accepted in OLD does not fail the build again.
 		},
 	}
 	o.register(cmd, diffFormats, "table")
+	cmd.Flags().StringVar(&risk.ignoreFile, "ignore-file", "", "ignore file of accepted findings: left out of the comparison and the policy, listed with their reasons (default: "+report.IgnoreFileName+" if present)")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/piisniff/piisniff/estate"
 	"github.com/piisniff/piisniff/report"
 )
 
@@ -19,6 +20,7 @@ type outputFlags struct {
 	noColor bool
 	failOn  []string
 	getenv  env
+	groupBy string
 }
 
 func (o *outputFlags) register(cmd *cobra.Command, formats []string, def string) {
@@ -26,6 +28,7 @@ func (o *outputFlags) register(cmd *cobra.Command, formats []string, def string)
 	fl.StringVarP(&o.format, "format", "f", "", "output format: "+strings.Join(formats, ", ")+" (default: "+def+")")
 	fl.StringVarP(&o.output, "output", "o", "", "write to `FILE` (created with mode 0600) instead of standard output")
 	fl.BoolVar(&o.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
+	fl.StringVar(&o.groupBy, "group-by", "", "group the table, Markdown and HTML reports by a target `TAG` (owner, application, environment, region)")
 	fl.StringArrayVar(&o.failOn, "fail-on", nil, failOnUsage)
 }
 
@@ -39,7 +42,10 @@ func (o *outputFlags) open(cmd *cobra.Command, formats []string) (io.Writer, str
 		return nil, "", report.TableOptions{}, nil, usageErr("--format %q is not one of %s", format, strings.Join(formats, ", "))
 	}
 	color := format == "table" && o.output == "" && isTerminal(stdout) && !o.noColor && o.getenv("NO_COLOR") == ""
-	opt := report.TableOptions{Width: terminalWidth(stdout), Color: color}
+	opt := report.TableOptions{Width: terminalWidth(stdout), Color: color, GroupBy: o.groupBy}
+	if o.groupBy != "" && !contains(estate.TagKeys, o.groupBy) {
+		return nil, "", opt, nil, usageErr("--group-by %q is not a tag (one of %s)", o.groupBy, strings.Join(estate.TagKeys, ", "))
+	}
 	if o.output == "" {
 		return stdout, format, opt, func(bool) error { return nil }, nil
 	}
@@ -143,6 +149,6 @@ have checked it.
 		},
 	}
 	o.register(render, report.Formats, "table on a terminal, json otherwise")
-	cmd.AddCommand(render)
+	cmd.AddCommand(render, newReportMergeCmd(getenv))
 	return cmd
 }

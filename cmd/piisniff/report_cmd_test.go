@@ -364,11 +364,12 @@ func TestDiff(t *testing.T) {
 			code   int
 			want   string
 		}{
-			{"group:credentials", 3, "recovery_codes"},  // a new secret
-			{"category:password", 3, "password"},        // risk rose
-			{"category:credit_card", 0, ""},             // only went away
-			{"group:payment", 0, ""},                    // unchanged since the baseline
-			{"combination:account_takeover_kit", 0, ""}, // already in the baseline
+			{"category:api_secret", 3, "recovery_codes"}, // a new secret
+			{"group:credentials", 3, "(and 3 more)"},     // the new secret and the passwords whose risk rose
+			{"category:password", 3, "password"},         // risk rose
+			{"category:credit_card", 0, ""},              // only went away
+			{"group:payment", 0, ""},                     // unchanged since the baseline
+			{"combination:account_takeover_kit", 0, ""},  // already in the baseline
 		}
 		for _, tc := range tests {
 			res := runCLI(t, nil, "diff", saved, newPath, "--fail-on", tc.policy)

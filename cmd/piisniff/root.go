@@ -33,7 +33,7 @@ Exit codes:
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("piisniff {{.Version}}\n")
-	root.AddCommand(newScanCmd(getenv), newExplainCmd(getenv), newRulesCmd(), newReportCmd(getenv), newDiffCmd(getenv), newVersionCmd())
+	root.AddCommand(newScanCmd(getenv), newExplainCmd(getenv), newRulesCmd(), newReportCmd(getenv), newDiffCmd(getenv), newTargetsCmd(getenv), newIgnoreCmd(), newConfigCmd(getenv), newVersionCmd())
 	return root
 }
 

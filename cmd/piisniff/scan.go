@@ -19,6 +19,7 @@ import (
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/estate"
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
@@ -132,6 +133,7 @@ func warnInsecure(stderr io.Writer, tlsInsecure, showData bool) {
 
 type scanFlags struct {
 	*connFlags
+	estateFlags
 	rules           []string
 	sampleSize      int
 	seed            int64
@@ -148,12 +150,13 @@ type scanFlags struct {
 	targetsParallel int
 	failOn          []string
 	policy          report.Policy
+	risk            riskFlags
 }
 
 func newScanCmd(getenv env) *cobra.Command {
 	f := &scanFlags{connFlags: newConnFlags(getenv)}
 	cmd := &cobra.Command{
-		Use:   "scan TARGET...",
+		Use:   "scan TARGET... | scan --targets FILE",
 		Short: "Scan data stores and write the personal-data inventory",
 		Long: `Scan one or more targets and write a risk-weighted inventory of the personal
 data they hold.
@@ -170,8 +173,19 @@ which are never shown.`,
   piisniff scan ./dump --format json --output report.json
   piisniff scan mongodb://10.0.0.5:27017 --collections 'users*,!users_tmp'
   piisniff scan https://elastic:${PASS}@search.internal:9200 --only payment,credentials
-  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"`,
+  piisniff scan --cloud-id "$ELASTIC_CLOUD_ID" --es-api-key "$KEY"
+  piisniff scan --targets estate.yaml --group-by owner -f html -o estate.html
+  piisniff scan --targets estate.yaml --sample-size 0 --shard 0/4 -o shard-0.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := applyConfig(cmd.Flags(), f.getenv); err != nil {
+				return err
+			}
+			if f.targetsFile != "" {
+				if len(args) > 0 {
+					return usageErr("give the targets either as arguments or in --targets %s, not both", f.targetsFile)
+				}
+				return runScan(cmd, f, nil)
+			}
 			if len(args) == 0 {
 				// options alone may name a target (an Elastic Cloud id)
 				implied, err := connectors.ImpliedTargets(f.options())
@@ -199,12 +213,14 @@ which are never shown.`,
 	fl.BoolVar(&f.showData, "show-data", false, "show examples unmasked (credentials are always masked)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "classifier workers")
 	fl.IntVar(&f.targetsParallel, "parallel-targets", 4, "targets scanned at once")
+	f.estateFlags.register(fl)
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no notes on standard error")
 	f.connFlags.register(fl)
 	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding; 0 keeps none")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
+	f.risk.register(fl)
 	return cmd
 }
 
@@ -247,6 +263,9 @@ func (f *scanFlags) validate() error {
 	if err := f.connFlags.validate(); err != nil {
 		return err
 	}
+	if err := f.estateFlags.validate(); err != nil {
+		return err
+	}
 	if f.format != "" && !contains(report.Formats, f.format) {
 		return usageErr("--format %q is not one of %s", f.format, strings.Join(report.Formats, ", "))
 	}
@@ -284,6 +303,8 @@ func (f *scanFlags) chooseFormat(stdoutIsTerminal bool) string {
 			return "html"
 		case ".md", ".markdown":
 			return "markdown"
+		case ".sarif":
+			return "sarif"
 		}
 		return "json"
 	}
@@ -297,6 +318,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	ignore, err := f.risk.loadIgnore()
+	if err != nil {
+		return err
+	}
 	engine, err := loadEngine(f.rules)
 	if err != nil {
 		return usageErr("%v", err)
@@ -305,8 +330,17 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		return usageErr("%v", err)
 	}
 	opts := f.options()
-	if err := checkTargets(targets, opts); err != nil {
-		return err
+	var specs []pipeline.TargetSpec
+	var inv *estate.File
+	if f.targetsFile != "" {
+		if specs, inv, err = estateSpecs(cmd.Flags(), f.getenv, f.targetsFile); err != nil {
+			return err
+		}
+	} else {
+		if err := checkTargets(targets, opts); err != nil {
+			return err
+		}
+		specs = pipeline.Specs(targets)
 	}
 	stderr := cmd.ErrOrStderr()
 	stderrTTY := isTerminal(stderr)
@@ -355,11 +389,25 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		TargetConcurrency: f.targetsParallel,
 		Connector:         opts,
 		Progress:          prog,
+		Ignore:            ignore,
 		Tool:              report.Tool{Name: "piisniff", Version: version},
 		Settings: &report.Settings{SampleSize: f.sampleSize, Seed: f.seed, MinConfidence: f.minConfidence,
-			Only: f.only, Except: f.except, RulesFiles: f.rules},
+			Only: f.only, Except: f.except, RulesFiles: f.rules, MaxExamples: f.maxExamples,
+			PeopleKey: report.PeopleKeyCheck(f.seed, f.getenv("PIISNIFF_PEOPLE_KEY"))},
+		PeopleSecret: f.getenv("PIISNIFF_PEOPLE_KEY"),
 	}
-	rep := pipeline.Run(ctx, targets, cfg)
+	if f.shard != "" {
+		if cfg.Shard, err = pipeline.ParseShard(f.shard); err != nil {
+			return usageErr("%v", err)
+		}
+		if cfg.Fingerprint, err = fingerprint(cmd.Flags(), f, specs, inv, *cfg.Settings); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	rep := pipeline.RunTargets(ctx, specs, cfg)
+	if err := f.risk.markBaseline(rep); err != nil {
+		return err
+	}
 	interrupted := ctx.Err() != nil
 	if bar != nil {
 		bar.Finish()
@@ -380,7 +428,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		}
 	}
 	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && f.getenv("NO_COLOR") == ""
-	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color}); err != nil {
+	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color, GroupBy: f.groupBy}); err != nil {
 		return failErr(fmt.Errorf("writing the report: %w", err))
 	}
 	if dest != nil {

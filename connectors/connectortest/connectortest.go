@@ -20,13 +20,16 @@
 // containers and honours the --containers filter, samples no more than it
 // is asked, stops when emit fails, returns promptly when its context is
 // cancelled mid-sample, may be closed twice, never shows a credential in
-// its URI or errors, and sends the store nothing but reads (from the
+// its URI or errors, reads every document exactly once over the slices of
+// a sharded full scan when it implements connectors.Slicer, and sends the
+// store nothing but reads (from the
 // connector's own command or request log, and from a digest of the data
 // when the instance gives one).
 package connectortest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -198,6 +201,34 @@ func Run(t *testing.T, in Instance) {
 		}
 	})
 
+	t.Run("slices", func(t *testing.T) {
+		c, big := openBig(t, in)
+		sl, ok := c.(connectors.Slicer)
+		if !ok || !sl.CanSlice(big) {
+			t.Skip("the connector does not cut this container (it is read whole by one shard)")
+		}
+		// the slices of a full scan hold every document exactly once
+		whole, n := readSlice(t, c, big, connectors.Slice{})
+		got, total := map[string]int{}, 0
+		const count = 3
+		for i := range count {
+			part, k := readSlice(t, c, big, connectors.Slice{Index: i, Count: count})
+			for d, m := range part {
+				got[d] += m
+			}
+			total += k
+		}
+		if total != n {
+			t.Errorf("%d slices hold %d documents, the whole container %d", count, total, n)
+		}
+		for d, m := range whole {
+			if got[d] != m {
+				t.Errorf("a document read %d times over the slices, %d times whole: %.200s", got[d], m, d)
+				break
+			}
+		}
+	})
+
 	t.Run("cancellation", func(t *testing.T) {
 		c, big := openBig(t, in)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -319,4 +350,24 @@ func without(list []string, x string) []string {
 		}
 	}
 	return out
+}
+
+// readSlice reads slice s of c in a full scan: each document's JSON
+// encoding (keys sorted) with its count, and the number read.
+func readSlice(t *testing.T, c connectors.Connector, ct connectors.Container, s connectors.Slice) (map[string]int, int) {
+	t.Helper()
+	docs, n := map[string]int{}, 0
+	_, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: 0, Seed: 1, Slice: s}, func(d connectors.Document) error {
+		b, err := json.Marshal(d.Fields)
+		if err != nil {
+			return err
+		}
+		docs[string(b)]++
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Sample(slice %d of %d): %v", s.Index, s.Count, err)
+	}
+	return docs, n
 }

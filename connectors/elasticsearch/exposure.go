@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/eol"
 )
 
 // Exposure checks whether the root endpoint and _cat/indices answer without
@@ -20,8 +22,10 @@ func (c *Connector) Exposure(ctx context.Context) connectors.Exposure {
 
 	if c.info != nil {
 		note("cluster name %q, %s", c.info.ClusterName, c.product())
-		if ma, _ := c.info.major(); c.kind == KindElasticsearch && ma > 0 && ma < 7 {
-			note("Elasticsearch %s is past its end of life: it gets no security fixes; upgrade", c.info.Version.Number)
+		if c.kind == KindElasticsearch {
+			if n := eol.Note("elasticsearch", c.info.Version.Number, time.Now()); n != "" {
+				note("%s", n)
+			}
 		}
 	} else if c.infoErr != nil && c.authMethod != "" {
 		note("the root endpoint refused the configured credentials: %v", c.infoErr)
@@ -79,7 +83,7 @@ func (c *Connector) Exposure(ctx context.Context) connectors.Exposure {
 	if rows, err := parseCatIndices(res.Body); err == nil {
 		n = len(rows)
 	}
-	note("_cat/indices answered without credentials (%d indices listed): anyone who can reach %s can list and read the data", n, c.host)
+	note("_cat/indices answered without credentials (%s listed): anyone who can reach %s can list and read the data", plural(n, "index", "indices"), c.host)
 
 	switch c.securityState(ctx) {
 	case "disabled":
@@ -116,4 +120,13 @@ func (c *Connector) securityState(ctx context.Context) string {
 		return "disabled"
 	}
 	return ""
+}
+
+// plural writes n with the noun in the singular for one: "1 index",
+// "3 indices".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

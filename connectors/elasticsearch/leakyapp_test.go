@@ -12,6 +12,7 @@ import (
 	"github.com/piisniff/piisniff/internal/estest"
 	"github.com/piisniff/piisniff/internal/examplegen"
 	"github.com/piisniff/piisniff/pipeline"
+	"github.com/piisniff/piisniff/report"
 )
 
 var leakyApp = filepath.Join("..", "..", "examples", "leaky-app")
@@ -77,6 +78,13 @@ func TestLeakyApp(t *testing.T) {
 			}
 			if checked == 0 {
 				t.Fatal("nothing checked")
+			}
+			// the README's gate fires on the open cluster
+			if err := expected.CheckRisk(r); err != nil || tg.ExposureLevel != "anonymous" {
+				t.Errorf("%v; exposure level %q", err, tg.ExposureLevel)
+			}
+			if gate, _ := report.ParsePolicy("risk>=70"); len(gate.Evaluate(r)) == 0 {
+				t.Error("--fail-on 'risk>=70' does not fire on the open cluster")
 			}
 			assertReadOnly(t, srv.Requests())
 			if n := srv.OpenContexts(); n != 0 {

@@ -30,6 +30,13 @@ type searchBody struct {
 	PIT            *pitRef         `json:"pit,omitempty"`
 	SearchAfter    json.RawMessage `json:"search_after,omitempty"`
 	TrackTotalHits bool            `json:"track_total_hits"`
+	Slice          *sliceRef       `json:"slice,omitempty"`
+}
+
+// sliceRef is the documented slice of a sliced scroll or point in time.
+type sliceRef struct {
+	ID  int `json:"id"`
+	Max int `json:"max"`
 }
 
 type pitRef struct {
@@ -152,6 +159,7 @@ type sampler struct {
 	seen    map[string]struct{} // dedup across pages when ties may repeat hits
 	noted   map[string]bool
 	ctx     context.Context
+	slice   *sliceRef // a sharded full scan's slice, or nil
 }
 
 // Sample draws up to opts.Size documents at random (function_score with
@@ -168,6 +176,10 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		h = &handle{target: ct.Name}
 	}
 	s := &sampler{c: c, h: h, opts: opts, emit: emit, res: &res, query: c.randomQuery(opts.Seed), noted: map[string]bool{}, ctx: ctx}
+	if !opts.Slice.Whole() {
+		s.slice = &sliceRef{ID: opts.Slice.Index, Max: opts.Slice.Count}
+		res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d of a sliced search", opts.Slice.Index, opts.Slice.Count))
+	}
 	if c.hasPIT() {
 		res.Method = "random_score+pit"
 		if c.kind == KindOpenSearch {
@@ -334,7 +346,7 @@ func (s *sampler) withPIT(ctx context.Context) (err error) {
 		}
 		page := s.pageSize()
 		b, _ := json.Marshal(searchBody{Size: page, Query: s.query, Sort: json.RawMessage(scoreSort),
-			PIT: &pitRef{ID: id, KeepAlive: keepAlive}, SearchAfter: after, TrackTotalHits: first})
+			PIT: &pitRef{ID: id, KeepAlive: keepAlive}, SearchAfter: after, TrackTotalHits: first, Slice: s.slice})
 		sr, limit, err := s.search(ctx, "POST /_search", func(ctx context.Context, t esapi.Transport) (*esapi.Response, error) {
 			return esapi.SearchRequest{Body: bytes.NewReader(b)}.Do(ctx, t)
 		})
@@ -448,7 +460,7 @@ func (s *sampler) withScroll(ctx context.Context) (err error) {
 	var sr *searchResponse
 	for {
 		page := s.pageSize()
-		b, _ := json.Marshal(searchBody{Size: page, Query: s.query, TrackTotalHits: true})
+		b, _ := json.Marshal(searchBody{Size: page, Query: s.query, TrackTotalHits: true, Slice: s.slice})
 		var limit int
 		sr, limit, err = s.search(ctx, "POST /"+s.h.target+"/_search?scroll", func(ctx context.Context, t esapi.Transport) (*esapi.Response, error) {
 			return esapi.SearchRequest{Index: []string{s.h.target}, Body: bytes.NewReader(b), Scroll: scrollKeepAlive}.Do(ctx, t)
@@ -508,3 +520,10 @@ func (s *sampler) clearScroll(ctx context.Context, ids []string) error {
 	}
 	return nil
 }
+
+var _ connectors.Slicer = (*Connector)(nil)
+
+// CanSlice: every index, alias or data stream can be read in slices, with
+// a sliced point in time or scroll ("slice": {"id", "max"}); the cluster
+// splits the documents by shard and by a hash of _id.
+func (c *Connector) CanSlice(connectors.Container) bool { return true }

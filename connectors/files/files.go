@@ -119,6 +119,10 @@ type handle struct {
 	gzip   bool
 	comma  byte // CSV delimiter
 	sepRow bool // the CSV file starts with a "sep=X" line
+	size   int64
+	// lineRecords: an uncompressed NDJSON, CSV or TSV file whose records
+	// are one line each (see CanSlice)
+	lineRecords bool
 	// unreadable is why a file or directory that exists could not be
 	// read: it is a container that fails, so the scan is incomplete.
 	unreadable error
@@ -412,6 +416,21 @@ func (c *Conn) inspect(p, name string) (connectors.Container, string) {
 	notes = append([]string{desc}, notes...)
 	if h.format == FormatNDJSON || h.format == FormatJSON {
 		notes = append(notes, dialectNotes(head, h.format)...)
+	}
+	h.size = st.Size()
+	switch {
+	case h.gzip:
+	case h.format == FormatNDJSON:
+		h.lineRecords = true
+	case h.format == FormatCSV || h.format == FormatTSV:
+		comma := h.comma
+		if comma == 0 {
+			comma = ','
+			if h.format == FormatTSV {
+				comma = '\t'
+			}
+		}
+		h.lineRecords = lineRecordsOnly(head, comma)
 	}
 	est := int64(-1)
 	if !h.gzip && (h.format == FormatNDJSON || h.format == FormatCSV || h.format == FormatTSV) {

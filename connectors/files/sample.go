@@ -46,7 +46,26 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 		s.logf = func(string, ...any) {}
 	}
 
-	src, closeFile, err := openFile(h)
+	var src io.Reader
+	var closeFile func() error
+	var err error
+	var header []string
+	sliced := !opts.Slice.Whole()
+	switch {
+	case sliced && c.CanSlice(ct):
+		var note string
+		src, header, note, closeFile, err = sliceReader(h, opts.Slice)
+		if err == nil {
+			res.Notes = append(res.Notes, note)
+		}
+	case sliced && opts.Slice.Index != 0:
+		// a file that is not cut is read by slice 0 alone
+		res.TotalDocuments = 0
+		res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the file is not cut; slice 0 reads it", opts.Slice.Index, opts.Slice.Count))
+		return res, nil
+	default:
+		src, closeFile, err = openFile(h)
+	}
 	if err != nil {
 		var gz *gzipError
 		if errors.As(err, &gz) {
@@ -72,12 +91,13 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 				comma = '\t'
 			}
 		}
-		if h.sepRow {
+		if h.sepRow && header == nil {
 			if _, err := br.ReadSlice('\n'); err != nil && err != io.EOF {
 				return res, fmt.Errorf("%s: line 1: %w", ct.Name, err)
 			}
 		}
 		s.csv = newCSVReader(br, comma, max)
+		s.csv.header = header
 		if h.sepRow {
 			s.csv.line = 1
 		}

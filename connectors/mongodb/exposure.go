@@ -12,23 +12,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/eol"
 )
-
-// endOfLife is the end of support of each MongoDB release series
-// (MongoDB's published lifecycle schedule).
-var endOfLife = []struct {
-	major, minor int
-	date         string
-}{
-	{3, 6, "2021-04-30"},
-	{4, 0, "2022-04-30"},
-	{4, 2, "2023-04-30"},
-	{4, 4, "2024-02-29"},
-	{5, 0, "2024-10-31"},
-	{6, 0, "2025-07-31"},
-	{7, 0, "2027-08-31"},
-	{8, 0, "2029-10-31"},
-}
 
 // buildInfo is what Exposure reads from the buildInfo command.
 type buildInfo struct {
@@ -210,30 +195,13 @@ func (bi buildInfo) server() string {
 	return "MongoDB " + bi.Version
 }
 
-// eolNote says when the server's release series is past its end of life.
+// eolNote says when the server's release series is past its end of life
+// (the table is internal/eol's); FerretDB follows its own releases.
 func eolNote(bi buildInfo, now time.Time) string {
 	if bi.IsFerretDB {
 		return ""
 	}
-	major, minor, ok := majorMinor(bi.Version)
-	if !ok {
-		return ""
-	}
-	for _, e := range endOfLife {
-		if major < e.major || major == e.major && minor <= e.minor {
-			end, _ := time.Parse(time.DateOnly, e.date)
-			if !now.After(end) {
-				return ""
-			}
-			when := "ended " + e.date
-			if major != e.major || minor != e.minor {
-				when = "ended before " + e.date
-			}
-			return fmt.Sprintf("MongoDB %d.%d is past end of life (support %s): it gets no security fixes; upgrade to a supported release",
-				major, minor, when)
-		}
-	}
-	return ""
+	return eol.Note("mongodb", bi.Version, now)
 }
 
 func majorMinor(v string) (int, int, bool) {

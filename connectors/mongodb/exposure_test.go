@@ -80,8 +80,8 @@ func TestEndOfLifeNote(t *testing.T) {
 		ferret   bool
 		wantNote string
 	}{
-		{"3.2.22", false, "MongoDB 3.2 is past end of life (support ended before 2021-04-30)"},
-		{"4.4.29", false, "MongoDB 4.4 is past end of life (support ended 2024-02-29)"},
+		{"3.2.22", false, "MongoDB 3.2 is past end of life (support ended before 2021-04-30"},
+		{"4.4.29", false, "MongoDB 4.4 is past end of life (support ended 2024-02-29"},
 		{"5.0.31", false, "past end of life"},
 		{"6.0.20", false, "past end of life"},
 		{"7.0.14", false, ""},

@@ -75,6 +75,9 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	size := opts.Size
 	est := ct.EstimatedDocuments
 	db := c.client.Database(h.DB)
+	if !opts.Slice.Whole() && size <= 0 {
+		return c.sliceScan(ctx, db, h, ct, opts.Slice, &res, emit)
+	}
 	switch {
 	case size <= 0 || (est >= 0 && est <= int64(size)):
 		res.Method = MethodAll

@@ -10,27 +10,8 @@ import (
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/eol"
 )
-
-// endOfLife is the end of support of each release series (the vendors'
-// published lifecycles).
-var endOfLife = []struct {
-	mariadb      bool
-	major, minor int
-	date         string
-}{
-	{false, 5, 6, "2021-02-28"},
-	{false, 5, 7, "2023-10-31"},
-	{false, 8, 0, "2026-04-30"},
-	{false, 8, 4, "2032-04-30"},
-	{true, 10, 3, "2023-05-25"},
-	{true, 10, 4, "2024-06-18"},
-	{true, 10, 5, "2025-06-24"},
-	{true, 10, 6, "2026-07-06"},
-	{true, 10, 11, "2028-02-16"},
-	{true, 11, 4, "2029-05-29"},
-	{true, 11, 8, "2028-06-04"},
-}
 
 var versionRE = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+))?`)
 
@@ -57,16 +38,17 @@ func eolNote(version string, mariadb bool, now time.Time) string {
 	major, _ := strconv.Atoi(m[1])
 	minor, _ := strconv.Atoi(m[2])
 	name := server(version, mariadb)
-	for _, e := range endOfLife {
-		if e.mariadb != mariadb || e.major != major || e.minor != minor {
-			continue
+	product := "mysql"
+	if mariadb {
+		product = "mariadb"
+	}
+	// the dates are internal/eol's
+	if l, ok := eol.Lookup(product, fmt.Sprintf("%d.%d", major, minor)); ok && l.InSeries {
+		if !now.Before(l.End) {
+			return fmt.Sprintf("%s: release series %d.%d reached its end of life on %s and gets no security fixes: upgrade", name, major, minor, l.Series.End)
 		}
-		end, _ := time.Parse("2006-01-02", e.date)
-		if !now.Before(end) {
-			return fmt.Sprintf("%s: release series %d.%d reached its end of life on %s and gets no security fixes: upgrade", name, major, minor, e.date)
-		}
-		if end.Sub(now) < 365*24*time.Hour {
-			return fmt.Sprintf("%s: release series %d.%d reaches its end of life on %s: plan an upgrade", name, major, minor, e.date)
+		if l.End.Sub(now) < 365*24*time.Hour {
+			return fmt.Sprintf("%s: release series %d.%d reaches its end of life on %s: plan an upgrade", name, major, minor, l.Series.End)
 		}
 		return ""
 	}

@@ -3,50 +3,35 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/eol"
 )
-
-// endOfLife is the end of support of each PostgreSQL major version (the
-// PostgreSQL project's versioning policy: five years after release).
-var endOfLife = []struct {
-	major int
-	date  string
-}{
-	{10, "2022-11-10"},
-	{11, "2023-11-09"},
-	{12, "2024-11-21"},
-	{13, "2025-11-13"},
-	{14, "2026-11-12"},
-	{15, "2027-11-11"},
-	{16, "2028-11-09"},
-	{17, "2029-11-08"},
-	{18, "2030-11-14"},
-}
 
 // eolNote says whether the server's major version is out of support on
 // now; versionNum is server_version_num (150004 for 15.4, 90624 for 9.6.24).
+// The dates are internal/eol's.
 func eolNote(versionNum int, now time.Time) string {
 	if versionNum < 100000 { // 9.6 and older: major.minor
-		return fmt.Sprintf("PostgreSQL %d.%d is past its end of life (the last 9.x, 9.6, reached it on 2021-11-11): it gets no security fixes; upgrade to a supported major version",
-			versionNum/10000, versionNum/100%100)
+		l, _ := eol.Lookup("postgresql", "9.6")
+		return fmt.Sprintf("PostgreSQL %d.%d is past its end of life (the last 9.x, 9.6, reached it on %s): it gets no security fixes; upgrade to a supported major version",
+			versionNum/10000, versionNum/100%100, l.Series.End)
 	}
 	major := versionNum / 10000
-	for _, e := range endOfLife {
-		if e.major != major {
-			continue
-		}
-		end, _ := time.Parse("2006-01-02", e.date)
-		if !now.Before(end) {
-			return fmt.Sprintf("PostgreSQL %d reached its end of life on %s: it gets no security fixes any more; upgrade to a supported major version", major, e.date)
-		}
-		if end.Sub(now) < 180*24*time.Hour {
-			return fmt.Sprintf("PostgreSQL %d reaches its end of life on %s: plan the upgrade", major, e.date)
-		}
+	l, ok := eol.Lookup("postgresql", strconv.Itoa(major))
+	if !ok || !l.InSeries {
+		return ""
+	}
+	if !now.Before(l.End) {
+		return fmt.Sprintf("PostgreSQL %d reached its end of life on %s: it gets no security fixes any more; upgrade to a supported major version", major, l.Series.End)
+	}
+	if l.End.Sub(now) < 180*24*time.Hour {
+		return fmt.Sprintf("PostgreSQL %d reaches its end of life on %s: plan the upgrade", major, l.Series.End)
 	}
 	return ""
 }

@@ -211,6 +211,11 @@ type searchRequest struct {
 		ID        string `json:"id"`
 		KeepAlive string `json:"keep_alive"`
 	} `json:"pit"`
+	Slice *struct {
+		ID    *int   `json:"id"`
+		Max   *int   `json:"max"`
+		Field string `json:"field"`
+	} `json:"slice"`
 }
 
 func (s *Server) badRequest(w http.ResponseWriter, typ, reason string) {
@@ -290,6 +295,31 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, target str
 		return
 	}
 	scroll := r.URL.Query().Get("scroll")
+	sliceID, sliceMax := 0, 0
+	if sl := req.Slice; sl != nil {
+		// the documented checks of a sliced scroll or point in time
+		switch {
+		case scroll == "" && req.PIT == nil:
+			s.badRequest(w, "action_request_validation_exception", "Validation Failed: 1: [slice] can only be used with [scroll] or [point-in-time] requests;")
+			return
+		case sl.ID == nil || sl.Max == nil:
+			s.badRequest(w, "x_content_parse_exception", "[slice] requires [id] and [max]")
+			return
+		case *sl.Max <= 1:
+			s.badRequest(w, "illegal_argument_exception", "max must be greater than 1")
+			return
+		case *sl.ID < 0:
+			s.badRequest(w, "illegal_argument_exception", "id must be greater than or equal to 0")
+			return
+		case *sl.ID >= *sl.Max:
+			s.badRequest(w, "illegal_argument_exception", "max must be greater than id")
+			return
+		case sl.Field != "" && sl.Field != "_id":
+			s.badRequest(w, "illegal_argument_exception", "slice field ["+sl.Field+"] is not supported by this test server")
+			return
+		}
+		sliceID, sliceMax = *sl.ID, *sl.Max
+	}
 
 	s.mu.Lock()
 	var snaps []snapshot
@@ -363,6 +393,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, target str
 		keys = []sortKey{{field: "_score", desc: true}, {field: "_doc"}}
 	}
 	refs := s.ranked(snaps, qp, keys)
+	if sliceMax > 1 {
+		refs = sliceHits(refs, sliceID, sliceMax)
+	}
 	total := len(refs)
 
 	if len(req.SearchAfter) > 0 {
@@ -835,4 +868,64 @@ func (s *Server) ranked(snaps []snapshot, qp queryPlan, keys []sortKey) []hitRef
 type rankEntry struct {
 	key  string
 	refs []hitRef
+}
+
+// sliceHits keeps the hits of slice id of max. Elasticsearch splits a
+// sliced search first by shard, then within a shard by a hash of the _id
+// term, floorMod(murmur3(_id), max); this server has one shard per index,
+// so the slice of a document is floorMod(murmur3_x86_32(_id, 7919), max),
+// the same for every request: the slices partition the documents.
+func sliceHits(refs []hitRef, id, max int) []hitRef {
+	out := make([]hitRef, 0, len(refs)/max+1)
+	for _, h := range refs {
+		if SliceOf(h.ix.docs[h.doc].id, max) == id {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// SliceOf is the slice of max that the document with this _id is in.
+func SliceOf(docID string, max int) int {
+	h := int32(murmur3([]byte(docID), 7919))
+	m := int32(max)
+	return int(((h % m) + m) % m)
+}
+
+// murmur3 is MurmurHash3 x86 32-bit, as Lucene's StringHelper computes it.
+func murmur3(data []byte, seed uint32) uint32 {
+	const c1, c2 = 0xcc9e2d51, 0x1b873593
+	h := seed
+	n := len(data) / 4 * 4
+	for i := 0; i < n; i += 4 {
+		k := uint32(data[i]) | uint32(data[i+1])<<8 | uint32(data[i+2])<<16 | uint32(data[i+3])<<24
+		k *= c1
+		k = k<<15 | k>>17
+		k *= c2
+		h ^= k
+		h = h<<13 | h>>19
+		h = h*5 + 0xe6546b64
+	}
+	var k uint32
+	switch len(data) & 3 {
+	case 3:
+		k = uint32(data[n+2]) << 16
+		fallthrough
+	case 2:
+		k |= uint32(data[n+1]) << 8
+		fallthrough
+	case 1:
+		k |= uint32(data[n])
+		k *= c1
+		k = k<<15 | k>>17
+		k *= c2
+		h ^= k
+	}
+	h ^= uint32(len(data))
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
 }

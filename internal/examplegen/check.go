@@ -22,6 +22,14 @@ func ReadExpected(examplesDir string) (Expected, error) {
 	return e, nil
 }
 
+// CheckRisk checks the overall risk level of a scan of the example.
+func (e Expected) CheckRisk(r *report.Report) error {
+	if r.Summary.RiskLevel != e.RiskLevel {
+		return fmt.Errorf("risk level %q (score %.1f), want %q", r.Summary.RiskLevel, r.Summary.RiskScore, e.RiskLevel)
+	}
+	return nil
+}
+
 // MissingPlanted checks a scan of the example loaded into a store:
 // containerOf names the container holding a planted field's file ("" when
 // the store does not hold that file). It returns each planted field the

@@ -59,6 +59,11 @@ type Expected struct {
 	Documents   int      `json:"documents"`
 	Skipped     []string `json:"skipped_files"`
 	Planted     []Plant  `json:"planted"`
+	// RiskLevel is the risk level a scan of the example must report: it
+	// holds plaintext passwords and full card numbers with their CVVs, so
+	// it is critical whether it is found as a dump (exposure unknown) or
+	// loaded into a store that answers anyone.
+	RiskLevel string `json:"risk_level"`
 }
 
 // Output is everything Generate produces: file contents by path relative to
@@ -134,6 +139,7 @@ func Generate() (Output, error) {
 		Description: "Fields planted in examples/leaky-app (entirely fake data). file is the container name, path the field path.",
 		Documents:   g.docs,
 		Skipped:     []string{"EXPECTED.md"},
+		RiskLevel:   "critical",
 	}
 	for p := range g.plants {
 		exp.Planted = append(exp.Planted, p)
@@ -900,6 +906,10 @@ func expectedMD(g *gen) string {
 	b.WriteString("fiction, card numbers are payment test numbers.\n\n")
 	fmt.Fprintf(&b, "%d documents. This file is not a data format the scanner reads: it is listed as skipped.\n", g.docs)
 	b.WriteString("The same list, machine-readable: `examples/" + ExpectedFile + "`.\n\n")
+	b.WriteString("Expected risk: **critical** (80–100). The dump holds plaintext passwords and\n")
+	b.WriteString("full card numbers with their CVVs (very high sensitivity); as files, its\n")
+	b.WriteString("exposure is unknown (treat it as leaked if it was found outside your\n")
+	b.WriteString("systems), and loaded into a store that answers anyone it is critical too.\n\n")
 	b.WriteString("| file | field path | category |\n| --- | --- | --- |\n")
 	for _, p := range ps {
 		fmt.Fprintf(&b, "| `%s` | `%s` | `%s` |\n", p.File, p.Path, p.Category)

@@ -1,0 +1,205 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/redistest"
+)
+
+// The benchmarks run on a redis-server of their own (never the shared one)
+// holding 1,000,000 keys of five types, 200,000 each.
+const (
+	benchKeys     = 1_000_000
+	benchPatterns = 5
+	benchSample   = 10_000
+)
+
+// benchKey is the i-th key and its type.
+func benchKey(i int) (string, string) {
+	n := i / benchPatterns
+	switch i % benchPatterns {
+	case 0:
+		return fmt.Sprintf("user:%d", n), "hash"
+	case 1:
+		return fmt.Sprintf("session:%016x", uint64(n)*0x9e3779b97f4a7c15), "string"
+	case 2:
+		return fmt.Sprintf("cart:%d:items", n), "list"
+	case 3:
+		return fmt.Sprintf("tags:%d", n), "set"
+	default:
+		return fmt.Sprintf("score:%d", n), "zset"
+	}
+}
+
+// startBench starts the server and fills it once per benchmark.
+func startBench(b *testing.B) (*redistest.Server, *goredis.Client) {
+	b.Helper()
+	srv := redistest.StartServer(b)
+	cl := srv.Client(b, "", 0)
+	ctx := context.Background()
+	const batch = 10_000
+	for start := 0; start < benchKeys; start += batch {
+		p := cl.Pipeline()
+		for i := start; i < start+batch; i++ {
+			k, typ := benchKey(i)
+			switch typ {
+			case "hash":
+				p.HSet(ctx, k, "email", fmt.Sprintf("u%d@example.com", i), "name", "Ann Example", "city", "Springfield")
+			case "string":
+				p.Set(ctx, k, fmt.Sprintf(`{"user":%d,"ip":"198.51.100.%d","ua":"LeakyApp/4.2"}`, i, i%250), 0)
+			case "list":
+				p.RPush(ctx, k, "SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5")
+			case "set":
+				p.SAdd(ctx, k, "a", "b", "c")
+			case "zset":
+				p.ZAdd(ctx, k, goredis.Z{Score: 1, Member: "x"}, goredis.Z{Score: 2, Member: "y"}, goredis.Z{Score: 3, Member: "z"})
+			}
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return srv, cl
+}
+
+// BenchmarkSample10kOf1M: the connector opens the server, lists the
+// database (RANDOMKEY draws) and samples 2,000 keys from each of the five
+// patterns: 10,000 keys read and decoded into documents.
+func BenchmarkSample10kOf1M(b *testing.B) {
+	srv, _ := startBench(b)
+	ctx := context.Background()
+	own := &Options{KeysPerPattern: benchSample / benchPatterns}
+	b.ResetTimer()
+	for b.Loop() {
+		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{}.WithStore(Name, own))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := c.Containers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs := 0
+		for _, ct := range cs {
+			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
+				docs++
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		c.Close()
+		if docs < benchSample*9/10 {
+			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
+		}
+	}
+	b.StopTimer()
+	reportRSS(b)
+}
+
+// BenchmarkSample10kOf1MConcurrent is BenchmarkSample10kOf1M with the
+// patterns sampled four at a time, as the scan pipeline does (--concurrency 4).
+func BenchmarkSample10kOf1MConcurrent(b *testing.B) {
+	srv, _ := startBench(b)
+	ctx := context.Background()
+	own := &Options{KeysPerPattern: benchSample / benchPatterns}
+	b.ResetTimer()
+	for b.Loop() {
+		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{Concurrency: 4}.WithStore(Name, own))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := c.Containers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var docs atomic.Int64
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 4)
+		for _, ct := range cs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
+					docs.Add(1)
+					return nil
+				}); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		c.Close()
+		if docs.Load() < benchSample*9/10 {
+			b.Fatalf("%d documents sampled, want about %d", docs.Load(), benchSample)
+		}
+	}
+	b.StopTimer()
+	reportRSS(b)
+}
+
+// BenchmarkRawPipelinedRead is the baseline: 10,000 keys known in advance
+// (types included), read through go-redis in pipelines of 500, each with
+// the one command that returns its value.
+func BenchmarkRawPipelinedRead(b *testing.B) {
+	_, cl := startBench(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	type kt struct{ k, t string }
+	keys := make([]kt, benchSample)
+	for i := range keys {
+		k, t := benchKey(r.IntN(benchKeys))
+		keys[i] = kt{k, t}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		for start := 0; start < len(keys); start += readBatch {
+			cmds, err := cl.Pipelined(ctx, func(p goredis.Pipeliner) error {
+				for _, x := range keys[start:min(start+readBatch, len(keys))] {
+					switch x.t {
+					case "hash":
+						p.HGetAll(ctx, x.k)
+					case "string":
+						p.Get(ctx, x.k)
+					case "list":
+						p.LRange(ctx, x.k, 0, 99)
+					case "set":
+						p.SMembers(ctx, x.k)
+					case "zset":
+						p.ZRange(ctx, x.k, 0, 99)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(cmds)
+		}
+		if n != benchSample {
+			b.Fatalf("%d read", n)
+		}
+	}
+	b.StopTimer()
+	reportRSS(b)
+}
+
+// reportRSS reports the process's peak resident set size.
+func reportRSS(b *testing.B) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
+	}
+}
