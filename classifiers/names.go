@@ -102,24 +102,74 @@ var genericLeaves = map[string]bool{
 	"formatted": true, "e 164": true, "e164": true, "national": true, "international": true,
 	"display": true, "normalized": true, "normalised": true, "original": true, "clear": true,
 	"id": true, "ref": true, "reference": true, "nummer": true, "numero": true, "wert": true, "valeur": true,
-	"valor": true, "valore": true, "waarde": true,
+	"valor": true, "valore": true, "waarde": true, "meta value": true,
 }
 
+// splitPath returns the keys of a path. Markers of decoded data are
+// dropped ("payload<json>.email" → payload, email) and the selector of a
+// key/value pair names the value ("attributes[name=billing_phone].value" →
+// attributes, billing_phone, value). A key that held encoded data is
+// followed by decodedMark: the keys inside the encoding do not combine
+// with it ("api_key<jwt>.name" is a name, not an "api key name").
 func splitPath(path string) []string {
 	segs := strings.Split(path, ".")
-	out := segs[:0]
+	out := make([]string, 0, len(segs)+1)
 	for _, s := range segs {
+		decoded := false
+		for {
+			i := strings.IndexByte(s, '<')
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				break
+			}
+			s = s[:i] + s[i+j+1:]
+			decoded = true
+		}
+		var sel string
+		if i := strings.IndexByte(s, '['); i >= 0 {
+			if j := strings.IndexByte(s[i:], ']'); j > 0 {
+				if _, name, ok := strings.Cut(s[i+1:i+j], "="); ok {
+					sel = name
+					s = s[:i] + s[i+j+1:]
+				}
+			}
+		}
 		s = strings.TrimSpace(strings.ReplaceAll(s, "[]", ""))
 		if s != "" {
 			out = append(out, s)
+		}
+		if sel != "" {
+			out = append(out, sel)
+		}
+		if decoded {
+			out = append(out, decodedMark)
 		}
 	}
 	return out
 }
 
+// decodedMark follows, in splitPath's keys, a key whose value was decoded.
+const decodedMark = "\x00"
+
 func newPathNames(path string) pathNames {
 	segs := splitPath(path)
 	var pn pathNames
+	boundary := false // the leaf is the first key inside decoded data
+	for len(segs) > 0 && segs[len(segs)-1] == decodedMark {
+		segs = segs[:len(segs)-1]
+	}
+	var keep []string
+	for i, s := range segs {
+		if s == decodedMark {
+			boundary = i == len(segs)-2
+			continue
+		}
+		keep = append(keep, s)
+	}
+	segs = keep
 	if len(segs) == 0 {
 		return pn
 	}
@@ -129,7 +179,7 @@ func newPathNames(path string) pathNames {
 	}
 	pn.leaf = norm[len(norm)-1]
 	pn.ancestor = norm[:len(norm)-1]
-	if len(norm) > 1 {
+	if len(norm) > 1 && !boundary {
 		pn.combined = norm[len(norm)-2] + " " + pn.leaf
 		if genericLeaves[pn.leaf] {
 			pn.parent = norm[len(norm)-2]

@@ -15,8 +15,8 @@ var validators = map[string]validatorFunc{
 	"card":               func(s string, _ bool) bool { return ValidCard(s) },
 	"iban":               func(s string, _ bool) bool { return ValidIBAN(s) },
 	"aba":                func(s string, _ bool) bool { return ValidABA(s) },
-	"imei":               func(s string, _ bool) bool { return ValidIMEI(s) },
-	"phonenumber":        validPhone,
+	"imei":               validIMEINamed,
+	"phonenumber":        func(s string, named bool) bool { return !phoneLookalike(s) && validPhone(s, named) },
 	"jwt":                func(s string, _ bool) bool { return ValidJWT(s) },
 	"ssn":                func(s string, _ bool) bool { return ValidSSN(s) },
 	"bcrypt":             func(s string, _ bool) bool { return ValidBcrypt(s) },
@@ -52,14 +52,20 @@ var validators = map[string]validatorFunc{
 	"national_id_eu": func(s string, _ bool) bool {
 		return ValidDNI(s) || ValidNIR(s) || ValidCodiceFiscale(s)
 	},
-	"national_id_digits": func(s string, _ bool) bool {
-		return ValidBSN(s) || ValidSteuerID(s) || ValidNIFPT(s) || ValidSSN(s)
-	},
+	"national_id_digits": func(s string, _ bool) bool { return validNationalDigits(s) },
+	"pesel":              func(s string, _ bool) bool { return ValidPESEL(s) },
+	"personnummer":       func(s string, _ bool) bool { return ValidPersonnummer(s) },
+	"cpf":                func(s string, _ bool) bool { return ValidCPF(s) },
+	"aadhaar":            func(s string, _ bool) bool { return ValidAadhaar(s) },
+	"sin":                func(s string, _ bool) bool { return ValidSIN(s) },
+	"itin":               func(s string, _ bool) bool { return ValidITIN(s) },
 }
 
 // regionValidators are the validators that can use the document's region.
 var regionValidators = map[string]func(s string, named bool, region string) bool{
-	"phonenumber": validPhoneIn,
+	"phonenumber": func(s string, named bool, region string) bool {
+		return !phoneLookalike(s) && validPhoneIn(s, named, region)
+	},
 }
 
 // ValidatorNames lists the validators a rule may name.

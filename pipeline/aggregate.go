@@ -15,7 +15,8 @@ type shard struct {
 	nodePaths   map[string]string // interned paths of objects and arrays
 	docs        int64
 	skipReasons map[string]int64
-	seq         int64 // document sequence within this shard, for once-per-document counting
+	undecoded   map[string]int64 // strings that looked encoded and did not decode, by encoding
+	seq         int64            // document sequence within this shard, for once-per-document counting
 }
 
 func newShard() *shard {
@@ -78,6 +79,7 @@ type catAgg struct {
 	category      string
 	matchedDocs   int64
 	matchedValues int64
+	textValues    int64 // matches found inside free text
 	confMicro     int64 // sum of confidences in millionths: the same whatever the order of addition
 	confMax       float64
 	evidence      classifiers.Evidence
@@ -117,6 +119,7 @@ func (fa *fieldAgg) merge(o *fieldAgg, maxExamples int) {
 		c := fa.cat(oc.category)
 		c.matchedDocs += oc.matchedDocs
 		c.matchedValues += oc.matchedValues
+		c.textValues += oc.textValues
 		c.confMicro += oc.confMicro
 		c.confMax = max(c.confMax, oc.confMax)
 		c.evidence |= oc.evidence

@@ -36,6 +36,12 @@ type ContainerExplanation struct {
 	Values    []ValueExplanation
 	// Structure lists findings the field's shape gave (GeoJSON, lat/lng).
 	Structure []classifiers.Hit
+	// Reached says how the path was reached when it is not a plain
+	// field: the key/value pair whose sibling key names it, the encodings
+	// decoded on the way (DescribePath).
+	Reached []string
+	// Name is how field-name patterns read the path.
+	Name string
 }
 
 // PathError says that no sampled document holds the field asked about.
@@ -79,8 +85,9 @@ func Explain(ctx context.Context, req ExplainRequest, cfg Config) ([]ContainerEx
 			continue
 		}
 		found = true
-		ce := ContainerExplanation{Container: c.Name, StoreType: c.FieldTypes[req.Path]}
+		ce := ContainerExplanation{Container: c.Name, StoreType: c.FieldTypes[req.Path], Reached: DescribePath(req.Path)}
 		field := cfg.Engine.Field(req.Path, ce.StoreType)
+		ce.Name = field.Name()
 		col := &collector{path: req.Path, engine: cfg.Engine, seen: map[valueIn]bool{}, max: req.MaxValues, paths: seen}
 		fl := Flattener{MaxDepth: cfg.MaxDepth}
 		_, err := conn.Sample(ctx, c, connectors.SampleOptions{Size: cfg.SampleSize, Seed: cfg.Seed}, func(d connectors.Document) error {

@@ -35,11 +35,19 @@ func (e ErrTooDeep) Error() string {
 
 // Flattener walks decoded documents into (path, value) pairs following the
 // report's path convention: object keys joined with ".", "[]" after the key
-// of an array ("contacts[].phone", "tags[]"). It reuses its buffers: one
-// Flattener per goroutine.
+// of an array ("contacts[].phone", "tags[]"). Key/value pairs and data
+// inside strings add selectors and markers to the path (see shapes.go:
+// "attributes[name=billing_phone].value", "payload<json>.email"). It reuses
+// its buffers: one Flattener per goroutine.
 type Flattener struct {
 	MaxDepth int
-	buf      []byte
+	// Plain turns off key/value pairs and decoding inside strings.
+	Plain bool
+	buf   []byte
+
+	kvNames map[string]map[string]struct{} // selector names used per path
+	decoded int                            // bytes decoded in this document
+	encs    int                            // encodings the current value is inside
 }
 
 // Flatten visits every scalar of doc. It returns ErrTooDeep (having visited
@@ -50,6 +58,7 @@ func (f *Flattener) Flatten(doc map[string]any, v Visitor) error {
 		limit = DefaultMaxDepth
 	}
 	f.buf = f.buf[:0]
+	f.decoded, f.encs = 0, 0
 	if !f.object(doc, v, 1, limit) {
 		return ErrTooDeep{Limit: limit}
 	}
@@ -62,14 +71,31 @@ func (f *Flattener) object(m map[string]any, v Visitor, depth, limit int) bool {
 	}
 	mark := len(f.buf)
 	ok := true
+	var valueKey, sel string
+	if !f.Plain {
+		if nk, name, vk, isKV := kvPair(m); isKV && f.admitName(f.buf, name) {
+			valueKey, sel = vk, "["+nk+"="+name+"]"
+		}
+	}
 	for k, val := range m {
 		f.buf = f.buf[:mark]
-		if mark > 0 {
+		trimmed := false
+		if k == valueKey && valueKey != "" {
+			// the pair's value, named by its sibling key
+			if mark >= 2 && f.buf[mark-2] == '[' && f.buf[mark-1] == ']' {
+				f.buf, trimmed = f.buf[:mark-2], true
+			}
+			f.buf = append(f.buf, sel...)
+			f.buf = append(f.buf, '.')
+		} else if mark > 0 {
 			f.buf = append(f.buf, '.')
 		}
 		f.buf = append(f.buf, k...)
 		if !f.value(val, v, depth, limit) {
 			ok = false
+		}
+		if trimmed { // the selector wrote over the array's "[]"
+			f.buf = append(f.buf[:mark-2], "[]"...)
 		}
 	}
 	f.buf = f.buf[:mark]
@@ -98,6 +124,9 @@ func (f *Flattener) value(val any, v Visitor, depth, limit int) bool {
 	case string:
 		if x != "" {
 			v.Scalar(f.buf, classifiers.Value{Kind: classifiers.KindString, S: x})
+			if !f.Plain && len(x) >= 8 {
+				return f.decodeString(x, v, depth+1, limit, f.encs)
+			}
 		}
 	case map[string]any:
 		v.Node(f.buf, x)

@@ -78,6 +78,7 @@ func fileSources(paths []string) []report.MergeSource {
 func mergeOptions(e *classifiers.Engine) report.MergeOptions {
 	return report.MergeOptions{
 		Confidence: BuildOptions(0).Confidence,
+		Evidence:   BuildOptions(0).Evidence,
 		Model:      func(*report.Settings) (report.RiskModel, error) { return RiskModel(e), nil },
 	}
 }

@@ -2,6 +2,18 @@
 // from each container, flattens them into (path, value) pairs, classifies
 // them on a fixed pool of workers fed by bounded channels, aggregates per
 // field and builds the report.
+//
+// The flattener also reads shapes connectors know nothing of (shapes.go):
+// key/value pairs, whose value is reported under the name its sibling key
+// holds ("attributes[name=billing_phone].value"; an entity-attribute-value
+// row {meta_key, meta_value} from a SQL table is the same shape at the
+// document's root: "[meta_key=billing_phone].meta_value"), and data inside
+// strings (JSON, JWT claims, base64, query strings and form bodies, logfmt
+// lines, HTTP header blocks), reported below the string's path with a
+// marker of how it was reached ("payload<json>.email", "url<query>.email").
+// The number of distinct names per path and the bytes decoded per document
+// are bounded; strings that look encoded and do not decode are counted in
+// the container's notes. DescribePath explains such a path.
 package pipeline
 
 import (
@@ -411,7 +423,11 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		skipReasons[r] += n
 	}
 	skipped := res.Skipped
+	undecoded := map[string]int64{}
 	for _, sh := range cs.shards {
+		for enc, n := range sh.undecoded {
+			undecoded[enc] += n
+		}
 		sampled += sh.docs
 		for r, n := range sh.skipReasons {
 			skipReasons[r] += n
@@ -440,6 +456,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 	if len(skipReasons) > 0 {
 		rc.SkipReasons = skipReasons
 	}
+	rc.Notes = append(rc.Notes, undecodedNotes(undecoded)...)
 	st := &report.MergeState{TotalDocuments: res.TotalDocuments, ListedDocuments: c.EstimatedDocuments,
 		Fields: make([]report.FieldState, 0, len(merged))}
 	for p, fa := range merged {
@@ -449,6 +466,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 				Category:         ca.category,
 				MatchedDocuments: ca.matchedDocs,
 				MatchedValues:    ca.matchedValues,
+				TextValues:       ca.textValues,
 				ConfidenceSum:    float64(ca.confMicro) / 1e6,
 				ConfidenceMax:    ca.confMax,
 				Evidence:         ca.evidence.Strings(),
@@ -512,8 +530,8 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 // BuildOptions are the options with which the pipeline computes findings
 // from a container's state; report merge uses the same.
 func BuildOptions(minConfidence float64) report.BuildOptions {
-	return report.BuildOptions{MinConfidence: minConfidence, Confidence: func(st report.FindingStats) float64 {
-		return classifiers.FieldConfidence(classifiers.FieldStats{
+	stats := func(st report.FindingStats) classifiers.FieldStats {
+		return classifiers.FieldStats{
 			MeanConfidence:   st.MeanConfidence,
 			MaxConfidence:    st.MaxConfidence,
 			MatchedValues:    st.MatchedValues,
@@ -521,8 +539,13 @@ func BuildOptions(minConfidence float64) report.BuildOptions {
 			MatchedDocuments: st.MatchedDocuments,
 			Documents:        st.Documents,
 			Evidence:         classifiers.EvidenceOf(st.Evidence),
-		})
-	}}
+			TextValues:       st.TextValues,
+		}
+	}
+	return report.BuildOptions{MinConfidence: minConfidence,
+		Confidence: func(st report.FindingStats) float64 { return classifiers.FieldConfidence(stats(st)) },
+		Evidence:   func(st report.FindingStats) []string { return classifiers.FieldEvidence(stats(st)).Strings() },
+	}
 }
 
 func round(x float64, digits int) float64 {

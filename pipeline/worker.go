@@ -21,6 +21,7 @@ type worker struct {
 	cs      *containerState
 	sh      *shard
 	region  string // the document's region, for national phone numbers
+	place   bool   // the document describes a place, not a person (place.go)
 	hits    []classifiers.Hit
 	phits   []classifiers.PathHit
 	pending []pendingHit
@@ -52,6 +53,9 @@ func (sh *shard) skip(reason string) {
 func (w *worker) process(cs *containerState, doc connectors.Document) {
 	sh := cs.shards[w.id]
 	sh.seq++
+	if w.cs != cs {
+		w.flat.ResetShapes()
+	}
 	w.cs, w.sh = cs, sh
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
@@ -85,6 +89,9 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 		c.confMicro += report.ConfidenceMicro(h.Confidence)
 		c.confMax = max(c.confMax, h.Confidence)
 		c.evidence |= h.Evidence
+		if h.End > h.Start {
+			c.textValues++
+		}
 		if h.Rule != "" {
 			c.addRule(h.Rule)
 		}
@@ -122,6 +129,12 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 		}
 	}()
 	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
+	w.place = placeRecord(doc.Fields)
+	// what the record's other fields say (a digest in a users' record)
+	w.phits = w.s.cfg.Engine.Record(doc.Fields, w.phits[:0])
+	for _, ph := range w.phits {
+		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
+	}
 	return w.flat.Flatten(doc.Fields, w)
 }
 
@@ -173,6 +186,9 @@ func (w *worker) Scalar(path []byte, v classifiers.Value) {
 	fa.docValues++
 	w.hits = fa.classify(v, w.region, w.hits[:0])
 	for _, h := range w.hits {
+		if w.place && h.Category == "geo_coordinates" {
+			continue
+		}
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: h, value: v.S})
 	}
 }
@@ -186,6 +202,9 @@ func (w *worker) Node(path []byte, node any) {
 	}
 	w.phits = w.s.cfg.Engine.Structure(name, node, w.phits[:0])
 	for _, ph := range w.phits {
+		if w.place && ph.Hit.Category == "geo_coordinates" {
+			continue
+		}
 		fa := w.fieldByName(ph.Path)
 		w.pending = append(w.pending, pendingHit{fa: fa, hit: ph.Hit})
 	}

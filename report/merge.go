@@ -26,6 +26,8 @@ type MergeOptions struct {
 	// Confidence is the classifiers' field confidence (findings of a
 	// container read by several shards are recomputed from their state).
 	Confidence func(FindingStats) float64
+	// Evidence, when set, gives a finding's evidence (see BuildOptions).
+	Evidence func(FindingStats) []string
 	// Model returns the risk model of the rules the reports were written
 	// with (their settings name the rules files).
 	Model func(*Settings) (RiskModel, error)
@@ -712,6 +714,7 @@ func (m *mergeAcc) fold(a, b *Container) error {
 			ca := &fa.Categories[j]
 			ca.MatchedDocuments += cb.MatchedDocuments
 			ca.MatchedValues += cb.MatchedValues
+			ca.TextValues += cb.TextValues
 			ca.ConfidenceSum = float64(ConfidenceMicro(ca.ConfidenceSum)+ConfidenceMicro(cb.ConfidenceSum)) / 1e6
 			ca.ConfidenceMax = max(ca.ConfidenceMax, cb.ConfidenceMax)
 			ca.Evidence = unionEvidence(ca.Evidence, cb.Evidence)
@@ -825,7 +828,7 @@ func mergeExamples(a, b []Example, k int) ([]Example, error) {
 // build is how findings are computed from a state: the minimum confidence
 // of the scan (every shard has the same: the fingerprint says so).
 func (m *mergeAcc) build() BuildOptions {
-	bo := BuildOptions{Confidence: m.o.Confidence}
+	bo := BuildOptions{Confidence: m.o.Confidence, Evidence: m.o.Evidence}
 	if m.minConf != nil {
 		bo.MinConfidence = *m.minConf
 	}

@@ -40,13 +40,15 @@ type FieldState struct {
 
 // CategoryState is the aggregation of one category in one field.
 type CategoryState struct {
-	Category         string   `json:"category"`
-	MatchedDocuments int64    `json:"matched_documents"`
-	MatchedValues    int64    `json:"matched_values"`
-	ConfidenceSum    float64  `json:"confidence_sum"`
-	ConfidenceMax    float64  `json:"confidence_max"`
-	Evidence         []string `json:"evidence"`
-	Rules            []string `json:"rules,omitempty"`
+	Category         string `json:"category"`
+	MatchedDocuments int64  `json:"matched_documents"`
+	MatchedValues    int64  `json:"matched_values"`
+	// TextValues counts the matches found inside free text.
+	TextValues    int64    `json:"text_values,omitempty"`
+	ConfidenceSum float64  `json:"confidence_sum"`
+	ConfidenceMax float64  `json:"confidence_max"`
+	Evidence      []string `json:"evidence"`
+	Rules         []string `json:"rules,omitempty"`
 	// Examples are the kept examples, smallest seeded hash first.
 	Examples []Example `json:"examples"`
 	// People is the sketch of the distinct identifiers of this category
@@ -85,6 +87,7 @@ type FindingStats struct {
 	MatchedDocuments int64
 	Documents        int64
 	Evidence         []string
+	TextValues       int64 // matches found inside free text
 }
 
 // BuildOptions say how findings are computed from a state: the classifiers'
@@ -92,6 +95,9 @@ type FindingStats struct {
 type BuildOptions struct {
 	Confidence    func(FindingStats) float64
 	MinConfidence float64
+	// Evidence, when set, gives a finding's evidence (default: the union
+	// of its values' evidence).
+	Evidence func(FindingStats) []string
 }
 
 // ContainerTotal is a container's estimated documents: what the connector
@@ -119,16 +125,22 @@ func BuildFields(st *MergeState, read, total int64, o BuildOptions) ([]Field, Pe
 		var f Field
 		for _, ca := range fs.Categories {
 			conf := 0.0
+			fst := FindingStats{
+				MeanConfidence:   ca.ConfidenceSum / float64(max(ca.MatchedValues, 1)),
+				MaxConfidence:    ca.ConfidenceMax,
+				MatchedValues:    ca.MatchedValues,
+				Values:           fs.Values,
+				MatchedDocuments: ca.MatchedDocuments,
+				Documents:        fs.Documents,
+				Evidence:         ca.Evidence,
+				TextValues:       ca.TextValues,
+			}
 			if o.Confidence != nil {
-				conf = o.Confidence(FindingStats{
-					MeanConfidence:   ca.ConfidenceSum / float64(max(ca.MatchedValues, 1)),
-					MaxConfidence:    ca.ConfidenceMax,
-					MatchedValues:    ca.MatchedValues,
-					Values:           fs.Values,
-					MatchedDocuments: ca.MatchedDocuments,
-					Documents:        fs.Documents,
-					Evidence:         ca.Evidence,
-				})
+				conf = o.Confidence(fst)
+			}
+			evidence := append([]string(nil), ca.Evidence...)
+			if o.Evidence != nil {
+				evidence = o.Evidence(fst)
 			}
 			if conf < o.MinConfidence || conf == 0 {
 				continue
@@ -151,7 +163,7 @@ func BuildFields(st *MergeState, read, total int64, o BuildOptions) ([]Field, Pe
 				Category:                   ca.Category,
 				Group:                      Categories[ca.Category],
 				Confidence:                 roundDigits(conf, 3),
-				Evidence:                   append([]string(nil), ca.Evidence...),
+				Evidence:                   evidence,
 				MatchedDocuments:           ca.MatchedDocuments,
 				MatchRatio:                 roundDigits(ratio, 4),
 				EstimatedAffectedDocuments: int64(ratio*float64(total) + 0.5),

@@ -99,6 +99,12 @@ func printExplanations(out io.Writer, res []pipeline.ContainerExplanation, path 
 			fmt.Fprintf(w, " (store type %s)", ce.StoreType)
 		}
 		fmt.Fprintln(w)
+		for _, r := range ce.Reached {
+			fmt.Fprintf(w, "  reached: %s\n", r)
+		}
+		if len(ce.Reached) > 0 {
+			fmt.Fprintf(w, "  read as the field name %q\n", ce.Name)
+		}
 		for _, h := range ce.Structure {
 			fmt.Fprintf(w, "  structure: %s (%s) %.2f by rule %s\n", h.Category, h.Evidence, h.Confidence, h.Rule)
 		}

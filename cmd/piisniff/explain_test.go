@@ -52,3 +52,25 @@ func TestExplain(t *testing.T) {
 		})
 	}
 }
+
+// explain says how a key/value or decoded path was reached.
+func TestExplainShapes(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"attributes[name=billing_phone].value", []string{`reached: key/value pair in attributes: the sibling key "name" holds "billing_phone"`,
+			`read as the field name "billing phone value"`, "phone: matched phone"}},
+		{"payload<json>.email", []string{"reached: payload<json>: JSON serialised in the string at payload", "email: matched email"}},
+	} {
+		res := runCLI(t, nil, "explain", "testdata/shapes", "--path", tc.path)
+		if res.code != 0 {
+			t.Fatalf("%s: exit %d; stderr %s", tc.path, res.code, res.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(res.stdout, w) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.path, w, res.stdout)
+			}
+		}
+	}
+}

@@ -48,6 +48,7 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 			}
 			r, err := report.Merge(srcs, report.MergeOptions{
 				Confidence: pipeline.BuildOptions(0).Confidence,
+				Evidence:   pipeline.BuildOptions(0).Evidence,
 				Model: func(s *report.Settings) (report.RiskModel, error) {
 					files := rules
 					if files == nil && s != nil {

@@ -27,6 +27,15 @@ type Collection struct {
 	// Fields lists every field path the generator wrote that should
 	// carry no finding; reported categories there are false positives.
 	Negatives []string
+	// Shape is what the collection exercises ("flat", "key/value pairs",
+	// "JSON in strings"…); results are also reported per shape.
+	Shape string
+	// Clean marks a collection of the no-personal-data corpus: none of its
+	// fields holds personal data.
+	Clean bool
+	// Why says, for a case that is there because users hit it, what they
+	// hit.
+	Why string
 }
 
 type field struct {
@@ -42,6 +51,10 @@ type spec struct {
 	name   string
 	csv    bool
 	esdump bool
+	shape  string // default "flat"
+	clean  bool   // no-personal-data corpus
+	// why: the case is here because a user would hit it (for the record)
+	why    string
 	fields []field
 }
 
@@ -52,15 +65,27 @@ func neg(path string, gen func(g) any) field { return field{path: path, gen: gen
 func opt(p float64, fl field) field          { fl.p = p; return fl }
 func at(truthPath string, fl field) field    { fl.at = truthPath; return fl }
 
+// truth states a category at a path no field of its own writes: what a
+// value decodes to ("payload<json>.email") or a key/value pair's value.
+func truth(path string, cats ...string) field { return field{path: path, cats: cats} }
+
 func str(fn func(g) string) func(g) any { return func(x g) any { return fn(x) } }
 
 // Generate returns the benchmark's collections: docs documents each, the
 // same for the same seed.
 func Generate(seed uint64, docs int) []Collection {
 	var out []Collection
-	for i, sp := range specs() {
+	all := append(append(specs(), shapeSpecs()...), cleanSpecs()...)
+	for i, sp := range all {
 		r := rand.New(rand.NewPCG(seed, uint64(i)+1))
-		c := Collection{Name: sp.name, CSV: sp.csv, Elasticdump: sp.esdump, Truth: map[string][]string{}}
+		shape := sp.shape
+		if shape == "" {
+			shape = "flat"
+		}
+		if sp.clean {
+			shape = "no personal data"
+		}
+		c := Collection{Name: sp.name, CSV: sp.csv, Elasticdump: sp.esdump, Truth: map[string][]string{}, Shape: shape, Clean: sp.clean, Why: sp.why}
 		for _, fl := range sp.fields {
 			tp := fl.path
 			if fl.at != "" {
@@ -84,6 +109,9 @@ func build(x g, fields []field) map[string]any {
 	doc := map[string]any{}
 	arrays := map[string][]any{} // array key path → elements of this document
 	for _, fl := range fields {
+		if fl.gen == nil {
+			continue // truth only
+		}
 		if fl.p > 0 && !x.chance(fl.p) {
 			continue
 		}
@@ -100,6 +128,12 @@ func build(x g, fields []field) map[string]any {
 			}
 			for _, e := range elems {
 				set(e.(map[string]any), sub, fl.gen(x))
+			}
+			continue
+		}
+		if fl.path == "." { // the generator writes several keys of the root
+			for k, v := range fl.gen(x).(map[string]any) {
+				doc[k] = v
 			}
 			continue
 		}

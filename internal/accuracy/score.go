@@ -126,3 +126,75 @@ func (r Result) Table() string {
 	fmt.Fprintf(&b, "| **micro** | %d | %d | %d | %d | %.3f | %.3f | **%.3f** |\n", m.TP+m.FN, m.TP, m.FP, m.FN, m.Precision(), m.Recall(), m.F1())
 	return b.String()
 }
+
+// ScoreShapes scores the collections of each shape on their own, so a
+// regression in one shape does not hide in the average.
+func ScoreShapes(cols []Collection, r *report.Report) (shapes []string, results map[string]Result) {
+	by := map[string][]Collection{}
+	for _, c := range cols {
+		if _, ok := by[c.Shape]; !ok {
+			shapes = append(shapes, c.Shape)
+		}
+		by[c.Shape] = append(by[c.Shape], c)
+	}
+	results = map[string]Result{}
+	for s, cs := range by {
+		results[s] = Score(cs, r)
+	}
+	return shapes, results
+}
+
+// ShapeTable renders per-shape micro figures as a Markdown table.
+func ShapeTable(shapes []string, results map[string]Result, cols []Collection) string {
+	n := map[string]int{}
+	for _, c := range cols {
+		n[c.Shape]++
+	}
+	var b strings.Builder
+	b.WriteString("| shape | collections | labelled fields | TP | FP | FN | precision | recall | F1 |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range shapes {
+		m := results[s].Micro()
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %.3f | %.3f | %.3f |\n", s, n[s], m.TP+m.FN, m.TP, m.FP, m.FN, m.Precision(), m.Recall(), m.F1())
+	}
+	return b.String()
+}
+
+// CleanShare counts, over the no-personal-data corpus, the fields written
+// and those the report holds any finding for (findings in the report are
+// at or above the scan's minimum confidence). flagged lists them.
+func CleanShare(cols []Collection, r *report.Report) (fields int, flagged []string) {
+	clean := map[string]bool{}
+	for _, c := range cols {
+		if c.Clean {
+			clean[c.Name] = true
+			fields += len(c.Negatives)
+		}
+	}
+	for _, t := range r.Targets {
+		for _, c := range t.Containers {
+			if !clean[c.Name] {
+				continue
+			}
+			for _, fl := range c.Fields {
+				if len(fl.Findings) > 0 {
+					flagged = append(flagged, c.Name+" › "+fl.Path)
+				}
+			}
+		}
+	}
+	sort.Strings(flagged)
+	return fields, flagged
+}
+
+// Cases lists the collections that are in the benchmark because users hit
+// what they hold, with what they hit.
+func Cases(cols []Collection) string {
+	var b strings.Builder
+	for _, c := range cols {
+		if c.Why != "" {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", c.Name, c.Shape, c.Why)
+		}
+	}
+	return b.String()
+}
