@@ -15,6 +15,9 @@ var phoneRegions = []string{"US", "GB", "DE", "FR", "ES", "IT", "PT", "NL", "BE"
 // the field's name says phone and some common region validates it.
 func validPhone(s string, named bool) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if notPhoneShape(s) {
+		return false
+	}
 	digits := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
@@ -47,6 +50,9 @@ func validPhone(s string, named bool) bool {
 // field name or, written with separators ("030 1234567"), under any name.
 func validPhoneIn(s string, named bool, region string) bool {
 	t := strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if notPhoneShape(t) {
+		return false
+	}
 	if strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") || phonenumbers.GetCountryCodeForRegion(region) == 0 {
 		return validPhone(s, named)
 	}
@@ -139,3 +145,87 @@ var nationalPatterns = sync.OnceValue(func() map[int]*regexp.Regexp {
 	}
 	return out
 })
+
+// notPhoneShape reports whether s, though made of digits and separators,
+// has the shape of something else: a calendar date (17.01.1940,
+// 1940-01-17, 01/17/1940), four dot-separated groups of one to three
+// digits (an IPv4 address or a version such as 4.2.17.3), a US Social
+// Security number (123-45-6789) or a decimal number with a short integer
+// part (52.520008, a coordinate). These are rejected before
+// libphonenumber, which would accept many of them as national numbers.
+func notPhoneShape(s string) bool {
+	if len(s) < 6 || len(s) > 24 || s[0] < '0' || s[0] > '9' {
+		return false
+	}
+	// split into digit groups and the separators between them
+	var groups [5]string
+	var seps [4]byte
+	n, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			continue
+		}
+		if i == start || n == len(groups) {
+			return false
+		}
+		groups[n] = s[start:i]
+		if i < len(s) {
+			if n == len(seps) {
+				return false
+			}
+			seps[n] = s[i]
+		}
+		n++
+		start = i + 1
+	}
+	switch n {
+	case 2:
+		a, b := groups[0], groups[1]
+		if seps[0] == '.' && len(a) <= 3 && (a == "0" || a[0] != '0') && len(b) >= 4 {
+			return true // 52.520008: a decimal number such as a coordinate
+		}
+	case 3:
+		if seps[0] != seps[1] {
+			return false
+		}
+		a, b, c := groups[0], groups[1], groups[2]
+		switch seps[0] {
+		case '.', '/', '-':
+			if seps[0] == '-' && len(a) == 3 && len(b) == 2 && len(c) == 4 {
+				return true // SSN
+			}
+			if len(c) == 4 && len(a) <= 2 && len(b) <= 2 && validYear(c) &&
+				(dayMonth(a, b) || dayMonth(b, a)) {
+				return true // 17.01.1940, 01/17/1940
+			}
+			if len(a) == 4 && len(b) <= 2 && len(c) <= 2 && validYear(a) && dayMonth(c, b) {
+				return true // 1940-01-17
+			}
+		}
+	case 4:
+		if seps[0] == '.' && seps[1] == '.' && seps[2] == '.' {
+			for _, g := range groups[:4] {
+				if len(g) > 3 {
+					return false
+				}
+			}
+			return true // 192.168.10.20, 4.2.17.3
+		}
+	}
+	return false
+}
+
+func atoiSmall(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func validYear(s string) bool { y := atoiSmall(s); return y >= 1800 && y <= 2199 }
+
+func dayMonth(d, m string) bool {
+	dd, mm := atoiSmall(d), atoiSmall(m)
+	return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+}
