@@ -1,6 +1,13 @@
 package classifiers
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
 
 func TestNotPhoneShape(t *testing.T) {
 	for _, c := range []struct {
@@ -70,6 +77,113 @@ func FuzzNotPhoneShape(f *testing.F) {
 		}
 		if seps == 0 || seps > 3 {
 			t.Fatalf("%q rejected with %d separators", s, seps)
+		}
+	})
+}
+
+// slowPhone is validPhone and validPhoneIn as they were before the
+// precompiled region patterns: one full libphonenumber parse per region.
+// It is the oracle of the fast path.
+func slowPhone(s string, named bool, region string) bool {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if notPhoneShape(t) {
+		return false
+	}
+	if region != "" && !strings.HasPrefix(t, "+") && !strings.HasPrefix(t, "00") && phonenumbers.GetCountryCodeForRegion(region) != 0 {
+		if !named && !strings.ContainsAny(t, " -()./") {
+			return false
+		}
+		digits := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] >= '0' && t[i] <= '9' {
+				digits++
+			}
+		}
+		if digits < 6 || digits > 15 {
+			return false
+		}
+		if validForRegion(t, region) {
+			return true
+		}
+		if !named {
+			return false
+		}
+	}
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			digits++
+		}
+	}
+	if digits < 7 || digits > 15 {
+		return false
+	}
+	if strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") {
+		if strings.HasPrefix(t, "00") && !named && isDigits(t) {
+			return false
+		}
+		return validIntlPhone(t)
+	}
+	if !named {
+		return false
+	}
+	for _, r := range phoneRegions {
+		if validForRegion(t, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func fastPhone(s string, named bool, region string) bool {
+	if region != "" {
+		return validPhoneIn(s, named, region)
+	}
+	return validPhone(s, named)
+}
+
+// TestPhoneRegionPatternsAgree compares the fast national path with full
+// parses on random numbers written in the national notations of the
+// regions tried.
+func TestPhoneRegionPatternsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	seps := []string{"", " ", "-", ".", "/"}
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		if r.IntN(3) == 0 {
+			b.WriteString("0")
+		}
+		if r.IntN(6) == 0 {
+			b.WriteString("(" + strconv.Itoa(r.IntN(1000)) + ") ")
+		}
+		for g := 0; g < 1+r.IntN(4); g++ {
+			if g > 0 {
+				b.WriteString(seps[r.IntN(len(seps))])
+			}
+			b.WriteString(strconv.Itoa(r.IntN(100000)))
+		}
+		s := b.String()
+		region := ""
+		if r.IntN(2) == 0 {
+			region = phoneRegions[r.IntN(len(phoneRegions))]
+		}
+		named := r.IntN(4) != 0
+		if got, want := fastPhone(s, named, region), slowPhone(s, named, region); got != want {
+			t.Fatalf("%q named=%v region=%q: fast %v, full parse %v", s, named, region, got, want)
+		}
+	}
+}
+
+func FuzzPhoneRegionPatterns(f *testing.F) {
+	for _, s := range []string{"030 901820", "06-12345678", "(11) 91234-5678", "07700 900123", "612 345 678"} {
+		f.Add(s, true, "DE")
+	}
+	f.Fuzz(func(t *testing.T, s string, named bool, region string) {
+		if len(region) > 3 || len(s) > 40 {
+			return
+		}
+		if got, want := fastPhone(s, named, region), slowPhone(s, named, region); got != want {
+			t.Fatalf("%q named=%v region=%q: fast %v, full parse %v", s, named, region, got, want)
 		}
 	})
 }

@@ -36,9 +36,98 @@ func validPhone(s string, named bool) bool {
 	if !named {
 		return false
 	}
+	var a [24]byte
+	d, plain := nationalDigits(s, a[:0])
 	for _, r := range phoneRegions {
-		n, err := phonenumbers.Parse(s, r)
-		if err == nil && phonenumbers.IsValidNumberForRegion(n, r) {
+		if plain && !regionPattern(r).mayMatch(d) {
+			continue // no national number of r: libphonenumber would say no
+		}
+		if validForRegion(s, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func validForRegion(s, region string) bool {
+	n, err := phonenumbers.Parse(s, region)
+	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
+}
+
+// nationalDigits appends the digits of s to d. plain is false when s holds
+// anything but digits and the separators " -()./" (letters, which
+// libphonenumber would read as a vanity number or an extension).
+func nationalDigits(s string, d []byte) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if len(d) == cap(d) {
+				return d, false
+			}
+			d = append(d, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return d, false
+		}
+	}
+	return d, true
+}
+
+// regionPat is the general national-number pattern of a region's
+// libphonenumber metadata and its possible lengths.
+type regionPat struct {
+	lens uint64 // bit n: a national significant number may have n digits (0: any)
+	re   *regexp.Regexp
+}
+
+var regionPats sync.Map // region → *regionPat
+
+// regionPattern returns the compiled general pattern of a region (nil when
+// the metadata has none, which makes mayMatch always true).
+func regionPattern(region string) *regionPat {
+	if v, ok := regionPats.Load(region); ok {
+		return v.(*regionPat)
+	}
+	var rp *regionPat
+	if coll, err := phonenumbers.MetadataCollection(); err == nil {
+		for _, md := range coll.GetMetadata() {
+			if md.GetId() != region {
+				continue
+			}
+			gd := md.GetGeneralDesc()
+			if re, err := regexp.Compile("^(?:" + gd.GetNationalNumberPattern() + ")$"); err == nil && gd.GetNationalNumberPattern() != "" {
+				rp = &regionPat{re: re}
+				for _, l := range gd.GetPossibleLength() {
+					if l > 0 && l < 64 {
+						rp.lens |= 1 << l
+					}
+				}
+			}
+			break
+		}
+	}
+	v, _ := regionPats.LoadOrStore(region, rp)
+	return v.(*regionPat)
+}
+
+// mayMatch reports whether some suffix of the digits d is a possible
+// national significant number of the region. Parsing a number written
+// without + or 00 for a region only ever removes leading digits (an
+// international or national prefix, a carrier code, the region's calling
+// code), and IsValidNumberForRegion requires the rest to match the
+// region's general pattern, so a value for which mayMatch is false is not
+// valid for the region: the check replaces a full parse by a few matches
+// of a precompiled pattern.
+func (rp *regionPat) mayMatch(d []byte) bool {
+	if rp == nil {
+		return true
+	}
+	for k := 0; k+2 <= len(d); k++ {
+		n := len(d) - k
+		if rp.lens != 0 && (n >= 64 || rp.lens&(1<<n) == 0) {
+			continue
+		}
+		if rp.re.Match(d[k:]) {
 			return true
 		}
 	}
@@ -68,8 +157,8 @@ func validPhoneIn(s string, named bool, region string) bool {
 	if digits < 6 || digits > 15 {
 		return false
 	}
-	n, err := phonenumbers.Parse(t, region)
-	if err == nil && phonenumbers.IsValidNumberForRegion(n, region) {
+	var a [24]byte
+	if d, plain := nationalDigits(t, a[:0]); (!plain || regionPattern(region).mayMatch(d)) && validForRegion(t, region) {
 		return true
 	}
 	return named && validPhone(s, named)

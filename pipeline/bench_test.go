@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/piisniff/piisniff/classifiers"
 
 	_ "github.com/piisniff/piisniff/connectors/files"
 	"github.com/piisniff/piisniff/internal/benchgen"
@@ -21,6 +24,16 @@ var benchDocs = func() int {
 		return n
 	}
 	return 200000
+}()
+
+// benchCorpus is the generated corpus: "mixed" (the default: nine
+// collection shapes, eight locales, free text; benchgen.WriteMixed) or
+// "uniform" (one shape; benchgen.Write), from PIISNIFF_BENCH_CORPUS.
+var benchCorpus = func() string {
+	if c := os.Getenv("PIISNIFF_BENCH_CORPUS"); c != "" {
+		return c
+	}
+	return "mixed"
 }()
 
 var (
@@ -40,7 +53,11 @@ func benchInput(b *testing.B) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := benchgen.Write(f, benchDocs, 1); err != nil {
+		write := benchgen.WriteMixed
+		if benchCorpus == "uniform" {
+			write = benchgen.Write
+		}
+		if err := write(f, benchDocs, 1); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()
@@ -57,26 +74,92 @@ func BenchmarkDecodeOnly(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ResetTimer()
 	for range b.N {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		n := 0
-		for sc.Scan() {
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		f.Close()
-		if n != benchDocs {
-			b.Fatalf("decoded %d documents", n)
-		}
+		decodeFile(b, path)
 	}
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func decodeFile(b *testing.B, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	n := 0
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if n != benchDocs {
+		b.Fatalf("decoded %d documents", n)
+	}
+}
+
+func scanFile(b *testing.B, e *classifiers.Engine, path string, workers, sample int) {
+	r := Run(context.Background(), []string{path}, Config{Engine: e, SampleSize: sample, MinConfidence: 0.5, Workers: workers})
+	if !r.Complete || sample == 0 && r.Summary.DocumentsSampled != int64(benchDocs) {
+		b.Fatalf("complete=%v sampled=%d", r.Complete, r.Summary.DocumentsSampled)
+	}
+}
+
+// BenchmarkScanVsDecode is the figure the README gives: each iteration
+// decodes the file with encoding/json into maps, then scans it in full
+// with two workers, so both see the same machine load; ratio is the
+// decode time over the scan time (1.0: the scan is as fast as decoding
+// alone), scan-MB/s and scan-docs/s the scan's throughput.
+func BenchmarkScanVsDecode(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	var dec, scan time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		decodeFile(b, path)
+		t1 := time.Now()
+		scanFile(b, e, path, 2, 0)
+		dec += t1.Sub(t0)
+		scan += time.Since(t1)
+	}
+	b.ReportMetric(dec.Seconds()/scan.Seconds(), "ratio")
+	b.ReportMetric(float64(benchSize)*float64(b.N)/scan.Seconds()/1e6, "scan-MB/s")
+	b.ReportMetric(float64(benchSize)*float64(b.N)/dec.Seconds()/1e6, "decode-MB/s")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/scan.Seconds(), "scan-docs/s")
+}
+
+// BenchmarkScanWorkers scans the file in full with one and with two
+// workers, interleaved in each iteration; speedup is the one-worker time
+// over the two-worker time.
+func BenchmarkScanWorkers(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	var one, two time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		scanFile(b, e, path, 1, 0)
+		t1 := time.Now()
+		scanFile(b, e, path, 2, 0)
+		one += t1.Sub(t0)
+		two += time.Since(t1)
+	}
+	b.ReportMetric(one.Seconds()/two.Seconds(), "speedup")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/one.Seconds(), "1w-docs/s")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/two.Seconds(), "2w-docs/s")
+}
+
+// BenchmarkScanSampled is a default scan: 10,000 documents sampled.
+func BenchmarkScanSampled(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	b.ResetTimer()
+	for range b.N {
+		scanFile(b, e, path, 0, 10000)
+	}
 }
 
 // BenchmarkScanAll is the full scan of the same file with --sample-size 0:
@@ -87,10 +170,7 @@ func BenchmarkScanAll(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ResetTimer()
 	for range b.N {
-		r := Run(context.Background(), []string{path}, Config{Engine: e, SampleSize: 0, MinConfidence: 0.5})
-		if !r.Complete || r.Summary.DocumentsSampled != int64(benchDocs) {
-			b.Fatalf("complete=%v sampled=%d", r.Complete, r.Summary.DocumentsSampled)
-		}
+		scanFile(b, e, path, 0, 0)
 	}
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
