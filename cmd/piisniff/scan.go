@@ -52,6 +52,7 @@ type scanFlags struct {
 	targetsParallel int
 	failOn          []string
 	policy          report.Policy
+	profile         profileFlags
 }
 
 func newScanCmd() *cobra.Command {
@@ -87,7 +88,7 @@ which are never shown.`,
 				}
 				args = implied
 			}
-			return runScan(cmd, f, args)
+			return f.profile.run(func() error { return runScan(cmd, f, args) })
 		},
 	}
 	fl := cmd.Flags()
@@ -122,6 +123,7 @@ which are never shown.`,
 	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
+	f.profile.addFlags(fl)
 	return cmd
 }
 
