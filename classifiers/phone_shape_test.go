@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func slowPhone(s string, named bool, region string) bool {
 		if digits < 6 || digits > 15 {
 			return false
 		}
-		if validForRegion(t, region) {
+		if parseValid(t, region) {
 			return true
 		}
 		if !named {
@@ -128,11 +129,17 @@ func slowPhone(s string, named bool, region string) bool {
 		return false
 	}
 	for _, r := range phoneRegions {
-		if validForRegion(t, r) {
+		if parseValid(t, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// parseValid is the library's own answer: a full parse for the region.
+func parseValid(s, region string) bool {
+	n, err := phonenumbers.Parse(s, region)
+	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
 }
 
 func fastPhone(s string, named bool, region string) bool {
@@ -143,10 +150,47 @@ func fastPhone(s string, named bool, region string) bool {
 }
 
 // TestPhoneRegionPatternsAgree compares the fast national path with full
-// parses on random numbers written in the national notations of the
-// regions tried.
+// parses: on the library's example numbers of every type of every region
+// tried, written in national notation with digits changed at random, and
+// on random digit groups.
 func TestPhoneRegionPatternsAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	valid := 0
+	regions := append(slices.Clone(phoneRegions), "JP", "IN", "AR", "PL", "SE", "RU", "CN", "ZA")
+	for _, region := range regions {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE,
+			phonenumbers.PREMIUM_RATE, phonenumbers.VOIP, phonenumbers.SHARED_COST, phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN} {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			nat := phonenumbers.Format(ex, phonenumbers.NATIONAL)
+			for i := 0; i < 200; i++ {
+				b := []byte(nat)
+				for k := 0; k < r.IntN(3); k++ {
+					if j := r.IntN(len(b)); b[j] >= '0' && b[j] <= '9' {
+						b[j] = byte('0' + r.IntN(10))
+					}
+				}
+				s := string(b)
+				if r.IntN(8) == 0 {
+					s = strings.ReplaceAll(s, " ", "")
+				}
+				for _, rg := range []string{region, regions[r.IntN(len(regions))]} {
+					got, want := validForRegion(s, rg), parseValid(s, rg)
+					if got != want {
+						t.Fatalf("%q for %s: fast %v, full parse %v", s, rg, got, want)
+					}
+					if want {
+						valid++
+					}
+				}
+			}
+		}
+	}
+	if valid < 1000 {
+		t.Fatalf("only %d valid numbers among the cases: the comparison proves little", valid)
+	}
 	seps := []string{"", " ", "-", ".", "/"}
 	for i := 0; i < 20000; i++ {
 		var b strings.Builder
@@ -184,6 +228,11 @@ func FuzzPhoneRegionPatterns(f *testing.F) {
 		}
 		if got, want := fastPhone(s, named, region), slowPhone(s, named, region); got != want {
 			t.Fatalf("%q named=%v region=%q: fast %v, full parse %v", s, named, region, got, want)
+		}
+		if len(region) == 2 {
+			if got, want := validForRegion(s, region), parseValid(s, region); got != want {
+				t.Fatalf("%q for %s: fast %v, full parse %v", s, region, got, want)
+			}
 		}
 	})
 }

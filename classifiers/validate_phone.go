@@ -1,7 +1,10 @@
 package classifiers
 
 import (
+	"bytes"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -36,12 +39,7 @@ func validPhone(s string, named bool) bool {
 	if !named {
 		return false
 	}
-	var a [24]byte
-	d, plain := nationalDigits(s, a[:0])
 	for _, r := range phoneRegions {
-		if plain && !regionPattern(r).mayMatch(d) {
-			continue // no national number of r: libphonenumber would say no
-		}
 		if validForRegion(s, r) {
 			return true
 		}
@@ -49,7 +47,20 @@ func validPhone(s string, named bool) bool {
 	return false
 }
 
+// validForRegion reports whether libphonenumber parses s for the region
+// into a number valid there. A number written with digits and separators
+// only is checked against precompiled metadata (regionMeta.valid), which
+// gives libphonenumber's answer without its parse; anything else is
+// parsed.
 func validForRegion(s, region string) bool {
+	var a [24]byte
+	if d, plain := nationalDigits(s, a[:0]); plain && len(d) >= 3 {
+		if m := metaFor(region); m != nil {
+			if v, ok := m.valid(d); ok {
+				return v
+			}
+		}
+	}
 	n, err := phonenumbers.Parse(s, region)
 	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
 }
@@ -73,65 +84,157 @@ func nationalDigits(s string, d []byte) ([]byte, bool) {
 	return d, true
 }
 
-// regionPat is the general national-number pattern of a region's
-// libphonenumber metadata and its possible lengths.
-type regionPat struct {
-	lens uint64 // bit n: a national significant number may have n digits (0: any)
+// numDesc is a number description of the metadata (general, fixed line,
+// mobile...): its possible lengths and its anchored pattern.
+type numDesc struct {
+	lens []int32
 	re   *regexp.Regexp
 }
 
-var regionPats sync.Map // region → *regionPat
-
-// regionPattern returns the compiled general pattern of a region (nil when
-// the metadata has none, which makes mayMatch always true).
-func regionPattern(region string) *regionPat {
-	if v, ok := regionPats.Load(region); ok {
-		return v.(*regionPat)
+func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
+	if d == nil || d.GetNationalNumberPattern() == "" {
+		return nil
 	}
-	var rp *regionPat
-	if coll, err := phonenumbers.MetadataCollection(); err == nil {
-		for _, md := range coll.GetMetadata() {
-			if md.GetId() != region {
-				continue
-			}
-			gd := md.GetGeneralDesc()
-			if re, err := regexp.Compile("^(?:" + gd.GetNationalNumberPattern() + ")$"); err == nil && gd.GetNationalNumberPattern() != "" {
-				rp = &regionPat{re: re}
-				for _, l := range gd.GetPossibleLength() {
-					if l > 0 && l < 64 {
-						rp.lens |= 1 << l
-					}
-				}
-			}
-			break
-		}
+	re, err := regexp.Compile("^(?:" + d.GetNationalNumberPattern() + ")$")
+	if err != nil {
+		return nil
 	}
-	v, _ := regionPats.LoadOrStore(region, rp)
-	return v.(*regionPat)
+	return &numDesc{lens: d.GetPossibleLength(), re: re}
 }
 
-// mayMatch reports whether some suffix of the digits d is a possible
-// national significant number of the region. Parsing a number written
-// without + or 00 for a region only ever removes leading digits (an
-// international or national prefix, a carrier code, the region's calling
-// code), and IsValidNumberForRegion requires the rest to match the
-// region's general pattern, so a value for which mayMatch is false is not
-// valid for the region: the check replaces a full parse by a few matches
-// of a precompiled pattern.
-func (rp *regionPat) mayMatch(d []byte) bool {
-	if rp == nil {
-		return true
+// matches is libphonenumber's isNumberMatchingDesc.
+func (nd *numDesc) matches(n []byte) bool {
+	if nd == nil {
+		return false
 	}
-	for k := 0; k+2 <= len(d); k++ {
-		n := len(d) - k
-		if rp.lens != 0 && (n >= 64 || rp.lens&(1<<n) == 0) {
-			continue
-		}
-		if rp.re.Match(d[k:]) {
-			return true
+	if len(nd.lens) > 0 && !slices.Contains(nd.lens, int32(len(n))) {
+		return false
+	}
+	return nd.re.Match(n)
+}
+
+// regionMeta is what validating a national number of one region needs
+// from the libphonenumber metadata, compiled once.
+type regionMeta struct {
+	cc       string         // country calling code
+	idd      *regexp.Regexp // international prefix, anchored
+	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
+	nppRule  string         // transform rule of the national prefix ("$2")
+	general  *numDesc
+	genRE    *regexp.Regexp // the general pattern, without the length check
+	types    []*numDesc     // fixed line, mobile, then the other types
+	possible []int32        // general possible lengths
+	local    []int32        // general local-only lengths
+}
+
+var regionMetas sync.Map // region → *regionMeta (nil: not known)
+
+func metaFor(region string) *regionMeta {
+	if v, ok := regionMetas.Load(region); ok {
+		return v.(*regionMeta)
+	}
+	var m *regionMeta
+	if coll, err := phonenumbers.MetadataCollection(); err == nil {
+		for _, md := range coll.GetMetadata() {
+			if md.GetId() == region {
+				m = newRegionMeta(md)
+				break
+			}
 		}
 	}
-	return false
+	v, _ := regionMetas.LoadOrStore(region, m)
+	return v.(*regionMeta)
+}
+
+func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
+	m := &regionMeta{cc: strconv.Itoa(int(md.GetCountryCode())), nppRule: md.GetNationalPrefixTransformRule(),
+		general: newNumDesc(md.GetGeneralDesc())}
+	if m.general == nil || len(md.GetGeneralDesc().GetPossibleLength()) == 0 {
+		return nil
+	}
+	m.genRE = m.general.re
+	m.possible = md.GetGeneralDesc().GetPossibleLength()
+	m.local = md.GetGeneralDesc().GetPossibleLengthLocalOnly()
+	var err error
+	if m.idd, err = regexp.Compile("^(?:" + md.GetInternationalPrefix() + ")"); err != nil || md.GetInternationalPrefix() == "" {
+		return nil
+	}
+	if p := md.GetNationalPrefixForParsing(); p != "" {
+		if m.npp, err = regexp.Compile("^(?:" + p + ")"); err != nil {
+			return nil
+		}
+	}
+	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetPremiumRate(), md.GetTollFree(),
+		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
+		if nd := newNumDesc(d); nd != nil {
+			m.types = append(m.types, nd)
+		}
+	}
+	return m
+}
+
+// valid reports what phonenumbers.Parse(s, region) followed by
+// IsValidNumberForRegion says of a number written in national notation
+// whose digits are d, following the library's steps: ok is false where
+// those steps are not reproduced here (the digits start with an
+// international prefix or the calling code), and the caller parses. TestPhoneRegionPatternsAgree and
+// FuzzPhoneRegionPatterns compare it with the library.
+func (m *regionMeta) valid(d []byte) (valid, ok bool) {
+	if m.idd.Match(d) || bytes.HasPrefix(d, []byte(m.cc)) {
+		return false, false
+	}
+	n := d
+	if m.npp != nil {
+		if loc := m.npp.FindSubmatchIndex(n); loc != nil {
+			cand := n[loc[1]:]
+			if m.nppRule != "" && loc[len(loc)-2] >= 0 {
+				// the transform rule rewrites the prefix with its groups
+				var a [32]byte
+				cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
+			}
+			if !(m.genRE.Match(n) && !m.genRE.Match(cand)) {
+				// the prefix is stripped when what remains has a possible length
+				if r := m.testLength(len(cand)); r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG {
+					n = cand
+				}
+			}
+		}
+	}
+	if len(n) < 2 || len(n) > 17 {
+		return false, true
+	}
+	if !m.general.matches(n) {
+		return false, true
+	}
+	for _, t := range m.types {
+		if t.matches(n) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// testLength is libphonenumber's testNumberLength for the general
+// description.
+func (m *regionMeta) testLength(l int) phonenumbers.ValidationResult {
+	n := int32(l)
+	if m.possible[0] == -1 {
+		return phonenumbers.INVALID_LENGTH
+	}
+	if slices.Contains(m.local, n) {
+		return phonenumbers.IS_POSSIBLE_LOCAL_ONLY
+	}
+	switch {
+	case m.possible[0] == n:
+		return phonenumbers.IS_POSSIBLE
+	case m.possible[0] > n:
+		return phonenumbers.TOO_SHORT
+	case m.possible[len(m.possible)-1] < n:
+		return phonenumbers.TOO_LONG
+	case slices.Contains(m.possible[1:], n):
+		return phonenumbers.IS_POSSIBLE
+	}
+	return phonenumbers.INVALID_LENGTH
 }
 
 // validPhoneIn validates a phone number found in a document of a known
@@ -157,8 +260,7 @@ func validPhoneIn(s string, named bool, region string) bool {
 	if digits < 6 || digits > 15 {
 		return false
 	}
-	var a [24]byte
-	if d, plain := nationalDigits(t, a[:0]); (!plain || regionPattern(region).mayMatch(d)) && validForRegion(t, region) {
+	if validForRegion(t, region) {
 		return true
 	}
 	return named && validPhone(s, named)
