@@ -119,6 +119,8 @@ type regionMeta struct {
 	cc       string         // country calling code
 	idd      *regexp.Regexp // international prefix, anchored
 	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
+	iddFirst firstSet       // bytes a match of idd can start with
+	nppFirst firstSet       // bytes a match of npp can start with
 	nppRule  string         // transform rule of the national prefix ("$2")
 	general  *numDesc
 	genRE    *regexp.Regexp // the general pattern, without the length check
@@ -159,10 +161,12 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 	if m.idd, err = regexp.Compile("^(?:" + md.GetInternationalPrefix() + ")"); err != nil || md.GetInternationalPrefix() == "" {
 		return nil
 	}
+	m.iddFirst, _ = patternFirstSet(md.GetInternationalPrefix())
 	if p := md.GetNationalPrefixForParsing(); p != "" {
 		if m.npp, err = regexp.Compile("^(?:" + p + ")"); err != nil {
 			return nil
 		}
+		m.nppFirst, _ = patternFirstSet(p)
 	}
 	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetPremiumRate(), md.GetTollFree(),
 		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
@@ -180,11 +184,11 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 // international prefix or the calling code), and the caller parses. TestPhoneRegionPatternsAgree and
 // FuzzPhoneRegionPatterns compare it with the library.
 func (m *regionMeta) valid(d []byte) (valid, ok bool) {
-	if m.idd.Match(d) || bytes.HasPrefix(d, []byte(m.cc)) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, []byte(m.cc)) {
 		return false, false
 	}
 	n := d
-	if m.npp != nil {
+	if m.npp != nil && m.nppFirst.accepts(d[0]) {
 		if loc := m.npp.FindSubmatchIndex(n); loc != nil {
 			cand := n[loc[1]:]
 			if m.nppRule != "" && loc[len(loc)-2] >= 0 {
@@ -192,11 +196,12 @@ func (m *regionMeta) valid(d []byte) (valid, ok bool) {
 				var a [32]byte
 				cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
 			}
-			if !(m.genRE.Match(n) && !m.genRE.Match(cand)) {
-				// the prefix is stripped when what remains has a possible length
-				if r := m.testLength(len(cand)); r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG {
-					n = cand
-				}
+			// the prefix is stripped when what remains has a possible
+			// length, unless that turns a number of the general pattern
+			// into one that is not
+			if r := m.testLength(len(cand)); (r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG) &&
+				!(m.genRE.Match(n) && !m.genRE.Match(cand)) {
+				n = cand
 			}
 		}
 	}
