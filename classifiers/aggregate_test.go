@@ -52,3 +52,42 @@ func TestFieldNamesOfShapes(t *testing.T) {
 		}
 	}
 }
+
+// A digest under a bare algorithm name is a password hash in a user's
+// record, not in a file's; without the password-hash-hex rule it is
+// nothing.
+func TestRecordDigests(t *testing.T) {
+	e := defaultEngine(t)
+	const md5 = "5f4dcc3b5aa765d61d8327deb882cf99"
+	tests := []struct {
+		name string
+		doc  map[string]any
+		want []string
+	}{
+		{"users table", map[string]any{"email": "jane@example.com", "md5": md5}, []string{"md5"}},
+		{"login and sha1", map[string]any{"login": "jdoe", "SHA1": md5 + "01234567"}, []string{"SHA1"}},
+		{"build artifact", map[string]any{"download_url": "https://x.example/a.tgz", "user_id": 3, "md5": md5}, nil},
+		{"no user", map[string]any{"name": "a.tgz", "md5": md5}, nil},
+		{"wrong length", map[string]any{"email": "jane@example.com", "sha1": md5}, nil},
+		{"not hex", map[string]any{"email": "jane@example.com", "md5": "zz4dcc3b5aa765d61d8327deb882cf99"}, nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, ph := range e.Record(tc.doc, nil) {
+			if ph.Hit.Category != "password_hash" {
+				t.Errorf("%s: category %s", tc.name, ph.Hit.Category)
+			}
+			got = append(got, ph.Path)
+		}
+		if len(got) != len(tc.want) || len(got) > 0 && got[0] != tc.want[0] {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	r, err := e.Restrict(nil, []string{"password_hash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits := r.Record(map[string]any{"email": "jane@example.com", "md5": md5}, nil); len(hits) != 0 {
+		t.Errorf("without password_hash rules: %v", hits)
+	}
+}

@@ -16,27 +16,36 @@ func (e *Engine) DocumentRegion(doc map[string]any) string {
 	if r := regionOf(doc); r != "" {
 		return r
 	}
-	for _, v := range doc {
-		if m, ok := v.(map[string]any); ok {
+	// one level down: the first key, in byte order, whose object says
+	best, bestKey := "", ""
+	for k, v := range doc {
+		if m, ok := v.(map[string]any); ok && (best == "" || k < bestKey) {
 			if r := regionOf(m); r != "" {
-				return r
+				best, bestKey = r, k
 			}
 		}
 	}
-	return ""
+	return best
 }
 
+// regionOf is the region given by a country-like key of m. When several
+// keys give one, the first key in byte order wins, so that a document gets
+// the same region every time (map order is random).
 func regionOf(m map[string]any) string {
+	best, bestKey := "", ""
 	for k, v := range m {
+		if best != "" && k > bestKey {
+			continue
+		}
 		s, ok := v.(string)
 		if !ok || len(s) < 2 || len(s) > 40 || !countryKey(k) {
 			continue
 		}
 		if r := regionFromValue(s); r != "" {
-			return r
+			best, bestKey = r, k
 		}
 	}
-	return ""
+	return best
 }
 
 var countryKeys sync.Map // key → bool

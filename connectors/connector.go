@@ -72,6 +72,10 @@ type Container struct {
 	FieldTypes map[string]string
 	// Notes are facts about the container worth reporting.
 	Notes []string
+	// PrimaryKey names the columns of a table's primary key, in key
+	// order (SQL stores); nil when there is none or the store has no
+	// such notion.
+	PrimaryKey []string
 	// Handle is connector-private state (for example a path or a namespace).
 	Handle any
 }

@@ -40,6 +40,9 @@ type Options struct {
 	// IncludeHidden includes hidden and system containers
 	// (Elasticsearch dot-indices, ...).
 	IncludeHidden bool
+	// IncludeViews includes SQL views (PostgreSQL, MySQL/MariaDB, SQLite)
+	// among the containers; they are passed over by default.
+	IncludeViews bool
 
 	// Username is the user when the URI names none; Password is its
 	// password (by default from PIISNIFF_PASSWORD, see WithDefaults).

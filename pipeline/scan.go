@@ -39,8 +39,10 @@ type Config struct {
 	Seed          int64   // makes samples and examples reproducible
 	MinConfidence float64 // findings below are not reported
 	ShowData      bool    // unmasked examples (never for credentials)
-	MaxExamples   int     // examples per finding; default 3
-	MaxDepth      int     // flattening depth limit; default DefaultMaxDepth
+	// MaxExamples is the number of examples kept per finding: 0 means
+	// DefaultMaxExamples, NoExamples keeps none.
+	MaxExamples int
+	MaxDepth    int // flattening depth limit; default DefaultMaxDepth
 	// TargetConcurrency bounds how many targets are scanned at once; the
 	// containers of one target are bounded by Connector.Concurrency.
 	TargetConcurrency int
@@ -49,6 +51,13 @@ type Config struct {
 	Tool              report.Tool
 	Settings          *report.Settings
 }
+
+// DefaultMaxExamples is the number of examples kept per finding when
+// Config.MaxExamples is 0.
+const DefaultMaxExamples = 3
+
+// NoExamples as Config.MaxExamples keeps no example at all.
+const NoExamples = -1
 
 // Progress receives scan progress. Implementations must be safe for
 // concurrent use; Documents is called once per document.
@@ -68,8 +77,11 @@ func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		c.Workers = runtime.NumCPU()
 	}
-	if c.MaxExamples <= 0 {
-		c.MaxExamples = 3
+	switch {
+	case c.MaxExamples == 0:
+		c.MaxExamples = DefaultMaxExamples
+	case c.MaxExamples < 0:
+		c.MaxExamples = 0 // NoExamples
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = DefaultMaxDepth
@@ -232,6 +244,13 @@ func (s *scanner) scanTarget(ctx context.Context, target string) (t report.Targe
 	if err != nil {
 		return fail(err)
 	}
+	if len(containers) == 0 {
+		note := "nothing was scanned in this target: it holds no container that could be read"
+		if n := len(t.Skipped); n > 0 {
+			note += fmt.Sprintf(" (%d skipped, listed with the reason)", n)
+		}
+		t.Exposure.Notes = append(t.Exposure.Notes, note)
+	}
 	var est int64
 	for _, c := range containers {
 		if c.EstimatedDocuments > 0 {
@@ -359,6 +378,7 @@ func (s *scanner) buildContainer(c connectors.Container, cs *containerState, res
 		SamplingMethod:     res.Method,
 		SkippedDocuments:   skipped,
 		Notes:              append(append([]string(nil), c.Notes...), res.Notes...),
+		PrimaryKey:         c.PrimaryKey,
 		MarginOfError:      report.MarginOfError(sampled, total),
 	}
 	if len(skipReasons) > 0 {

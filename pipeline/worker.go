@@ -118,6 +118,11 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 	}()
 	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
 	w.place = placeRecord(doc.Fields)
+	// what the record's other fields say (a digest in a users' record)
+	w.phits = w.s.cfg.Engine.Record(doc.Fields, w.phits[:0])
+	for _, ph := range w.phits {
+		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
+	}
 	return w.flat.Flatten(doc.Fields, w)
 }
 

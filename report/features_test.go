@@ -436,9 +436,10 @@ func TestValidateAddedFields(t *testing.T) {
 	if err := WriteJSON(&buf, kitReport()); err != nil {
 		t.Fatal(err)
 	}
-	good := buf.String()
-	if err := Validate(buf.Bytes()); err != nil {
-		t.Fatalf("a report with combinations and guidance: %v", err)
+	// a SQL table's primary key
+	good := strings.Replace(buf.String(), `"name": "shop.users",`, `"name": "shop.users", "primary_key": ["id"],`, 1)
+	if err := Validate([]byte(good)); err != nil {
+		t.Fatalf("a report with combinations, guidance and a primary key: %v", err)
 	}
 	tests := []struct{ name, from, to, want string }{
 		{"combination category", `"email",
@@ -446,6 +447,8 @@ func TestValidateAddedFields(t *testing.T) {
                 "pin"`, "combinations[0].categories"},
 		{"combination risk", `"risk": 62.1`, `"risk": 120`, "combinations[0].risk"},
 		{"guidance type", `"usually_notifiable": true`, `"usually_notifiable": "yes"`, "usually_notifiable"},
+		{"primary key type", `"primary_key": ["id"]`, `"primary_key": "id"`, "primary_key"},
+		{"primary key element", `"primary_key": ["id"]`, `"primary_key": [1]`, "primary_key[0]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,6 +47,8 @@ type htmlView struct {
 	GroupChart barChart
 	Heat       heatMap
 	Errors     []string
+	// Nothing says that nothing was scanned, instead of "no personal data".
+	Nothing string
 }
 
 type htmlTarget struct {
@@ -107,6 +109,9 @@ var levelColors = map[string]string{"critical": "#b42318", "high": "#e8590c", "m
 func newHTMLView(r *Report) htmlView {
 	v := htmlView{R: r, Level: RiskLevel(r.Summary.RiskScore), Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 MST"),
 		Disclaimer: GuidanceDisclaimer, Guidance: guidanceOf(r)}
+	if NothingScanned(r) {
+		v.Nothing = sentence(NothingScannedNote(r))
+	}
 	type cref struct {
 		c      *Container
 		target string

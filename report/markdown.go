@@ -22,9 +22,13 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if !r.Complete {
 		status = "**incomplete**"
 	}
-	p.line("Scanned by %s %s on %s; scan %s. %d containers scanned, %d with findings, %d failed; %d documents sampled.",
+	skipped := ""
+	if s.ContainersSkipped > 0 {
+		skipped = fmt.Sprintf(", %d not read (skipped)", s.ContainersSkipped)
+	}
+	p.line("Scanned by %s %s on %s; scan %s. %d containers scanned, %d with findings, %d failed%s; %d documents sampled.",
 		md(r.Tool.Name), md(r.Tool.Version), r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), status,
-		s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, s.DocumentsSampled)
+		s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped, s.DocumentsSampled)
 	p.line("")
 	p.line("## Targets")
 	p.line("")
@@ -77,9 +81,12 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	p.line("")
 	p.line("Estimated records are exact where every document was read, else marked ~ with the sample's 95%% margin of error.")
 	p.line("")
-	if len(rows) == 0 {
+	switch {
+	case NothingScanned(r):
+		p.line("**%s**", md(sentence(NothingScannedNote(r))))
+	case len(rows) == 0:
 		p.line("No personal data found.")
-	} else {
+	default:
 		if len(rows) > MarkdownTopFindings {
 			p.line("The %d riskiest of %d findings (the JSON or HTML report has all):", MarkdownTopFindings, len(rows))
 			p.line("")

@@ -19,6 +19,9 @@ type Report struct {
 	Summary       Summary   `json:"summary"`
 	// Extensions (added fields).
 	Settings *Settings `json:"settings,omitempty"`
+	// Notes are facts about the whole scan a reader must not miss
+	// ("nothing was scanned: ...").
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -80,6 +83,9 @@ type Container struct {
 	SkipReasons      map[string]int64 `json:"skip_reasons,omitempty"`
 	Error            *string          `json:"error,omitempty"`
 	Notes            []string         `json:"notes,omitempty"`
+	// PrimaryKey names the primary key column(s) of a SQL table, so that
+	// a finding can be traced back to its rows.
+	PrimaryKey []string `json:"primary_key,omitempty"`
 	// MarginOfError is the half-width of the 95% interval of a match ratio
 	// measured on this sample (worst case p = 0.5, finite population).
 	MarginOfError float64 `json:"margin_of_error"`
@@ -138,6 +144,13 @@ type Summary struct {
 	ContainersFailed int   `json:"containers_failed"`
 	TargetsFailed    int   `json:"targets_failed"`
 	DocumentsSkipped int64 `json:"documents_skipped"`
+	// ContainersSkipped counts what the connectors saw but did not read
+	// (targets[].skipped: files of an unknown format, hidden files, ...).
+	ContainersSkipped int `json:"containers_skipped"`
+	// TargetsEmpty counts the targets that could be opened but held
+	// nothing that was read: no container scanned. Such a scan is not
+	// complete.
+	TargetsEmpty int `json:"targets_empty"`
 	// Combinations counts the containers holding each combination, by id.
 	Combinations map[string]int `json:"combinations,omitempty"`
 	// NotificationGuidance says, per group found, whether data of that kind

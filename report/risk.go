@@ -1,8 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // RiskModel turns findings into risk on a 0–100 scale.
@@ -167,6 +169,10 @@ func round10(x float64) float64   { return math.Round(x*10) / 10 }
 
 // Finish computes every risk, sorts findings by risk, fills the summary and
 // sets Complete. interrupted says the scan was stopped before its end.
+//
+// A scan is complete when it was not interrupted, no target or container
+// failed, and every target had at least one container scanned: a target
+// that held nothing readable is not an all-clear.
 func Finish(r *Report, m RiskModel, interrupted bool) {
 	complete := !interrupted
 	rules := m.Combinations
@@ -181,6 +187,8 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			complete = false
 			sum.TargetsFailed++
 		}
+		sum.ContainersSkipped += len(t.Skipped)
+		scanned := 0
 		ef := ExposureFactor(t.Kind, t.Exposure)
 		riskOf := func(w, conf float64, affected int64) float64 {
 			return round10(100 * w * conf * Volume(affected) * ef)
@@ -194,6 +202,7 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 			}
 			if c.Error == nil || c.SampledDocuments > 0 {
 				sum.ContainersScanned++
+				scanned++
 			}
 			sum.DocumentsSampled += c.SampledDocuments
 			sum.DocumentsSkipped += c.SkippedDocuments
@@ -243,6 +252,10 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 				sum.ByCategory[cat] = cs
 			}
 		}
+		if t.Error == nil && scanned == 0 {
+			complete = false
+			sum.TargetsEmpty++
+		}
 		t.RiskScore = round10(Combine(containerRisks...))
 		targetRisks = append(targetRisks, t.RiskScore)
 	}
@@ -250,4 +263,42 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	r.Summary = sum
 	r.Summary.NotificationGuidance = Guidance(r)
 	r.Complete = complete
+	if NothingScanned(r) {
+		addNote(r, NothingScannedNote(r))
+	}
+}
+
+// NothingScanned reports whether the scan read no container at all: its
+// report must say so, never "no personal data found".
+func NothingScanned(r *Report) bool {
+	return r.Summary.ContainersScanned == 0
+}
+
+// NothingScannedNote says why nothing was scanned, for a person.
+func NothingScannedNote(r *Report) string {
+	s := r.Summary
+	msg := "nothing was scanned: no container was read"
+	var why []string
+	if s.TargetsFailed > 0 {
+		why = append(why, fmt.Sprintf("%d targets failed", s.TargetsFailed))
+	}
+	if s.ContainersFailed > 0 {
+		why = append(why, fmt.Sprintf("%d containers failed", s.ContainersFailed))
+	}
+	if s.ContainersSkipped > 0 {
+		why = append(why, fmt.Sprintf("%d skipped", s.ContainersSkipped))
+	}
+	if len(why) == 0 {
+		why = append(why, "the targets are empty")
+	}
+	return msg + " (" + strings.Join(why, ", ") + "); this is not an all-clear"
+}
+
+func addNote(r *Report, note string) {
+	for _, n := range r.Notes {
+		if n == note {
+			return
+		}
+	}
+	r.Notes = append(r.Notes, note)
 }

@@ -63,9 +63,12 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	}
 
 	rows := Flatten(r)
-	if len(rows) == 0 {
+	switch {
+	case NothingScanned(r):
+		p.wrapped(width, "", "  ", p.red(sentence(NothingScannedNote(r))))
+	case len(rows) == 0:
 		p.line("No personal data found.")
-	} else {
+	default:
 		// column widths: risk 5, category 15, affected 8, conf 4 (dropped
 		// below 90 columns); the rest split between where and example
 		conf := width >= 90
@@ -138,10 +141,26 @@ func WriteTable(w io.Writer, r *Report, opt TableOptions) error {
 	if !r.Complete {
 		status = p.red("INCOMPLETE")
 	}
-	p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %d containers scanned, %d with findings, %d failed · %d documents sampled, %d skipped · scan %s",
-		p.bold("Overall risk"), p.risk(s.RiskScore), s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed,
+	skipped := ""
+	if s.ContainersSkipped > 0 {
+		skipped = fmt.Sprintf(", %d not read (skipped)", s.ContainersSkipped)
+	}
+	p.wrapped(width, "", "  ", fmt.Sprintf("%s %s · %d containers scanned, %d with findings, %d failed%s · %d documents sampled, %d skipped · scan %s",
+		p.bold("Overall risk"), p.risk(s.RiskScore), s.ContainersScanned, s.ContainersWithFindings, s.ContainersFailed, skipped,
 		s.DocumentsSampled, s.DocumentsSkipped, status))
 	return p.err
+}
+
+// sentence capitalises a note and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 type printer struct {

@@ -81,6 +81,7 @@ func Validate(data []byte) error {
 			}
 			v.score(cm["risk_score"], cp+".risk_score")
 			v.combinations(cm["combinations"], cp+".combinations")
+			v.strings(cm["primary_key"], cp+".primary_key")
 			for k, f := range cm["fields"].([]any) {
 				fp := fmt.Sprintf("%s.fields[%d]", cp, k)
 				fm, ok := f.(map[string]any)
@@ -229,6 +230,25 @@ func (v *validator) combinations(val any, path string) {
 				}
 			}
 		})
+}
+
+// strings checks an optional array of non-empty strings (a container's
+// primary_key).
+func (v *validator) strings(val any, path string) {
+	if v.err != nil || val == nil {
+		return
+	}
+	list, ok := val.([]any)
+	if !ok {
+		v.err = fmt.Errorf("%s is %T, want array", path, val)
+		return
+	}
+	for i, el := range list {
+		if s, ok := el.(string); !ok || s == "" {
+			v.err = fmt.Errorf("%s[%d] is %v, want a non-empty string", path, i, el)
+			return
+		}
+	}
 }
 
 // guidance checks the summary's optional notification guidance.

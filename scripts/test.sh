@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: every package with the race detector, after
-# each fuzz target has run for a short, bounded time. Everything the tests need (the
-# embedded MongoDB wire-protocol server, the Elasticsearch protocol server)
-# is started by the tests themselves.
+# each fuzz target has run for a short, bounded time. The embedded MongoDB
+# wire-protocol server, the Elasticsearch protocol server and the Redis
+# Cluster are started by the tests themselves; PostgreSQL, MariaDB and Redis
+# run on the machine (scripts/services.sh checks them and starts one that is
+# down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The PostgreSQL, MariaDB and Redis servers the connector tests read.
+./scripts/services.sh
 
 # Fuzz targets first, each time-boxed (FUZZTIME=0 skips them).
 fuzztime=${FUZZTIME:-5s}

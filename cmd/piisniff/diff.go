@@ -12,8 +12,8 @@ import (
 
 var diffFormats = []string{"table", "json", "markdown"}
 
-func newDiffCmd() *cobra.Command {
-	o := &outputFlags{}
+func newDiffCmd(getenv env) *cobra.Command {
+	o := &outputFlags{getenv: getenv}
 	cmd := &cobra.Command{
 		Use:   "diff OLD.json NEW.json",
 		Short: "Show the findings that appeared, disappeared or changed risk between two reports",
@@ -68,10 +68,10 @@ new report. A change already accepted in OLD does not fail the build again.
 				err = report.WriteDiffTable(w, d, opt)
 			}
 			if err != nil {
-				done()
+				done(false)
 				return &exitError{code: exitScanError, err: fmt.Errorf("writing the diff: %w", err)}
 			}
-			if err := done(); err != nil {
+			if err := done(true); err != nil {
 				return err
 			}
 			return checkPolicy(cmd.ErrOrStderr(), policy, d.Worse(cur))

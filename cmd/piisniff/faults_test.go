@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,7 +24,32 @@ type boundedResult struct {
 	maxRSS int64 // peak resident set of the process, bytes
 }
 
-// runBounded runs piisniff and fails the test when it has not exited within
+// runInProcess runs piisniff in process like runCLI and fails the test
+// when it has not returned within the bound: a scan that does not end has
+// hung. Use runBounded for what needs a process of its own (its memory,
+// its environment, signals).
+func runInProcess(t *testing.T, bound time.Duration, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- runEnv(ctx, args, bytes.NewReader(nil), &out, &errb, envLookup(env)) }()
+	select {
+	case code := <-done:
+		return result{out.String(), errb.String(), code}
+	case <-time.After(bound):
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+		t.Fatalf("piisniff %s did not finish within %s (hung)", strings.Join(args, " "), bound)
+		return result{}
+	}
+}
+
+// runBounded runs the piisniff binary and fails the test when it has not exited within
 // the bound: a scan that does not end has hung, which is what these tests
 // guard against.
 func runBounded(t *testing.T, bound time.Duration, env []string, args ...string) boundedResult {
@@ -181,7 +207,7 @@ func TestScanFaults(t *testing.T) {
 			}
 			files := smallExport(t)
 			args := append([]string{"scan", target, files, "-f", "json", "--concurrency", "1", "--sample-size", "100", "--no-anonymous-check"}, tt.args...)
-			res := runBounded(t, 90*time.Second, nil, args...)
+			res := runInProcess(t, 90*time.Second, nil, args...)
 			if res.code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", res.code, tt.code, res.stderr)
 			}

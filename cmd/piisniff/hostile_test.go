@@ -211,7 +211,7 @@ func TestScanLimitsAreFlags(t *testing.T) {
 		`{"a":{"b":{"c":{"d":{"e":1}}}}}`,
 		goodLine,
 	}, "\n")+"\n")
-	res := runBounded(t, time.Minute, nil, "scan", dir, "-f", "json", "--max-document-bytes", "1000", "--max-depth", "3")
+	res := runInProcess(t, time.Minute, nil, "scan", dir, "-f", "json", "--max-document-bytes", "1000", "--max-depth", "3")
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}

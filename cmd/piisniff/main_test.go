@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,7 +14,9 @@ import (
 	"github.com/piisniff/piisniff/report"
 )
 
-// binary is the piisniff executable built once for the end-to-end tests.
+// binary is the piisniff executable built once for the end-to-end tests
+// (signals, hangs, memory bounds, privileges); the other tests call run in
+// process with runCLI.
 var binary string
 
 func TestMain(m *testing.M) {
@@ -39,11 +42,36 @@ type result struct {
 	code           int
 }
 
+// runCLI runs piisniff in process with args; env ("NAME=value") is laid
+// over the process environment for this run only, so tests that set it
+// can still run in parallel.
 func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
-	return execute(t, cmd)
+	return runCLIWith(t, nil, env, args...)
+}
+
+// runCLIWith is runCLI with standard input.
+func runCLIWith(t *testing.T, stdin []byte, env []string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := runEnv(context.Background(), args, bytes.NewReader(stdin), &out, &errb, envLookup(env))
+	return result{out.String(), errb.String(), code}
+}
+
+// envLookup reads env ("NAME=value") first, then the process environment.
+func envLookup(env []string) func(string) string {
+	m := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(name string) string {
+		if v, ok := m[name]; ok {
+			return v
+		}
+		return os.Getenv(name)
+	}
 }
 
 // execute runs a prepared command and returns its output and exit code; a

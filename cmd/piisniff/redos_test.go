@@ -31,7 +31,7 @@ func TestCatastrophicUserRule(t *testing.T) {
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules.yaml")
 	writeString(t, rules, catastrophicRules)
-	res := runBounded(t, time.Minute, nil, "rules", "check", rules)
+	res := runInProcess(t, time.Minute, nil, "rules", "check", rules)
 	if res.code != 0 || !strings.Contains(res.stderr, "warning: "+rules+":7:") || !strings.Contains(res.stderr, "nests quantifiers") {
 		t.Errorf("rules check: exit %d, stderr %q; want a warning at line 7 about nested quantifiers", res.code, res.stderr)
 	}
@@ -49,7 +49,7 @@ func TestCatastrophicUserRule(t *testing.T) {
 	writeString(t, filepath.Join(data, "tokens.ndjson"), b.String())
 	// 500 documents × 2 values × a 50 ms timeout is over 50 s of matching
 	// without the give-up; a scan that takes longer than the bound hung.
-	res = runBounded(t, 30*time.Second, nil, "scan", data, "--rules", rules, "-f", "json", "--sample-size", "0")
+	res = runInProcess(t, 30*time.Second, nil, "scan", data, "--rules", rules, "-f", "json", "--sample-size", "0")
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestRegistryAsTheCLISeesIt(t *testing.T) {
 			t.Errorf("connector %s gives no target form for --help", d.Name)
 		}
 	}
-	cmd := newScanCmd()
+	cmd := newScanCmd(os.Getenv)
 	for _, name := range []string{"containers", "databases", "collections", "es-api-key", "cloud-id"} {
 		if cmd.Flags().Lookup(name) == nil {
 			t.Errorf("scan has no --%s", name)

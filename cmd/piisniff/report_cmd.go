@@ -18,6 +18,7 @@ type outputFlags struct {
 	output  string
 	noColor bool
 	failOn  []string
+	getenv  env
 }
 
 func (o *outputFlags) register(cmd *cobra.Command, formats []string, def string) {
@@ -29,25 +30,35 @@ func (o *outputFlags) register(cmd *cobra.Command, formats []string, def string)
 }
 
 // open returns where to write, the format chosen and the table options.
-// The returned function closes the output file, if any.
-func (o *outputFlags) open(cmd *cobra.Command, formats []string) (io.Writer, string, report.TableOptions, func() error, error) {
+// The returned function finishes the output file, if any: commit false
+// (after an error writing) removes what was written.
+func (o *outputFlags) open(cmd *cobra.Command, formats []string) (io.Writer, string, report.TableOptions, func(commit bool) error, error) {
 	stdout := cmd.OutOrStdout()
 	format := (&scanFlags{format: o.format, output: o.output}).chooseFormat(o.output == "" && isTerminal(stdout))
 	if !contains(formats, format) {
 		return nil, "", report.TableOptions{}, nil, usageErr("--format %q is not one of %s", format, strings.Join(formats, ", "))
 	}
-	color := format == "table" && o.output == "" && isTerminal(stdout) && !o.noColor && os.Getenv("NO_COLOR") == ""
+	color := format == "table" && o.output == "" && isTerminal(stdout) && !o.noColor && o.getenv("NO_COLOR") == ""
 	opt := report.TableOptions{Width: terminalWidth(stdout), Color: color}
 	if o.output == "" {
-		return stdout, format, opt, func() error { return nil }, nil
+		return stdout, format, opt, func(bool) error { return nil }, nil
 	}
-	file, err := createPrivate(o.output)
+	dest, err := openReportFile(o.output)
 	if err != nil {
-		return nil, "", opt, nil, &exitError{code: exitScanError, err: err}
+		return nil, "", opt, nil, failErr(err)
 	}
-	return file, format, opt, func() error {
-		if err := file.Close(); err != nil {
-			return &exitError{code: exitScanError, err: fmt.Errorf("writing %s: %w", o.output, err)}
+	w, err := dest.Writer()
+	if err != nil {
+		dest.Abort()
+		return nil, "", opt, nil, failErr(err)
+	}
+	return w, format, opt, func(commit bool) error {
+		if !commit {
+			dest.Abort()
+			return nil
+		}
+		if err := dest.Commit(); err != nil {
+			return failErr(err)
 		}
 		return nil
 	}, nil
@@ -82,12 +93,12 @@ func loadReport(cmd *cobra.Command, path string) (*report.Report, error) {
 	return &r, nil
 }
 
-func newReportCmd() *cobra.Command {
+func newReportCmd(getenv env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Work with saved reports",
 	}
-	o := &outputFlags{}
+	o := &outputFlags{getenv: getenv}
 	render := &cobra.Command{
 		Use:   "render REPORT.json",
 		Short: "Render a saved JSON report in another format",
@@ -122,10 +133,10 @@ have checked it.
 				return err
 			}
 			if err := report.Write(w, r, format, opt); err != nil {
-				done()
+				done(false)
 				return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
 			}
-			if err := done(); err != nil {
+			if err := done(true); err != nil {
 				return err
 			}
 			return checkPolicy(cmd.ErrOrStderr(), policy, r)

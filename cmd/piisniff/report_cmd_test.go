@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -255,12 +254,10 @@ func TestReportRenderErrors(t *testing.T) {
 	}
 }
 
-// runCLIStdin runs the binary like runCLI, with stdin as its standard input.
+// runCLIStdin runs piisniff like runCLI, with stdin as its standard input.
 func runCLIStdin(t *testing.T, stdin []byte, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	return execute(t, cmd)
+	return runCLIWith(t, stdin, nil, args...)
 }
 
 func TestDiff(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newRootCmd() *cobra.Command {
+func newRootCmd(getenv env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "piisniff",
 		Short: "Find the personal data an exposed or about-to-launch data store would leak",
@@ -18,15 +18,22 @@ risk-weighted inventory: per store, container and field, the categories of
 personal data found, confidence, masked examples and estimated affected
 documents.
 
-Exit codes: 0 scan completed, 1 a target or container failed (the report is
-still written, with "complete": false), 2 usage error, 3 --fail-on policy
-breached, 130 interrupted (the partial report is written).`,
+Exit codes:
+  0    the scan completed and read what it was asked to read
+  1    a target, container or file could not be read, nothing was scanned, or
+       another error that is not a usage error (a report that could be
+       written says "complete": false)
+  2    usage error: bad flag or argument, mistyped or missing target; no
+       report is written
+  3    the --fail-on policy was breached (the report is written first)
+  130  interrupted by SIGINT (the partial report is written)
+  143  terminated by SIGTERM (the partial report is written)`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("piisniff {{.Version}}\n")
-	root.AddCommand(newScanCmd(), newExplainCmd(), newRulesCmd(), newReportCmd(), newDiffCmd(), newVersionCmd())
+	root.AddCommand(newScanCmd(getenv), newExplainCmd(getenv), newRulesCmd(), newReportCmd(getenv), newDiffCmd(getenv), newVersionCmd())
 	return root
 }
 

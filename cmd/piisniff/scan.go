@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/piisniff/piisniff/classifiers"
@@ -21,7 +23,115 @@ import (
 	"github.com/piisniff/piisniff/report"
 )
 
+// connFlags are the connector settings shared by scan and explain, so
+// that explain reads a store exactly as scan does.
+type connFlags struct {
+	connectTimeout time.Duration
+	requestTimeout time.Duration
+	tlsCA          string
+	tlsCert        string
+	tlsKey         string
+	tlsInsecure    bool
+	containers     connectors.Filter
+	databases      connectors.Filter
+	stores         map[string]connectors.StoreOptions
+	includeHidden  bool
+	includeViews   bool
+	noAnonCheck    bool
+	username       string
+	maxDocBytes    int64
+	concurrency    int
+	getenv         env
+}
+
+func newConnFlags(getenv env) *connFlags {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return &connFlags{stores: connectors.NewStoreOptions(), getenv: getenv}
+}
+
+// register adds the connector flags: the common ones and every
+// connector's own (connectors.AddFlags).
+func (c *connFlags) register(fl *pflag.FlagSet) {
+	fl.IntVar(&c.concurrency, "concurrency", 4, "containers sampled at once per target (bounds connections)")
+	fl.DurationVar(&c.connectTimeout, "connect-timeout", 10*time.Second, "timeout to connect to a store")
+	fl.DurationVar(&c.requestTimeout, "request-timeout", 30*time.Second, "timeout of one query or request")
+	fl.StringVar(&c.tlsCA, "tls-ca", "", "CA certificates `FILE` (PEM) to verify servers with")
+	fl.StringVar(&c.tlsCert, "tls-cert", "", "client certificate `FILE` (PEM)")
+	fl.StringVar(&c.tlsKey, "tls-key", "", "client key `FILE` (PEM)")
+	fl.BoolVar(&c.tlsInsecure, "tls-insecure", false, "do not verify server certificates (prints a warning)")
+	fl.Var(connectors.FilterFlag{F: &c.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
+	fl.Var(connectors.FilterFlag{F: &c.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
+	fl.BoolVar(&c.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
+	fl.BoolVar(&c.includeViews, "include-views", false, "also scan SQL views (PostgreSQL, MySQL/MariaDB, SQLite)")
+	fl.BoolVar(&c.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
+	fl.StringVar(&c.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
+	connectors.AddFlags(fl, c.stores)
+	fl.Int64Var(&c.maxDocBytes, "max-document-bytes", 16<<20, "documents larger than this are skipped and counted")
+}
+
+// validate checks the connector flags: usage errors.
+func (c *connFlags) validate() error {
+	if c.concurrency < 1 {
+		return usageErr("--concurrency must be at least 1")
+	}
+	if c.maxDocBytes < 1 {
+		return usageErr("--max-document-bytes must be at least 1")
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return usageErr("--tls-cert and --tls-key go together")
+	}
+	if err := connectors.ValidateStores(c.stores); err != nil {
+		return usageErr("%v", err)
+	}
+	return nil
+}
+
+// options are the connector settings the flags give.
+func (c *connFlags) options() connectors.Options {
+	return connectors.Options{
+		ConnectTimeout:   c.connectTimeout,
+		RequestTimeout:   c.requestTimeout,
+		TLS:              connectors.TLSOptions{CAFile: c.tlsCA, CertFile: c.tlsCert, KeyFile: c.tlsKey, Insecure: c.tlsInsecure},
+		Containers:       c.containers,
+		Databases:        c.databases,
+		AnonymousCheck:   !c.noAnonCheck,
+		IncludeHidden:    c.includeHidden,
+		IncludeViews:     c.includeViews,
+		Username:         c.username,
+		Concurrency:      c.concurrency,
+		MaxDocumentBytes: c.maxDocBytes,
+		Stores:           c.stores,
+		Env:              c.getenv,
+	}
+}
+
+// checkTargets validates every target before anything is contacted: a
+// mistyped scheme or a path that does not exist is a usage error, with a
+// "did you mean" hint where one fits.
+func checkTargets(targets []string, opts connectors.Options) error {
+	for _, t := range targets {
+		if err := connectors.CheckTarget(t, opts); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	return nil
+}
+
+// warnInsecure prints the security warnings of the flags; they are
+// printed even with --quiet.
+func warnInsecure(stderr io.Writer, tlsInsecure, showData bool) {
+	if tlsInsecure {
+		fmt.Fprintln(stderr, "piisniff: WARNING: --tls-insecure: server certificates are not verified; anyone on the path can read the data and credentials")
+	}
+	if showData {
+		fmt.Fprintln(stderr, "piisniff: WARNING: --show-data: the output holds personal data unmasked (credentials stay masked); protect it like the data itself")
+	}
+}
+
 type scanFlags struct {
+	*connFlags
 	rules           []string
 	sampleSize      int
 	seed            int64
@@ -31,21 +141,7 @@ type scanFlags struct {
 	output          string
 	showData        bool
 	workers         int
-	concurrency     int
 	quiet           bool
-	connectTimeout  time.Duration
-	requestTimeout  time.Duration
-	tlsCA           string
-	tlsCert         string
-	tlsKey          string
-	tlsInsecure     bool
-	containers      connectors.Filter
-	databases       connectors.Filter
-	stores          map[string]connectors.StoreOptions
-	includeHidden   bool
-	noAnonCheck     bool
-	username        string
-	maxDocBytes     int64
 	maxDepth        int
 	maxExamples     int
 	noColor         bool
@@ -55,8 +151,8 @@ type scanFlags struct {
 	profile         profileFlags
 }
 
-func newScanCmd() *cobra.Command {
-	f := &scanFlags{stores: connectors.NewStoreOptions()}
+func newScanCmd(getenv env) *cobra.Command {
+	f := &scanFlags{connFlags: newConnFlags(getenv)}
 	cmd := &cobra.Command{
 		Use:   "scan TARGET...",
 		Short: "Scan data stores and write the personal-data inventory",
@@ -79,7 +175,7 @@ which are never shown.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				// options alone may name a target (an Elastic Cloud id)
-				implied, err := connectors.ImpliedTargets(f.connectorOptions())
+				implied, err := connectors.ImpliedTargets(f.options())
 				if err != nil {
 					return usageErr("%v", err)
 				}
@@ -103,45 +199,15 @@ which are never shown.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to `FILE` (created with mode 0600) instead of standard output")
 	fl.BoolVar(&f.showData, "show-data", false, "show examples unmasked (credentials are always masked)")
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "classifier workers")
-	fl.IntVar(&f.concurrency, "concurrency", 4, "containers sampled at once per target (bounds connections)")
 	fl.IntVar(&f.targetsParallel, "parallel-targets", 4, "targets scanned at once")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress and no notes on standard error")
-	fl.DurationVar(&f.connectTimeout, "connect-timeout", 10*time.Second, "timeout to connect to a store")
-	fl.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "timeout of one query or request")
-	fl.StringVar(&f.tlsCA, "tls-ca", "", "CA certificates `FILE` (PEM) to verify servers with")
-	fl.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` (PEM)")
-	fl.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` (PEM)")
-	fl.BoolVar(&f.tlsInsecure, "tls-insecure", false, "do not verify server certificates (prints a warning)")
-	fl.Var(connectors.FilterFlag{F: &f.containers}, "containers", "container name globs to scan; prefix ! to exclude (e.g. 'users*,!*_tmp')")
-	fl.Var(connectors.FilterFlag{F: &f.databases}, "databases", "database globs (stores with databases); prefix ! to exclude")
-	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also scan hidden and system containers (Elasticsearch dot-indices)")
-	fl.BoolVar(&f.noAnonCheck, "no-anonymous-check", false, "do not try an unauthenticated connection in the exposure check")
-	fl.StringVar(&f.username, "username", "", "user name when the URI has none (password from "+connectors.EnvPassword+")")
-	connectors.AddFlags(fl, f.stores)
-	fl.Int64Var(&f.maxDocBytes, "max-document-bytes", 16<<20, "documents larger than this are skipped and counted")
+	f.connFlags.register(fl)
 	fl.IntVar(&f.maxDepth, "max-depth", pipeline.DefaultMaxDepth, "documents nested deeper than this are skipped and counted")
-	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding")
+	fl.IntVar(&f.maxExamples, "examples", 3, "examples kept per finding; 0 keeps none")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
 	f.profile.addFlags(fl)
 	return cmd
-}
-
-// connectorOptions are the connector settings the flags give.
-func (f *scanFlags) connectorOptions() connectors.Options {
-	return connectors.Options{
-		ConnectTimeout:   f.connectTimeout,
-		RequestTimeout:   f.requestTimeout,
-		TLS:              connectors.TLSOptions{CAFile: f.tlsCA, CertFile: f.tlsCert, KeyFile: f.tlsKey, Insecure: f.tlsInsecure},
-		Containers:       f.containers,
-		Databases:        f.databases,
-		AnonymousCheck:   !f.noAnonCheck,
-		IncludeHidden:    f.includeHidden,
-		Username:         f.username,
-		Concurrency:      f.concurrency,
-		MaxDocumentBytes: f.maxDocBytes,
-		Stores:           f.stores,
-	}
 }
 
 // targetKinds names the target forms for a usage error.
@@ -171,14 +237,17 @@ func (f *scanFlags) validate() error {
 	if f.minConfidence < 0 || f.minConfidence > 1 {
 		return usageErr("--min-confidence must be between 0 and 1, not %g", f.minConfidence)
 	}
-	if f.workers < 1 || f.concurrency < 1 || f.targetsParallel < 1 {
-		return usageErr("--workers, --concurrency and --parallel-targets must be at least 1")
+	if f.workers < 1 || f.targetsParallel < 1 {
+		return usageErr("--workers and --parallel-targets must be at least 1")
 	}
-	if f.maxDepth < 1 || f.maxDocBytes < 1 {
-		return usageErr("--max-depth and --max-document-bytes must be at least 1")
+	if f.maxDepth < 1 {
+		return usageErr("--max-depth must be at least 1")
 	}
-	if (f.tlsCert == "") != (f.tlsKey == "") {
-		return usageErr("--tls-cert and --tls-key go together")
+	if f.maxExamples < 0 {
+		return usageErr("--examples must be 0 (no examples) or more, not %d", f.maxExamples)
+	}
+	if err := f.connFlags.validate(); err != nil {
+		return err
 	}
 	if f.format != "" && !contains(report.Formats, f.format) {
 		return usageErr("--format %q is not one of %s", f.format, strings.Join(report.Formats, ", "))
@@ -188,9 +257,6 @@ func (f *scanFlags) validate() error {
 		return err
 	}
 	f.policy = policy
-	if err := connectors.ValidateStores(f.stores); err != nil {
-		return usageErr("%v", err)
-	}
 	return nil
 }
 
@@ -240,6 +306,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 	if engine, err = engine.Restrict(f.only, f.except); err != nil {
 		return usageErr("%v", err)
 	}
+	opts := f.options()
+	if err := checkTargets(targets, opts); err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	stderrTTY := isTerminal(stderr)
 	notef := func(format string, args ...any) {
@@ -247,21 +317,20 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 			fmt.Fprintf(stderr, "piisniff: "+format+"\n", args...)
 		}
 	}
-	if f.tlsInsecure {
-		// a security warning is printed even with --quiet
-		fmt.Fprintln(stderr, "piisniff: WARNING: --tls-insecure: server certificates are not verified; anyone on the path can read the data and credentials")
-	}
 	stdout := cmd.OutOrStdout()
 	format := f.chooseFormat(f.output == "" && isTerminal(stdout))
 
-	opts := f.connectorOptions()
-	for _, t := range targets {
-		if err := connectors.CheckTarget(t, opts); err != nil {
-			return usageErr("%v", err)
+	// the report's destination is checked before the scan, not after it
+	var dest *reportFile
+	if f.output != "" {
+		if dest, err = openReportFile(f.output); err != nil {
+			return failErr(err)
 		}
+		defer dest.Abort()
 	}
+	warnInsecure(stderr, f.tlsInsecure, f.showData)
 
-	ctx, stop := interruptContext(cmd.Context(), func() {
+	ctx, sig, stop := interruptContext(cmd.Context(), func() {
 		notef("interrupted: writing the partial report (press Ctrl-C again to quit at once)")
 	})
 	defer stop()
@@ -272,6 +341,10 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		bar = newProgressBar(stderr)
 		prog = bar
 	}
+	maxExamples := f.maxExamples
+	if maxExamples == 0 {
+		maxExamples = pipeline.NoExamples
+	}
 	cfg := pipeline.Config{
 		Engine:            engine,
 		Workers:           f.workers,
@@ -279,7 +352,7 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		Seed:              f.seed,
 		MinConfidence:     f.minConfidence,
 		ShowData:          f.showData,
-		MaxExamples:       f.maxExamples,
+		MaxExamples:       maxExamples,
 		MaxDepth:          f.maxDepth,
 		TargetConcurrency: f.targetsParallel,
 		Connector:         opts,
@@ -298,37 +371,37 @@ func runScan(cmd *cobra.Command, f *scanFlags, targets []string) error {
 		fmt.Fprintf(stderr, "piisniff: WARNING: rule %s: pattern %q timed out %d times and was given up: it matched nothing in the rest of the scan (piisniff rules check shows patterns that backtrack)\n",
 			g.RuleID, g.Pattern, classifiers.MaxMatchTimeouts)
 	}
+	for _, n := range rep.Notes {
+		notef("%s", n)
+	}
 
 	out := stdout
-	if f.output != "" {
-		file, err := createPrivate(f.output)
-		if err != nil {
-			return &exitError{code: exitScanError, err: err}
+	if dest != nil {
+		if out, err = dest.Writer(); err != nil {
+			return failErr(err)
 		}
-		defer file.Close()
-		out = file
 	}
-	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && os.Getenv("NO_COLOR") == ""
+	color := format == "table" && f.output == "" && isTerminal(stdout) && !f.noColor && f.getenv("NO_COLOR") == ""
 	if err := report.Write(out, rep, format, report.TableOptions{Width: terminalWidth(stdout), Color: color}); err != nil {
-		return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
+		return failErr(fmt.Errorf("writing the report: %w", err))
 	}
-	if f.output != "" {
-		if err := out.(*os.File).Close(); err != nil {
-			return &exitError{code: exitScanError, err: fmt.Errorf("writing %s: %w", f.output, err)}
+	if dest != nil {
+		if err := dest.Commit(); err != nil {
+			return failErr(err)
 		}
 		notef("report written to %s", f.output)
 	}
 	policyErr := checkPolicy(stderr, f.policy, rep)
 	switch {
 	case interrupted:
-		return &exitError{code: exitInterrupted, err: fmt.Errorf("scan interrupted; the report is partial (complete: false)")}
+		return &exitError{code: sig.exitCode(), err: fmt.Errorf("scan %s; the report is partial (complete: false)", sig.verb())}
 	case policyErr != nil:
 		if !rep.Complete {
 			fmt.Fprintln(stderr, "piisniff:", incompleteReason(rep))
 		}
 		return policyErr
 	case !rep.Complete:
-		return &exitError{code: exitScanError, err: fmt.Errorf("%s", incompleteReason(rep))}
+		return failErr(fmt.Errorf("%s", incompleteReason(rep)))
 	}
 	return nil
 }
@@ -339,29 +412,29 @@ func incompleteReason(r *report.Report) string {
 		if t.Error != nil {
 			parts = append(parts, fmt.Sprintf("%s: %s", t.URI, *t.Error))
 		}
+		scanned := false
 		for _, c := range t.Containers {
 			if c.Error != nil {
 				parts = append(parts, fmt.Sprintf("%s %s: %s", t.URI, c.Name, *c.Error))
+			} else {
+				scanned = true
 			}
 		}
+		if t.Error == nil && !scanned && len(t.Containers) == 0 {
+			msg := fmt.Sprintf("%s: nothing was scanned: no container could be read", t.URI)
+			if len(t.Skipped) > 0 {
+				msg += fmt.Sprintf(" (%d skipped, listed in the report)", len(t.Skipped))
+			}
+			parts = append(parts, msg)
+		}
+	}
+	if len(parts) == 0 && r.Settings != nil && r.Settings.Interrupted {
+		parts = append(parts, "the scan was interrupted")
 	}
 	if len(parts) > 5 {
 		parts = append(parts[:5], fmt.Sprintf("and %d more", len(parts)-5))
 	}
 	return "the scan is incomplete:\n  " + strings.Join(parts, "\n  ")
-}
-
-// createPrivate creates (or truncates) a report file readable by its owner only.
-func createPrivate(path string) (*os.File, error) {
-	file, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("cannot write the report: %w", err)
-	}
-	if err := file.Chmod(0o600); err != nil {
-		file.Close()
-		return nil, fmt.Errorf("cannot restrict the report's permissions: %w", err)
-	}
-	return file, nil
 }
 
 func isTerminal(w io.Writer) bool {
@@ -378,32 +451,71 @@ func terminalWidth(w io.Writer) int {
 	return 100
 }
 
+// signalSeen records the signal that interrupted a command.
+type signalSeen struct {
+	mu  sync.Mutex
+	sig os.Signal
+}
+
+func (s *signalSeen) set(sig os.Signal) {
+	s.mu.Lock()
+	s.sig = sig
+	s.mu.Unlock()
+}
+
+func (s *signalSeen) get() os.Signal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sig
+}
+
+// exitCode is 143 after SIGTERM, 130 otherwise (SIGINT, or a cancelled
+// parent context).
+func (s *signalSeen) exitCode() int {
+	if s.get() == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
+}
+
+func (s *signalSeen) verb() string {
+	if s.get() == syscall.SIGTERM {
+		return "terminated"
+	}
+	return "interrupted"
+}
+
 // interruptContext is cancelled by the first SIGINT or SIGTERM, after
-// onFirst runs; a second signal exits at once.
-func interruptContext(parent context.Context, onFirst func()) (context.Context, func()) {
+// onFirst runs; a second signal exits at once (130 or 143).
+func interruptContext(parent context.Context, onFirst func()) (context.Context, *signalSeen, func()) {
 	if parent == nil {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
+	seen := &signalSeen{}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-sigs:
+		case s := <-sigs:
+			seen.set(s)
 			onFirst()
 			cancel()
 		case <-done:
 			return
 		}
 		select {
-		case <-sigs:
+		case s := <-sigs:
 			fmt.Fprintln(os.Stderr, "piisniff: interrupted twice: exiting without a report")
+			if s == syscall.SIGTERM {
+				os.Exit(exitTerminated)
+			}
 			os.Exit(exitInterrupted)
 		case <-done:
 		}
 	}()
-	return ctx, func() {
+	return ctx, seen, func() {
 		signal.Stop(sigs)
 		close(done)
 		cancel()

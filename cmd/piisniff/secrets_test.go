@@ -125,7 +125,7 @@ func TestSecretsNeverShow(t *testing.T) {
 				out := filepath.Join(t.TempDir(), "report."+format)
 				args := append(append([]string{"scan"}, tt.targets...), common...)
 				args = append(append(args, tt.args...), "-f", format, "--no-color")
-				res := runBounded(t, 2*time.Minute, tt.env, args...)
+				res := runInProcess(t, 2*time.Minute, tt.env, args...)
 				if res.code != 1 {
 					t.Errorf("%s: exit %d, want 1 (some targets fail); stderr:\n%s", format, res.code, res.stderr)
 				}
@@ -134,7 +134,7 @@ func TestSecretsNeverShow(t *testing.T) {
 				if format == "json" {
 					checkSecretsReport(t, res.stdout, len(tt.targets))
 					// the same through a report file
-					res = runBounded(t, 2*time.Minute, tt.env, append(args, "-o", out)...)
+					res = runInProcess(t, 2*time.Minute, tt.env, append(args, "-o", out)...)
 					data, err := os.ReadFile(out)
 					if err != nil {
 						t.Fatal(err)
@@ -205,8 +205,8 @@ func credentialExamples(t *testing.T, out string) (map[string][]string, int) {
 // --show-data: the examples of credentials findings are the same masks
 // either way, while other examples are shown as they are.
 func TestShowDataNeverShowsCredentials(t *testing.T) {
-	masked := runBounded(t, time.Minute, nil, "scan", example, "-f", "json", "--examples", "10", "-q")
-	shown := runBounded(t, time.Minute, nil, "scan", example, "-f", "json", "--examples", "10", "-q", "--show-data")
+	masked := runInProcess(t, time.Minute, nil, "scan", example, "-f", "json", "--examples", "10", "-q")
+	shown := runInProcess(t, time.Minute, nil, "scan", example, "-f", "json", "--examples", "10", "-q", "--show-data")
 	if masked.code != 0 || shown.code != 0 {
 		t.Fatalf("exit %d and %d: %s%s", masked.code, shown.code, masked.stderr, shown.stderr)
 	}

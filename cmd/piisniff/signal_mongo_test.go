@@ -48,7 +48,7 @@ func TestSignalDuringMongoDBScan(t *testing.T) {
 	sent := time.Now()
 	code := wait(t, cmd) // a scan that waits on the stalled server hangs, and wait fails the test
 	t.Logf("exited %s after the signal", time.Since(sent).Round(time.Millisecond))
-	r := interruptedReport(t, code, &out, &errb)
+	r := interruptedReport(t, code, exitInterrupted, &out, &errb)
 	var users *report.Container
 	for i, c := range r.Targets[0].Containers {
 		if c.Name == "shop.users" {

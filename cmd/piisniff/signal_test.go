@@ -60,12 +60,13 @@ func startScan(t *testing.T, srv *estest.Server) (*exec.Cmd, *bytes.Buffer, *byt
 	}
 }
 
-// interruptedReport checks what an interrupted scan leaves: exit code 130
-// and a valid, incomplete report marked interrupted.
-func interruptedReport(t *testing.T, code int, out, errb *bytes.Buffer) report.Report {
+// interruptedReport checks what an interrupted scan leaves: exit code
+// want (130 after SIGINT, 143 after SIGTERM) and a valid, incomplete report
+// marked interrupted.
+func interruptedReport(t *testing.T, code, want int, out, errb *bytes.Buffer) report.Report {
 	t.Helper()
-	if code != exitInterrupted {
-		t.Fatalf("exit %d, want %d; stderr: %s", code, exitInterrupted, errb.String())
+	if code != want {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, want, errb.String())
 	}
 	if err := report.Validate(out.Bytes()); err != nil {
 		t.Fatalf("partial report does not validate: %v\n%s", err, out.String())
@@ -103,7 +104,11 @@ func wait(t *testing.T, cmd *exec.Cmd) int {
 }
 
 func TestSignalWritesPartialReport(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, exitInterrupted}, {syscall.SIGTERM, exitTerminated}} {
+		sig := tc.sig
 		t.Run(sig.String(), func(t *testing.T) {
 			srv := slowCluster(t)
 			cmd, out, errb := startScan(t, srv)
@@ -113,7 +118,7 @@ func TestSignalWritesPartialReport(t *testing.T) {
 			}
 			code := wait(t, cmd)
 			t.Logf("exited %v after the signal", time.Since(sent).Round(time.Millisecond))
-			r := interruptedReport(t, code, out, errb)
+			r := interruptedReport(t, code, tc.code, out, errb)
 			byName := map[string]report.Container{}
 			for _, c := range r.Targets[0].Containers {
 				byName[c.Name] = c

@@ -13,9 +13,15 @@
 //
 // Files that cannot be scanned are not containers: Conn.SkippedContainers
 // (the connectors.SkipLister interface) lists them with the reason, for
-// example "unknown format (.png)", "hidden directory", "not a regular file",
-// "unreadable: permission denied". Nothing is guessed: a file is read only
-// when its extension or its first bytes say which format it is.
+// example "unknown format (.png)", "hidden directory", "not a regular file".
+// Nothing is guessed: a file is read only when its extension or its first
+// bytes say which format it is.
+//
+// What exists but cannot be read (permission denied) is not skipped: the
+// file, or the directory as "name/", is a container whose sampling fails,
+// so the scan is incomplete. A file named as the target itself that cannot
+// be read, or whose format is not one of those below, fails the target with
+// a hint (for a .sql dump: load it into a database and scan that).
 //
 // # Formats
 //

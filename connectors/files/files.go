@@ -119,6 +119,9 @@ type handle struct {
 	gzip   bool
 	comma  byte // CSV delimiter
 	sepRow bool // the CSV file starts with a "sep=X" line
+	// unreadable is why a file or directory that exists could not be
+	// read: it is a container that fails, so the scan is incomplete.
+	unreadable error
 }
 
 // Open opens a plain path or a file:// URI. The path must exist.
@@ -215,11 +218,27 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 	if !c.isDir {
 		name := filepath.Base(c.root)
 		if c.opts.Containers.Match(name) {
-			if ct, reason := c.inspect(c.root, name); reason != "" {
-				skip(name, reason)
-			} else {
-				out = append(out, ct)
+			ct, reason := c.inspect(c.root, name)
+			if reason != "" {
+				// a database file of a registered format (SQLite) is read
+				// through its connector
+				if inner, still := c.embedded(ctx, nil, []SkippedFile{{Name: name, Reason: reason}}); len(inner) > 0 || len(still) == 0 || still[0].Reason != reason {
+					if len(inner) == 0 && len(still) > 0 {
+						return nil, errors.New(still[0].Reason)
+					}
+					c.mu.Lock()
+					c.skipped = still
+					c.mu.Unlock()
+					return inner, nil
+				}
+				// a file the user named is read or the target fails
+				// (the report shows the error with the target's URI)
+				return nil, errors.New(reason + formatHint(name))
 			}
+			if h := ct.Handle.(*handle); h.unreadable != nil {
+				return nil, h.unreadable
+			}
+			out = append(out, ct)
 		}
 	} else {
 		err := filepath.WalkDir(c.root, func(p string, d fs.DirEntry, err error) error {
@@ -235,10 +254,12 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 				if p == c.root {
 					return err
 				}
-				skip(name, "unreadable: "+unwrapPathError(err).Error())
+				// what exists but cannot be read fails as a container
 				if d != nil && d.IsDir() {
+					out = append(out, unreadableContainer(p, name+"/", fmt.Errorf("directory not read: %w", unwrapPathError(err))))
 					return fs.SkipDir
 				}
+				out = append(out, unreadableContainer(p, name, unwrapPathError(err)))
 				return nil
 			}
 			if p == c.root {
@@ -282,6 +303,7 @@ func (c *Conn) Containers(ctx context.Context) ([]connectors.Container, error) {
 			return nil, fmt.Errorf("%s: %w", c.URI(), unwrapPathError(err))
 		}
 	}
+	out, skipped = c.embedded(ctx, out, skipped) // SQLite databases and other registered formats
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	c.mu.Lock()
 	c.skipped = skipped
@@ -312,7 +334,7 @@ func (c *Conn) inspect(p, name string) (connectors.Container, string) {
 	}
 	f, err := openRead(p)
 	if err != nil {
-		return connectors.Container{}, "unreadable: " + unwrapPathError(err).Error()
+		return unreadableContainer(p, name, unwrapPathError(err)), ""
 	}
 	defer f.Close()
 
@@ -396,6 +418,27 @@ func (c *Conn) inspect(p, name string) (connectors.Container, string) {
 		est = estimateLines(head, st.Size(), h.format != FormatNDJSON)
 	}
 	return connectors.Container{Name: name, EstimatedDocuments: est, Notes: notes, Handle: h}, ""
+}
+
+// unreadableContainer is a file or directory that exists but cannot be
+// read (permission denied): sampling it fails with err, so the report
+// shows it and is not complete.
+func unreadableContainer(p, name string, err error) connectors.Container {
+	return connectors.Container{Name: name, EstimatedDocuments: -1, Notes: []string{"not readable"},
+		Handle: &handle{path: p, unreadable: err}}
+}
+
+// formatHint is what to do with a file named on the command line that
+// piisniff cannot read.
+func formatHint(name string) string {
+	const formats = "NDJSON, JSON, CSV or TSV, optionally gzipped"
+	switch filepath.Ext(strings.TrimSuffix(strings.ToLower(name), ".gz")) {
+	case ".sql":
+		return "; piisniff does not read SQL dumps: load the dump into a database and scan that (postgres://, mysql://), or export the tables as CSV or NDJSON and scan the files"
+	case ".bson":
+		return "; piisniff does not read BSON dumps: mongorestore them into a MongoDB and scan that, or convert them with bsondump to NDJSON"
+	}
+	return "; piisniff reads " + formats + ": export the data in one of these formats"
 }
 
 // sniffJSON tells NDJSON from a JSON stream by the first bytes of a file.

@@ -26,10 +26,16 @@ const maxIndexNotes = 20
 // otherwise a uniform reservoir sample of opts.Size documents, emitted in
 // file order.
 func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions, emit func(connectors.Document) error) (connectors.SampleResult, error) {
+	if eh, ok := ct.Handle.(*embeddedHandle); ok {
+		return c.sampleEmbedded(ctx, eh, opts, emit)
+	}
 	res := connectors.SampleResult{Method: "all"}
 	h, ok := ct.Handle.(*handle)
 	if !ok || h == nil {
 		return res, fmt.Errorf("%s: not a container of this connector", ct.Name)
+	}
+	if h.unreadable != nil {
+		return res, h.unreadable // the report shows it with the container's name
 	}
 	max := int(min(c.opts.MaxDocumentBytes, math.MaxInt32))
 	if max <= 0 {

@@ -74,6 +74,7 @@ func TestAccuracy(t *testing.T) {
 		writeDoc(t, "table", table)
 		writeDoc(t, "shapes", shapeTable)
 		writeDoc(t, "clean", clean)
+		writeDoc(t, "cases", accuracy.Cases(cols))
 	}
 	if share >= maxCleanShare {
 		t.Errorf("no-personal-data corpus: %.2f%% of fields with a finding, want under %.0f%%", 100*share, 100*maxCleanShare)
@@ -166,7 +167,7 @@ func TestAccuracySeeds(t *testing.T) {
 func TestErrorClasses(t *testing.T) {
 	var cols []accuracy.Collection
 	for _, c := range accuracy.Generate(seed, docsPerColl) {
-		if c.Shape == "error classes" {
+		if c.Shape == "error classes" || c.Name == "clean/build_artifacts.ndjson" {
 			cols = append(cols, c)
 		}
 	}
@@ -248,6 +249,9 @@ func TestErrorClasses(t *testing.T) {
 		{"legacy unsalted digests are password hashes, file digests are not", []pair{
 			{"errors/users_legacy_hashes.ndjson", "sha1_legacy", "password_hash", true},
 			{"errors/users_legacy_hashes.ndjson", "old_md5", "password_hash", true},
+			{"errors/users_legacy_hashes.ndjson", "md5", "password_hash", true},
+			{"clean/build_artifacts.ndjson", "md5", "password_hash", false},
+			{"clean/build_artifacts.ndjson", "sha256", "password_hash", false},
 			{"errors/users_legacy_hashes.ndjson", "checksum", "password_hash", false},
 			{"errors/users_legacy_hashes.ndjson", "avatar.sha1", "password_hash", false},
 			{"errors/users_legacy_hashes.ndjson", "attachments[].md5", "password_hash", false},

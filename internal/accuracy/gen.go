@@ -33,6 +33,9 @@ type Collection struct {
 	// Clean marks a collection of the no-personal-data corpus: none of its
 	// fields holds personal data.
 	Clean bool
+	// Why says, for a case that is there because users hit it, what they
+	// hit.
+	Why string
 }
 
 type field struct {
@@ -82,7 +85,7 @@ func Generate(seed uint64, docs int) []Collection {
 		if sp.clean {
 			shape = "no personal data"
 		}
-		c := Collection{Name: sp.name, CSV: sp.csv, Elasticdump: sp.esdump, Truth: map[string][]string{}, Shape: shape, Clean: sp.clean}
+		c := Collection{Name: sp.name, CSV: sp.csv, Elasticdump: sp.esdump, Truth: map[string][]string{}, Shape: shape, Clean: sp.clean, Why: sp.why}
 		for _, fl := range sp.fields {
 			tp := fl.path
 			if fl.at != "" {

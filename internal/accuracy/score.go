@@ -186,3 +186,15 @@ func CleanShare(cols []Collection, r *report.Report) (fields int, flagged []stri
 	sort.Strings(flagged)
 	return fields, flagged
 }
+
+// Cases lists the collections that are in the benchmark because users hit
+// what they hold, with what they hit.
+func Cases(cols []Collection) string {
+	var b strings.Builder
+	for _, c := range cols {
+		if c.Why != "" {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", c.Name, c.Shape, c.Why)
+		}
+	}
+	return b.String()
+}

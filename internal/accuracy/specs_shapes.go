@@ -387,6 +387,8 @@ func shapeSpecs() []spec {
 				f("email", email, "email"),
 				f("sha1_legacy", str(func(x g) string { return x.hexDigest(40) }), "password_hash"),
 				f("old_md5", str(func(x g) string { return x.hexDigest(32) }), "password_hash"),
+				// a bare algorithm name: the record's e-mail says it is a user's
+				f("md5", str(func(x g) string { return x.hexDigest(32) }), "password_hash"),
 				neg("checksum", str(func(x g) string { return x.hexDigest(32) })),
 				neg("avatar.sha1", str(func(x g) string { return x.hexDigest(40) })),
 				neg("attachments[].md5", str(func(x g) string { return x.hexDigest(32) })),

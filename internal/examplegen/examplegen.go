@@ -590,7 +590,7 @@ func (g *gen) orders() error {
 	g.plant(file, map[string]string{
 		"payment.cardholder": "person_name", "payment.card_number": "credit_card", "payment.expiry": "card_expiry",
 		"payment.cvv": "card_cvv", "refund.iban": "iban", "refund.account_number": "bank_account",
-		"refund.routing_number": "bank_account",
+		// refund.routing_number identifies the bank's branch, not a person
 	})
 	return g.ndjson(file, docs)
 }

@@ -1,0 +1,57 @@
+package classifiers
+
+import "strings"
+
+// Record reads what a document's other top-level fields say about one of
+// them and appends the findings to dst. A hex digest under a bare
+// algorithm name (md5, sha1, sha256, sha512) is a legacy unsalted password
+// hash when the record identifies a user (an e-mail, user name or login
+// field) and describes no file (no file name, size, URL, path or content
+// type): a users table with an md5 column, not a build artifact's digests.
+// The finding is the password-hash-hex rule's, so disabling that rule
+// disables it.
+func (e *Engine) Record(doc map[string]any, dst []PathHit) []PathHit {
+	var cands [4]string
+	n := 0
+	user, file := false, false
+	for k, v := range doc {
+		lk := strings.ToLower(k)
+		switch {
+		case digestLen[lk] > 0:
+			if s, ok := v.(string); ok && n < len(cands) && len(s) == digestLen[lk] && isHexString(s) {
+				cands[n] = k
+				n++
+			}
+		case userKeys[lk]:
+			user = true
+		case fileKeys[lk]:
+			file = true
+		}
+	}
+	if n == 0 || !user || file || e.ruleByID("password-hash-hex") == nil {
+		return dst
+	}
+	for _, k := range cands[:n] {
+		dst = append(dst, PathHit{Path: k, Hit: Hit{Category: "password_hash", Confidence: 0.8,
+			Evidence: EvValue | EvContext, Rule: "password-hash-hex"}})
+	}
+	return dst
+}
+
+var (
+	digestLen = map[string]int{"md5": 32, "sha1": 40, "sha_1": 40, "sha-1": 40, "sha256": 64, "sha_256": 64, "sha512": 128, "sha_512": 128}
+	userKeys  = map[string]bool{"email": true, "e_mail": true, "mail": true, "user_email": true, "username": true, "user_name": true,
+		"login": true, "user_login": true, "userid": true, "user_id": true}
+	fileKeys = map[string]bool{"filename": true, "file_name": true, "file": true, "size": true, "size_bytes": true, "bytes": true,
+		"content_type": true, "mime_type": true, "mimetype": true, "url": true, "download_url": true, "path": true, "key": true}
+)
+
+func isHexString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,184 @@
+package mysql
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/sqlrows"
+	"github.com/piisniff/piisniff/internal/mysqltest"
+)
+
+// The benchmarks read a table of benchRows rows in a benchmark-only
+// database, built once per run and dropped when the run ends.
+const (
+	benchRows = 1_000_000
+	benchDB   = "piisniff_bench_mysql"
+)
+
+var (
+	benchOnce  sync.Once
+	benchReady bool
+	benchRoot  *sql.DB
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchRoot != nil {
+		_, _ = benchRoot.Exec("DROP DATABASE IF EXISTS " + benchDB)
+		_ = benchRoot.Close()
+	}
+	os.Exit(code)
+}
+
+// benchTable builds the 1,000,000-row table (MariaDB's sequence engine).
+func benchTable(b *testing.B) connectors.Container {
+	b.Helper()
+	benchOnce.Do(func() {
+		root := mysqltest.Root(b)
+		// Root closes it at the end of this benchmark; keep our own.
+		db, err := sql.Open("mysql", "root@tcp("+mysqltest.Addr()+")/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = root
+		benchRoot = db
+		for _, s := range []string{
+			"DROP DATABASE IF EXISTS " + benchDB,
+			"CREATE DATABASE " + benchDB,
+			"CREATE TABLE " + benchDB + ".big (id BIGINT PRIMARY KEY, email VARCHAR(64), name VARCHAR(64), city VARCHAR(32), profile JSON)",
+			"INSERT INTO " + benchDB + ".big SELECT seq, CONCAT('user', seq, '@example.org'), CONCAT('Name ', seq), " +
+				"ELT(1 + seq % 3, 'Lyon', 'Porto', 'Graz'), JSON_OBJECT('street', CONCAT(seq, ' Linden Lane'), 'age', seq % 90) " +
+				"FROM " + benchDB + ".seq_1_to_" + strconv.Itoa(benchRows),
+			"ANALYZE TABLE " + benchDB + ".big",
+		} {
+			if _, err := db.Exec(s); err != nil {
+				b.Fatalf("%.80s: %v", s, err)
+			}
+		}
+		benchReady = true
+	})
+	if !benchReady {
+		b.Skip("benchmark table not built")
+	}
+	c, err := open(context.Background(), "mysql://root@"+mysqltest.Addr()+"/"+benchDB, connectors.Options{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Close() })
+	cs, err := c.Containers(context.Background())
+	if err != nil || len(cs) != 1 {
+		b.Fatalf("%v %v", cs, err)
+	}
+	benchConn = c
+	return cs[0]
+}
+
+var benchConn *Connector
+
+func benchSample(b *testing.B, size int) {
+	ct := benchTable(b)
+	b.ResetTimer()
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		_, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: int64(i)}, func(connectors.Document) error {
+			rows++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+}
+
+func benchRaw(b *testing.B, limit string) {
+	benchTable(b)
+	db := benchRoot
+	b.ResetTimer()
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		r, err := db.Query("SELECT id, email, name, city, profile FROM " + benchDB + ".big" + limit)
+		if err != nil {
+			b.Fatal(err)
+		}
+		vals := make([]sql.RawBytes, 5)
+		dest := make([]any, 5)
+		for j := range vals {
+			dest[j] = &vals[j]
+		}
+		for r.Next() {
+			if err := r.Scan(dest...); err != nil {
+				b.Fatal(err)
+			}
+			rows++
+		}
+		if err := r.Err(); err != nil {
+			b.Fatal(err)
+		}
+		_ = r.Close()
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkSample10k: a sample of 10,000 rows of the 1,000,000-row table
+// (random key windows); compare with BenchmarkRawLimit10k.
+func BenchmarkSample10k(b *testing.B) { benchSample(b, 10000) }
+
+// BenchmarkRawLimit10k: SELECT ... LIMIT 10000 through the same driver.
+func BenchmarkRawLimit10k(b *testing.B) { benchRaw(b, " LIMIT 10000") }
+
+// BenchmarkFullRead: --sample-size 0 on the table (keyset pages),
+// converted into documents; compare with BenchmarkRawFullRead.
+func BenchmarkFullRead(b *testing.B) { benchSample(b, 0) }
+
+// BenchmarkRawFullRead: SELECT of every row through the same driver.
+func BenchmarkRawFullRead(b *testing.B) { benchRaw(b, "") }
+
+// peakRSS is the process's peak resident set size in MiB (Linux).
+func peakRSS() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkConvert10k converts 10,000 rows shaped like the benchmark
+// table's into documents without a server: the share of a sample's time
+// spent on conversion (JSON parsing of the profile column included).
+func BenchmarkConvert10k(b *testing.B) {
+	t := &table{DB: "d", Name: "big", Cols: []column{
+		{Name: "id", DataType: "bigint"}, {Name: "email", DataType: "varchar"}, {Name: "name", DataType: "varchar"},
+		{Name: "city", DataType: "varchar"}, {Name: "profile", DataType: "longtext", JSON: true},
+	}}
+	r := newRowReader(t, sqlrows.NewConverter(columns(t), 16<<20))
+	var res connectors.SampleResult
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < 10000; j++ {
+			r.raw[0] = sql.RawBytes(strconv.Itoa(j))
+			r.raw[1] = sql.RawBytes("user" + strconv.Itoa(j) + "@example.org")
+			r.raw[2] = sql.RawBytes("Name " + strconv.Itoa(j))
+			r.raw[3] = sql.RawBytes("Lyon")
+			r.raw[4] = sql.RawBytes(`{"age": 42, "street": "` + strconv.Itoa(j) + ` Linden Lane"}`)
+			if _, ok := r.document(&res); !ok {
+				b.Fatal("row skipped")
+			}
+		}
+	}
+}

@@ -1,0 +1,372 @@
+// Package mysql is the connector for MySQL and MariaDB servers.
+//
+// Every statement it sends is a read: SELECT, SHOW, SET SESSION (the
+// session's read-only mode and statement timeout), START TRANSACTION READ
+// ONLY, COMMIT and ROLLBACK. Each sampling runs on its own connection inside
+// a read-only transaction, and every statement carries the server's statement
+// timeout (max_statement_time on MariaDB, max_execution_time on MySQL) as
+// well as a client deadline.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/redact"
+)
+
+func init() {
+	connectors.Register(connectors.Descriptor{
+		Name:    Name,
+		Schemes: []string{"mysql", "mariadb"},
+		Kinds:   []string{"mysql"},
+		Targets: []connectors.TargetForm{{
+			Form:        "mysql://[user[:password]@]host[:port][/database] or mariadb://...",
+			Description: "a MySQL or MariaDB server (?tls=, ?sslmode=, ?ssl-ca=)",
+		}},
+		DefaultPorts: []int{3306},
+		EnvSecrets:   []string{EnvMySQLPassword},
+		Check:        check,
+		Open:         Open,
+	})
+	// The driver logs to stderr on some connection errors: the connector
+	// reports them itself, redacted.
+	_ = mysql.SetLogger(nopLogger{})
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Print(...any) {}
+
+// Name is the connector's name in the registry.
+const Name = "mysql"
+
+var _ connectors.Connector = (*Connector)(nil)
+
+func check(target string, _ connectors.Options) error {
+	if _, err := parseTarget(target); err != nil {
+		return fmt.Errorf("invalid MySQL URI %s: %s", redact.URI(target), redact.Secrets(err.Error(), redact.URIPassword(target)))
+	}
+	return nil
+}
+
+// Connector scans one MySQL or MariaDB server.
+type Connector struct {
+	uri     string // redacted
+	t       target
+	opts    connectors.Options
+	user    string
+	pass    string
+	secrets []string
+	db      *sql.DB
+	sem     chan struct{}
+
+	version string // SELECT VERSION()
+	mariadb bool
+
+	// logStmt, when set, receives every statement the connector sends
+	// (tests check it against the read-only allow-list).
+	logStmt func(string)
+
+	mu        sync.Mutex
+	skipped   []connectors.SkippedContainer
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open connects to a mysql:// or mariadb:// target and checks the login
+// within opts.ConnectTimeout.
+func Open(ctx context.Context, target string, opts connectors.Options) (connectors.Connector, error) {
+	c, err := open(ctx, target, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func open(ctx context.Context, raw string, opts connectors.Options, logStmt func(string)) (*Connector, error) {
+	opts = opts.WithDefaults()
+	c := &Connector{uri: redact.URI(raw), opts: opts, logStmt: logStmt, sem: make(chan struct{}, opts.Concurrency)}
+	c.secrets = append(connectors.Secrets(raw, opts), opts.Getenv(EnvMySQLPassword))
+	for _, f := range []connectors.Filter{opts.Databases, opts.Containers} {
+		if err := f.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	t, err := parseTarget(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid MySQL URI %s: %s", c.uri, redact.Secrets(err.Error(), c.secrets...))
+	}
+	c.t = t
+	c.user = firstNonEmpty(t.User, opts.Username, "root")
+	switch {
+	case t.hasPassword:
+		c.pass = t.Password
+	case opts.Password != "":
+		c.pass = opts.Password
+	default:
+		c.pass = opts.Getenv(EnvMySQLPassword)
+	}
+	db, err := c.openDB(c.user, c.pass)
+	if err != nil {
+		return nil, err
+	}
+	c.db = db
+	cctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
+	defer cancel()
+	c.log("SELECT VERSION()")
+	if err := db.QueryRowContext(cctx, "SELECT VERSION()").Scan(&c.version); err != nil {
+		_ = db.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, c.connectError(err)
+	}
+	c.mariadb = strings.Contains(strings.ToLower(c.version), "mariadb")
+	return c, nil
+}
+
+// openDB opens a pool for user and password.
+func (c *Connector) openDB(user, password string) (*sql.DB, error) {
+	cfg, err := c.t.config(c.opts, user, password)
+	if err != nil {
+		return nil, redact.Error(err, c.secrets...)
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, c.connectError(err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(c.opts.Concurrency + 2)
+	db.SetMaxIdleConns(c.opts.Concurrency + 2)
+	db.SetConnMaxIdleTime(time.Minute)
+	return db, nil
+}
+
+// Kind implements connectors.Connector.
+func (c *Connector) Kind() string { return "mysql" }
+
+// URI implements connectors.Connector.
+func (c *Connector) URI() string { return c.uri }
+
+// Close implements connectors.Connector.
+func (c *Connector) Close() error {
+	c.closeOnce.Do(func() {
+		if c.db != nil {
+			c.closeErr = c.redactErr(c.db.Close())
+		}
+	})
+	return c.closeErr
+}
+
+// SkippedContainers implements connectors.SkipLister.
+func (c *Connector) SkippedContainers() []connectors.SkippedContainer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]connectors.SkippedContainer(nil), c.skipped...)
+}
+
+func (c *Connector) log(stmt string) {
+	if c.logStmt != nil {
+		c.logStmt(stmt)
+	}
+}
+
+func (c *Connector) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return redact.Error(err, c.secrets...)
+}
+
+// timeoutStatement is the statement that sets the server's own timeout
+// of each following statement of the session.
+func (c *Connector) timeoutStatement() string {
+	if c.mariadb {
+		return fmt.Sprintf("SET SESSION max_statement_time = %.3f", c.opts.RequestTimeout.Seconds())
+	}
+	return fmt.Sprintf("SET SESSION max_execution_time = %d", c.opts.RequestTimeout.Milliseconds())
+}
+
+// session is one connection inside a read-only transaction.
+type session struct {
+	c    *Connector
+	conn *sql.Conn
+}
+
+// withSession runs fn on a connection of the pool inside START TRANSACTION
+// READ ONLY, after SET SESSION TRANSACTION READ ONLY and the statement
+// timeout. The transaction is committed (nothing to commit: it releases the
+// snapshot) or rolled back on error.
+func (c *Connector) withSession(ctx context.Context, fn func(s *session) error) (err error) {
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	s := &session{c: c, conn: conn}
+	defer func() {
+		end := "COMMIT"
+		if err != nil {
+			end = "ROLLBACK"
+		}
+		if e := s.exec(context.WithoutCancel(ctx), end); e != nil || err != nil {
+			// A connection in an unknown state is not given back to the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}()
+	for _, stmt := range []string{"SET SESSION TRANSACTION READ ONLY", c.timeoutStatement(), "START TRANSACTION READ ONLY"} {
+		if err := s.exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return fn(s)
+}
+
+func (s *session) exec(ctx context.Context, stmt string) error {
+	s.c.log(stmt)
+	ctx, cancel := context.WithTimeout(ctx, s.c.opts.RequestTimeout)
+	defer cancel()
+	_, err := s.conn.ExecContext(ctx, stmt)
+	return err
+}
+
+// query runs one SELECT or SHOW; the caller closes the rows and then calls
+// the returned cancel. The client deadline is the request timeout plus a
+// grace period, so that the server's own timeout (a clear error) fires
+// first.
+func (s *session) query(ctx context.Context, stmt string, args ...any) (*sql.Rows, context.CancelFunc, error) {
+	s.c.log(stmt)
+	ctx, cancel := context.WithTimeout(ctx, s.c.opts.RequestTimeout+5*time.Second)
+	rows, err := s.conn.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return rows, cancel, nil
+}
+
+// ConnectError is a failure to reach or log into the server.
+type ConnectError struct {
+	Target string // redacted
+	Reason string
+	Err    error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("%s: %s (%s)", e.Target, e.Reason, e.Err)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+func (c *Connector) connectError(err error) error {
+	return c.redactErr(&ConnectError{Target: c.uri, Reason: classify(err, c.t), Err: err})
+}
+
+// MySQL server error numbers the connector names.
+const (
+	erAccessDenied       = 1045
+	erDBAccessDenied     = 1044
+	erBadDB              = 1049
+	erTableAccessDenied  = 1142
+	erColumnAccessDenied = 1143
+	erNoSuchTable        = 1146
+	erQueryInterrupted   = 1317
+	erStatementTimeout   = 1969 // MariaDB: max_statement_time exceeded
+	erQueryTimeout       = 3024 // MySQL: max_execution_time exceeded
+	erServerGone         = 2006
+	erServerLost         = 2013
+)
+
+// classify names the kind of connection failure.
+func classify(err error, t target) string {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case erAccessDenied:
+			return "authentication failed: check the user name and password"
+		case erDBAccessDenied:
+			return "permission denied on the database named in the URI"
+		case erBadDB:
+			return fmt.Sprintf("unknown database %q", t.Database)
+		}
+	}
+	var dnsErr *net.DNSError
+	lower := strings.ToLower(err.Error())
+	switch {
+	case errors.As(err, &dnsErr) || strings.Contains(lower, "no such host"):
+		return "DNS lookup failed: the host name does not resolve"
+	case strings.Contains(lower, "x509") || strings.Contains(lower, "certificate"):
+		return "TLS certificate verification failed: give the server's CA with --tls-ca FILE (or ssl-ca= in the URI), or --tls-insecure to skip verification"
+	case strings.Contains(lower, "tls requested but server does not support"):
+		return "TLS was asked for but the server does not support it: drop tls= from the URI, or enable TLS on the server"
+	case strings.Contains(lower, "tls") || strings.Contains(lower, "handshake"):
+		return "TLS handshake failed: check whether the server expects TLS and its certificate settings"
+	case strings.Contains(lower, "connection refused"):
+		return "connection refused: nothing listens on that host and port"
+	case strings.Contains(lower, "deadline") || strings.Contains(lower, "timeout") || strings.Contains(lower, "i/o timeout"):
+		return "the server did not answer within the connect timeout: the host is unreachable, filtered by a firewall, or the port is wrong"
+	case errors.Is(err, mysql.ErrInvalidConn) || strings.Contains(lower, "eof") || strings.Contains(lower, "connection reset"):
+		return "the server closed the connection: it may not be a MySQL server, or it requires TLS"
+	}
+	return "cannot connect"
+}
+
+// containerError describes a failure reading one table, without
+// credentials.
+func (c *Connector) containerError(ctx context.Context, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return ctx.Err()
+	}
+	reason := ""
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case erTableAccessDenied, erColumnAccessDenied, erDBAccessDenied:
+			reason = "permission denied: the user may not SELECT from this table"
+		case erNoSuchTable:
+			reason = "the table no longer exists (dropped after it was listed)"
+		case erStatementTimeout, erQueryTimeout, erQueryInterrupted:
+			reason = fmt.Sprintf("statement timeout: the query ran longer than %s (raise --request-timeout)", c.opts.RequestTimeout)
+		}
+	}
+	if reason == "" {
+		lower := strings.ToLower(err.Error())
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			reason = fmt.Sprintf("statement timeout: no answer within %s (raise --request-timeout)", c.opts.RequestTimeout)
+		case errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, sqlDriverErrBadConn) || strings.Contains(lower, "broken pipe") ||
+			strings.Contains(lower, "connection reset") || strings.Contains(lower, "eof") || strings.Contains(lower, "connection refused"):
+			reason = "the server closed the connection during the read"
+		default:
+			reason = "read failed"
+		}
+	}
+	return c.redactErr(&ContainerError{Container: name, Reason: reason, Err: err})
+}
+
+// ContainerError is a failure reading one table.
+type ContainerError struct {
+	Container string
+	Reason    string
+	Err       error
+}
+
+func (e *ContainerError) Error() string {
+	return fmt.Sprintf("%s: %s (%s)", e.Container, e.Reason, e.Err)
+}
+
+func (e *ContainerError) Unwrap() error { return e.Err }

@@ -1,0 +1,397 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/sqlrows"
+)
+
+// Sampling methods, as the report's sampling_method.
+const (
+	MethodAll       = "all"                          // every row (small table, or --sample-size 0)
+	MethodSystem    = "tablesample-system"           // TABLESAMPLE SYSTEM: random pages
+	MethodSystemTop = "tablesample-system+bernoulli" // topped up with TABLESAMPLE BERNOULLI
+	MethodBernoulli = "tablesample-bernoulli"        // TABLESAMPLE BERNOULLI: random rows (small tables)
+	// A sample still short after the top-up (statistics far off) is
+	// completed from a full scan: the method then ends in "+full-scan".
+	MethodView = "view-first-rows" // a view: the first rows it gives
+)
+
+// minPages is the fewest pages a SYSTEM sample may draw: below, the rows
+// would come from a handful of places in the table, and BERNOULLI (row by
+// row, over a table that small) is used instead.
+const minPages = 64
+
+// oversample is how many more rows than wanted the page sample aims at,
+// so that it seldom falls short and needs the (full scan) top-up; the
+// rows beyond the sample size are dropped at random (selection), not from
+// the end.
+const oversample = 1.25
+
+// errEmit wraps the error of emit, to return it as it is.
+type errEmit struct{ err error }
+
+func (e errEmit) Error() string { return e.err.Error() }
+
+// Sample implements connectors.Connector. The rows are read in one
+// read-only transaction and streamed: memory holds one row at a time
+// (and, while topping a sample up, the row identifiers already drawn).
+func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so connectors.SampleOptions, emit func(connectors.Document) error) (res connectors.SampleResult, err error) {
+	res.TotalDocuments = -1
+	h, ok := ct.Handle.(*handle)
+	if !ok {
+		return res, fmt.Errorf("%s: not a container of this PostgreSQL connector", ct.Name)
+	}
+	select {
+	case c.sem <- struct{}{}:
+		defer func() { <-c.sem }()
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	p, err := c.pool(ctx, h.db)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	conn, err := p.Acquire(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	defer conn.Release()
+	// one snapshot: the rows counted are the rows then read
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	defer func() {
+		if err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.ConnectTimeout)
+			_ = tx.Rollback(rctx)
+			cancel()
+			return
+		}
+		if cerr := tx.Commit(ctx); cerr != nil && ctx.Err() == nil {
+			err = c.containerError(ct.Name, cerr)
+		}
+	}()
+
+	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
+	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size}
+	err = s.run(ctx, ct, so.Seed)
+	res.Notes = append(res.Notes, conv.Notes()...)
+	if err != nil {
+		var ee errEmit
+		if errors.As(err, &ee) {
+			return res, ee.err
+		}
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		return res, c.containerError(ct.Name, err)
+	}
+	return res, nil
+}
+
+type sampler struct {
+	c       *Connector
+	tx      pgx.Tx
+	h       *handle
+	conv    *sqlrows.Converter
+	emit    func(connectors.Document) error
+	res     *connectors.SampleResult
+	size    int
+	emitted int
+	seen    map[string]bool // row ids drawn, when a top-up follows
+	pick    *selection      // keeps size of the rows streamed, when set
+}
+
+// selection keeps need of the left rows still to come, each row with
+// probability need/left (Knuth's selection sampling, algorithm S): exactly
+// need rows when left is the number of rows streamed, uniformly.
+type selection struct {
+	need, left int64
+	rng        *rand.Rand
+}
+
+func (p *selection) take() bool {
+	if p.need <= 0 {
+		return false
+	}
+	if p.left <= p.need {
+		p.left--
+		p.need--
+		return true
+	}
+	ok := p.rng.Int64N(p.left) < p.need
+	p.left--
+	if ok {
+		p.need--
+	}
+	return ok
+}
+
+func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) error {
+	from := s.h.qualified()
+	sel := selectList(s.h.cols)
+	switch {
+	case s.size <= 0:
+		s.res.Method = MethodAll
+		if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
+			return err
+		}
+		s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+		return nil
+	case s.h.kind == 'v':
+		s.res.Method = MethodView
+		return s.read(ctx, "SELECT "+sel+" FROM "+from+" LIMIT "+strconv.Itoa(s.size), false)
+	}
+	est := float64(ct.EstimatedDocuments)
+	if est < 0 || est <= 2*float64(s.size) {
+		// catalogue estimate unknown or close to the sample: count, at
+		// most size+1 rows (a bounded read, never a full count)
+		n, pages, err := s.boundedCount(ctx, from)
+		if err != nil {
+			return err
+		}
+		if n <= int64(s.size) {
+			s.res.Method = MethodAll
+			if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
+				return err
+			}
+			s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+			return nil
+		}
+		if est < 0 {
+			// rows per page of the first size+1 rows, times the pages
+			est = float64(n)
+			if pages > 0 && s.h.bytes > 0 {
+				est = math.Max(est, float64(n)/float64(pages)*float64(s.h.bytes)/8192)
+			}
+			s.res.Notes = append(s.res.Notes, fmt.Sprintf("table never analyzed: about %d rows estimated from its size", int64(est)))
+		}
+	}
+	// random pages (rows, for a small table): p percent of them, aiming
+	// at oversample × size rows; the rows drawn are counted first, then
+	// streamed, and exactly size of them kept, each with the same chance
+	// (selection sampling, seeded), wherever it lies in the table
+	pct := math.Min(100, 100*oversample*float64(s.size)/est)
+	seedF := float64(seed % (1 << 31))
+	s.res.Method = MethodSystem
+	sampling := "SYSTEM"
+	if pages := float64(s.h.bytes) / 8192; pct/100*pages < minPages {
+		s.res.Method, sampling = MethodBernoulli, "BERNOULLI"
+	}
+	topUp := pct < 100
+	// percentage and seed as parameters: one prepared statement per table
+	tablesample := " TABLESAMPLE " + sampling + " ($1::float4) REPEATABLE ($2::float8)"
+	args := []any{float32(math.Max(pct, 0.0001)), seedF}
+	var drawn int64
+	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
+		return err
+	}
+	s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
+	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from + tablesample
+	if topUp {
+		s.seen = make(map[string]bool, s.size)
+	}
+	err := s.read(ctx, q, topUp, args...)
+	s.pick = nil
+	if err != nil {
+		return err
+	}
+	if !topUp || s.emitted+int(s.res.Skipped) >= s.size {
+		return nil
+	}
+	// too few rows on the pages drawn: rows drawn one by one over the
+	// whole table make up the rest
+	missing := s.size - s.emitted - int(s.res.Skipped)
+	bpct := math.Min(100, 100*1.5*float64(missing)/est)
+	s.res.Method += "+bernoulli"
+	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")" +
+		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
+		" LIMIT " + strconv.Itoa(missing+len(s.seen))
+	if err := s.read(ctx, q, true); err != nil {
+		return err
+	}
+	if s.emitted+int(s.res.Skipped) >= s.size || bpct >= 100 {
+		return nil
+	}
+	// the estimate was far off (stale statistics): the rest at random
+	// from one pass over the table (a top-N sort on a hash, bounded)
+	missing = s.size - s.emitted - int(s.res.Skipped)
+	s.res.Method += "+full-scan"
+	s.res.Notes = append(s.res.Notes, "the table holds far fewer rows than its statistics say (run ANALYZE): the sample was completed from a full scan")
+	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
+		" LIMIT " + strconv.Itoa(missing+len(s.seen))
+	return s.read(ctx, q, true)
+}
+
+func fmtPct(p float64) string {
+	if p <= 0 {
+		p = 0.0001
+	}
+	return strconv.FormatFloat(p, 'f', 6, 64)
+}
+
+// withRowID adds to a SELECT list the column that identifies a row (for
+// the top-up).
+func withRowID(sel string, on bool) string {
+	if !on {
+		return sel
+	}
+	return sel + ", tableoid::text || ':' || ctid::text"
+}
+
+// boundedCount counts at most size+1 rows and the pages they lie on.
+func (s *sampler) boundedCount(ctx context.Context, from string) (n, pages int64, err error) {
+	q := "SELECT count(*), count(DISTINCT (ctid::text::point)[0]) FROM (SELECT ctid FROM " + from +
+		" LIMIT " + strconv.Itoa(s.size+1) + ") s"
+	err = s.tx.QueryRow(ctx, q).Scan(&n, &pages)
+	return n, pages, err
+}
+
+// read streams the rows of q into documents; with ids, the last column is
+// the row's id and rows already drawn are passed over.
+func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) error {
+	rows, err := s.tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ncols := len(s.h.cols)
+	for rows.Next() {
+		if s.size > 0 && s.emitted+int(s.res.Skipped) >= s.size {
+			break
+		}
+		if s.pick != nil && !s.pick.take() {
+			continue
+		}
+		vals, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		if ids {
+			id, _ := vals[ncols+1].(string)
+			if s.seen[id] {
+				continue
+			}
+			s.seen[id] = true
+		}
+		markTooLarge(vals[:ncols], vals[ncols])
+		vals = vals[:ncols]
+		doc, ok, reason := s.conv.Document(vals)
+		if !ok {
+			s.res.Skip(reason)
+			continue
+		}
+		if err := s.emit(doc); err != nil {
+			return errEmit{err}
+		}
+		s.emitted++
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// inlineJSON is the stored size under which a JSON value is printed
+// without first checking its printed size (a value stored in fewer bytes
+// is, but for extreme compression, small; one that is not is still cut by
+// the converter).
+const inlineJSON = 64 << 10
+
+// selectList is the SELECT list for the columns: every value as text
+// (numbers, times, network addresses, PostGIS points print as their
+// text), arrays as text arrays, bytea as bytes; then one more column, the
+// indexes of the values left out for being larger than the converter's
+// bound (octet_length is read from the value's header, so a 50 MB value
+// never crosses the network).
+func selectList(cols []sqlrows.Column) string {
+	limit := strconv.Itoa(sqlrows.DefaultMaxValueBytes)
+	var b strings.Builder
+	var flags []string
+	for i, col := range cols {
+		q := pgx.Identifier{col.Name}.Sanitize()
+		idx := "'" + strconv.Itoa(i) + "'"
+		ip := sqlrows.StoreType(col.DBType) == "ip" // inet::text adds "/32": print as the server does
+		switch {
+		case col.Array && ip:
+			b.WriteString("ARRAY(SELECT format('%s', e) FROM unnest(" + q + ") e)")
+		case col.Array:
+			b.WriteString(q + "::text[]")
+		case ip:
+			b.WriteString("format('%s', " + q + ")")
+		case col.Class == sqlrows.JSON:
+			big := "pg_column_size(" + q + ") > " + strconv.Itoa(inlineJSON) + " AND octet_length(" + q + "::text) > " + limit
+			b.WriteString("CASE WHEN " + big + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN "+big+" THEN "+idx+" END")
+		case col.Class == sqlrows.Binary:
+			b.WriteString("CASE WHEN octet_length(" + q + ") > " + limit + " THEN NULL ELSE " + q + " END")
+			flags = append(flags, "CASE WHEN octet_length("+q+") > "+limit+" THEN "+idx+" END")
+		case col.Class == sqlrows.Text:
+			b.WriteString("CASE WHEN octet_length(" + q + "::text) > " + limit + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN octet_length("+q+"::text) > "+limit+" THEN "+idx+" END")
+		case nativeType(col):
+			b.WriteString(q) // decoded by the driver from binary: no printing, no parsing
+		default:
+			b.WriteString(q + "::text")
+		}
+		b.WriteString(", ")
+	}
+	if len(flags) == 0 {
+		b.WriteString("''")
+	} else {
+		b.WriteString("concat_ws(',', " + strings.Join(flags, ", ") + ")")
+	}
+	return b.String()
+}
+
+// nativeType reports whether the driver decodes the column's values into
+// document values itself (integers, floats, booleans, dates and
+// timestamps; an infinite date comes as its name).
+func nativeType(col sqlrows.Column) bool {
+	if col.Array {
+		return false
+	}
+	t := col.DBType
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		t = t[:i] + t[strings.IndexByte(t, ')')+1:]
+	}
+	switch t {
+	case "smallint", "integer", "bigint", "real", "double precision", "boolean", "date",
+		"timestamp without time zone", "timestamp with time zone":
+		return true
+	}
+	return false
+}
+
+// markTooLarge replaces the values the flag column names by
+// sqlrows.TooLarge.
+func markTooLarge(vals []any, flag any) {
+	f, _ := flag.(string)
+	for f != "" {
+		var one string
+		one, f, _ = strings.Cut(f, ",")
+		if i, err := strconv.Atoi(one); err == nil && i >= 0 && i < len(vals) {
+			vals[i] = sqlrows.TooLarge
+		}
+	}
+}

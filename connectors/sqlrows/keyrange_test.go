@@ -1,0 +1,154 @@
+package sqlrows
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// memTable is an in-memory table of sorted int64 keys: the oracle the
+// window reads are checked against.
+type memTable []int64
+
+func (m memTable) read(ws []Window, keep func(string) bool) error {
+	for _, w := range ws {
+		from := w.From.(int64)
+		i := sort.Search(len(m), func(i int) bool { return m[i] >= from })
+		for j := i; j < len(m) && j < i+w.N; j++ {
+			keep(strconv.FormatInt(m[j], 10))
+		}
+	}
+	return nil
+}
+
+func TestKeyRanges(t *testing.T) {
+	seq := func(n int, f func(int) int64) memTable {
+		m := make(memTable, n)
+		for i := range m {
+			m[i] = f(i)
+		}
+		return m
+	}
+	tests := []struct {
+		name  string
+		table memTable
+		size  int
+	}{
+		{"dense", seq(10000, func(i int) int64 { return int64(i) }), 1000},
+		{"gaps", seq(5000, func(i int) int64 { return int64(i) * 97 }), 1000},
+		{"two clusters", seq(1200, func(i int) int64 {
+			if i < 600 {
+				return int64(i)
+			}
+			return 1e15 + int64(i)
+		}), 1000},
+		{"fewer rows than the sample", seq(50, func(i int) int64 { return int64(i) * 3 }), 100},
+		{"extremes", memTable{math.MinInt64, -1, 0, 1, math.MaxInt64}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
+			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
+			if !ok {
+				t.Fatal("no key space")
+			}
+			run := func(seed uint64) []string {
+				var got []string
+				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1))}
+				res, err := kr.Run(func(ws []Window, keep func(string) bool) error {
+					return tc.table.read(ws, func(k string) bool {
+						if keep(k) {
+							got = append(got, k)
+							return true
+						}
+						return false
+					})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Taken != len(got) {
+					t.Errorf("Taken %d, %d kept", res.Taken, len(got))
+				}
+				return got
+			}
+			got := run(1)
+			if want := min(tc.size, len(tc.table)); len(got) != want {
+				t.Errorf("%d rows, want %d", len(got), want)
+			}
+			if len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+				t.Error("a row kept twice")
+			}
+			if !slices.Equal(run(1), got) {
+				t.Error("same seed, different sample")
+			}
+		})
+	}
+}
+
+// FuzzKeySpace checks At against big-integer arithmetic: the key lies
+// between lo and hi, at lo + floor((hi-lo) * f) to within one step, and
+// grows with f.
+func FuzzKeySpace(f *testing.F) {
+	f.Add(int64(0), int64(100), 0.5, 0.25, false)
+	f.Add(int64(math.MinInt64), int64(math.MaxInt64), 0.999999, 0.1, false)
+	f.Add(int64(-1), int64(-2), 0.0, 0.9, true)
+	f.Fuzz(func(t *testing.T, a, b int64, f1, f2 float64, unsigned bool) {
+		if math.IsNaN(f1) || math.IsNaN(f2) || f1 < 0 || f1 >= 1 || f2 < 0 || f2 >= 1 {
+			return
+		}
+		var lo, hi *big.Int
+		var slo, shi string
+		if unsigned {
+			lo, hi = new(big.Int).SetUint64(uint64(a)), new(big.Int).SetUint64(uint64(b))
+			slo, shi = strconv.FormatUint(uint64(a), 10), strconv.FormatUint(uint64(b), 10)
+		} else {
+			lo, hi = big.NewInt(a), big.NewInt(b)
+			slo, shi = strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)
+		}
+		s, ok := NewKeySpace(slo, shi, unsigned)
+		if ok != (lo.Cmp(hi) < 0) {
+			t.Fatalf("NewKeySpace(%s, %s) ok %v", slo, shi, ok)
+		}
+		if !ok {
+			return
+		}
+		val := func(f float64) *big.Int {
+			switch v := s.At(f).(type) {
+			case int64:
+				return big.NewInt(v)
+			case uint64:
+				return new(big.Int).SetUint64(v)
+			default:
+				t.Fatalf("At returned %T", v)
+				return nil
+			}
+		}
+		v1, v2 := val(f1), val(f2)
+		for _, v := range []*big.Int{v1, v2} {
+			if v.Cmp(lo) < 0 || v.Cmp(hi) > 0 {
+				t.Fatalf("At outside [%s, %s]: %s", lo, hi, v)
+			}
+		}
+		if (f1 < f2 && v1.Cmp(v2) > 0) || (f1 > f2 && v1.Cmp(v2) < 0) {
+			t.Fatalf("At not monotonic: At(%v)=%s At(%v)=%s", f1, v1, f2, v2)
+		}
+		// oracle: lo + span*f computed with exact rationals
+		span := new(big.Int).Sub(hi, lo)
+		want := new(big.Rat).Mul(new(big.Rat).SetInt(span), new(big.Rat).SetFloat64(f1))
+		wantInt := new(big.Int).Quo(want.Num(), want.Denom())
+		wantInt.Add(wantInt, lo)
+		diff := new(big.Int).Sub(wantInt, v1)
+		diff.Abs(diff)
+		// f is used in 2^-53 steps: the error is at most span/2^53 + 1.
+		tol := new(big.Int).Rsh(span, 53)
+		tol.Add(tol, big.NewInt(1))
+		if diff.Cmp(tol) > 0 {
+			t.Fatalf("At(%v) = %s, want %s (±%s)", f1, v1, wantInt, tol)
+		}
+	})
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Checks that the servers the tests use answer on 127.0.0.1: PostgreSQL
+# (5432), MariaDB (3306) and Redis (6379). A server that does not answer is
+# started once with the machine's start command; if it still does not answer,
+# this fails with CI=true (a test that cannot reach its server must fail, not
+# skip) and warns otherwise (the tests that need it then skip with a message).
+set -uo pipefail
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start() {
+  case "$1" in
+    postgresql) pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start ;;
+    mariadb) start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd ;;
+    redis) redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+             --dir /var/lib/redis --logfile /var/log/redis/ci.log ;;
+  esac
+}
+
+missing=()
+for entry in postgresql:5432 mariadb:3306 redis:6379; do
+  name=${entry%%:*} port=${entry##*:}
+  if answers "$port"; then
+    continue
+  fi
+  echo "services: $name does not answer on 127.0.0.1:$port; starting it once"
+  start "$name" >/dev/null 2>&1 || true
+  for _ in $(seq 1 30); do
+    answers "$port" && break
+    sleep 1
+  done
+  answers "$port" || missing+=("$name (127.0.0.1:$port)")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "services: not reachable after one start attempt: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "services: WARNING: not reachable: ${missing[*]}; the tests that need them will skip" >&2
+fi
+exit 0
