@@ -116,7 +116,7 @@ func (nd *numDesc) matches(n []byte) bool {
 // regionMeta is what validating a national number of one region needs
 // from the libphonenumber metadata, compiled once.
 type regionMeta struct {
-	cc       string         // country calling code
+	cc       []byte         // country calling code
 	idd      *regexp.Regexp // international prefix, anchored
 	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
 	iddFirst firstSet       // bytes a match of idd can start with
@@ -149,7 +149,7 @@ func metaFor(region string) *regionMeta {
 }
 
 func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
-	m := &regionMeta{cc: strconv.Itoa(int(md.GetCountryCode())), nppRule: md.GetNationalPrefixTransformRule(),
+	m := &regionMeta{cc: []byte(strconv.Itoa(int(md.GetCountryCode()))), nppRule: md.GetNationalPrefixTransformRule(),
 		general: newNumDesc(md.GetGeneralDesc())}
 	if m.general == nil || len(md.GetGeneralDesc().GetPossibleLength()) == 0 {
 		return nil
@@ -184,7 +184,7 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 // international prefix or the calling code), and the caller parses. TestPhoneRegionPatternsAgree and
 // FuzzPhoneRegionPatterns compare it with the library.
 func (m *regionMeta) valid(d []byte) (valid, ok bool) {
-	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, []byte(m.cc)) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
 		return false, false
 	}
 	n := d
