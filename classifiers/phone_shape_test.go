@@ -165,7 +165,7 @@ func TestPhoneRegionPatternsAgree(t *testing.T) {
 				continue
 			}
 			nat := phonenumbers.Format(ex, phonenumbers.NATIONAL)
-			for i := 0; i < 200; i++ {
+			for i := 0; i < scaled(200); i++ {
 				b := []byte(nat)
 				for k := 0; k < r.IntN(3); k++ {
 					if j := r.IntN(len(b)); b[j] >= '0' && b[j] <= '9' {
@@ -188,11 +188,11 @@ func TestPhoneRegionPatternsAgree(t *testing.T) {
 			}
 		}
 	}
-	if valid < 1000 {
+	if valid < scaled(1000) {
 		t.Fatalf("only %d valid numbers among the cases: the comparison proves little", valid)
 	}
 	seps := []string{"", " ", "-", ".", "/"}
-	for i := 0; i < 20000; i++ {
+	for i := 0; i < scaled(20000); i++ {
 		var b strings.Builder
 		if r.IntN(3) == 0 {
 			b.WriteString("0")

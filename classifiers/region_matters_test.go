@@ -16,7 +16,7 @@ func TestRegionMattersExact(t *testing.T) {
 		"(415) 555-2671", "0151 23456789", "12345", "DE", "rue de la Paix 12"}
 	r := rand.New(rand.NewPCG(7, 8))
 	changed := 0
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < scaled(3000); i++ {
 		f := fields[r.IntN(len(fields))]
 		v := Value{Kind: KindString, S: values[r.IntN(len(values))]}
 		if r.IntN(3) == 0 {

@@ -57,7 +57,7 @@ func TestTextFindSkipsNothing(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	found := 0
-	for i := 0; i < 4000; i++ {
+	for i := 0; i < scaled(4000); i++ {
 		s := randomText(r)
 		for _, m := range ms {
 			for from := 0; from < len(s); from += 1 + r.IntN(8) {
@@ -75,7 +75,7 @@ func TestTextFindSkipsNothing(t *testing.T) {
 			}
 		}
 	}
-	if found < 1000 {
+	if found < scaled(1000) {
 		t.Fatalf("only %d matches: the comparison proves little", found)
 	}
 }
