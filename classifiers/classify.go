@@ -62,6 +62,30 @@ func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 	return dst
 }
 
+// RegionMatters reports whether the region of the value's document can
+// change what ClassifyIn finds in v: only rules with a region check (phone
+// numbers) read it, and only for values with as many digits as they need.
+// When it is false, ClassifyIn(v, region) equals Classify(v) for every
+// region, and callers may reuse a result across documents.
+func (f *Field) RegionMatters(v Value) bool {
+	if len(f.regional) == 0 {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(v.S); i++ {
+		if v.S[i] >= '0' && v.S[i] <= '9' {
+			digits++
+		}
+	}
+	kb := uint8(1) << v.Kind
+	for _, r := range f.regional {
+		if r.kinds&kb != 0 && digits >= r.minDigits {
+			return true
+		}
+	}
+	return false
+}
+
 // covered reports whether hits already hold fr's category with at least
 // the confidence fr could give, which makes running fr pointless.
 func covered(hits []Hit, fr *fieldRule) bool {

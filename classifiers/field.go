@@ -23,6 +23,7 @@ type Field struct {
 	storeType string
 	rules     []fieldRule
 	typeHits  []Hit
+	regional  []*rule // rules of the field whose validator reads the region
 }
 
 // Field returns what the engine knows about a field path. Everything that
@@ -65,6 +66,9 @@ func (e *Engine) Field(path, storeType string) *Field {
 		}
 		fr.maxConf, fr.ev = fr.confidence()
 		f.rules = append(f.rules, fr)
+		if r.regionCheck != nil {
+			f.regional = append(f.regional, r)
+		}
 	}
 	return f
 }

@@ -23,16 +23,39 @@ type matcher interface {
 type re2Matcher struct {
 	whole, text *regexp.Regexp
 	src         string
+	first       firstSet // bytes a match of the pattern (inside the text boundaries) starts with
 }
 
 func (m *re2Matcher) match(s string) bool { return m.whole.MatchString(s) }
 func (m *re2Matcher) String() string      { return m.src }
+
+// find searches from the rune before the first byte a match can start with
+// (the boundary before the match) rather than from from: the regular
+// expression then skips no text it could match, and gives the same match,
+// since a match cannot start earlier and the text boundary "^" cannot
+// match at a byte that does not start the pattern.
 func (m *re2Matcher) find(s string, from int) (int, int, bool) {
-	loc := m.text.FindStringSubmatchIndex(s[from:])
+	start := from
+	if !m.first.any {
+		i := from
+		for i < len(s) && !m.first.accepts(s[i]) {
+			i++
+		}
+		if i == len(s) {
+			return 0, 0, false
+		}
+		if i > from+1 {
+			start = i - 1
+			for start > from && !utf8.RuneStart(s[start]) {
+				start--
+			}
+		}
+	}
+	loc := m.text.FindStringSubmatchIndex(s[start:])
 	if loc == nil {
 		return 0, 0, false
 	}
-	return from + loc[2], from + loc[3], true
+	return start + loc[2], start + loc[3], true
 }
 
 type re2xMatcher struct {
@@ -109,10 +132,13 @@ func compileMatcher(engine, p string, text bool) (matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &re2Matcher{whole: w, src: p}
+	m := &re2Matcher{whole: w, src: p, first: firstSet{any: true}}
 	if text {
 		if m.text, err = regexp.Compile(textBefore + p + textAfter); err != nil {
 			return nil, err
+		}
+		if fs, ok := patternFirstSet(p); ok {
+			m.first = fs
 		}
 	}
 	return m, nil

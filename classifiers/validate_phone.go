@@ -1,7 +1,10 @@
 package classifiers
 
 import (
+	"bytes"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -15,6 +18,9 @@ var phoneRegions = []string{"US", "GB", "DE", "FR", "ES", "IT", "PT", "NL", "BE"
 // the field's name says phone and some common region validates it.
 func validPhone(s string, named bool) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if notPhoneShape(s) {
+		return false
+	}
 	digits := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
@@ -34,12 +40,206 @@ func validPhone(s string, named bool) bool {
 		return false
 	}
 	for _, r := range phoneRegions {
-		n, err := phonenumbers.Parse(s, r)
-		if err == nil && phonenumbers.IsValidNumberForRegion(n, r) {
+		if validForRegion(s, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// validForRegion reports whether libphonenumber parses s for the region
+// into a number valid there. A number written with digits and separators
+// only is checked against precompiled metadata (regionMeta.valid), which
+// gives libphonenumber's answer without its parse; anything else is
+// parsed.
+func validForRegion(s, region string) bool {
+	var a [24]byte
+	if d, plain := nationalDigits(s, a[:0]); plain && len(d) >= 3 {
+		if m := metaFor(region); m != nil {
+			if v, ok := m.valid(d); ok {
+				return v
+			}
+		}
+	}
+	n, err := phonenumbers.Parse(s, region)
+	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
+}
+
+// nationalDigits appends the digits of s to d. plain is false when s holds
+// anything but digits and the separators " -()./" (letters, which
+// libphonenumber would read as a vanity number or an extension).
+func nationalDigits(s string, d []byte) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if len(d) == cap(d) {
+				return d, false
+			}
+			d = append(d, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return d, false
+		}
+	}
+	return d, true
+}
+
+// numDesc is a number description of the metadata (general, fixed line,
+// mobile...): its possible lengths and its anchored pattern.
+type numDesc struct {
+	lens []int32
+	re   *regexp.Regexp
+}
+
+func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
+	if d == nil || d.GetNationalNumberPattern() == "" {
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + d.GetNationalNumberPattern() + ")$")
+	if err != nil {
+		return nil
+	}
+	return &numDesc{lens: d.GetPossibleLength(), re: re}
+}
+
+// matches is libphonenumber's isNumberMatchingDesc.
+func (nd *numDesc) matches(n []byte) bool {
+	if nd == nil {
+		return false
+	}
+	if len(nd.lens) > 0 && !slices.Contains(nd.lens, int32(len(n))) {
+		return false
+	}
+	return nd.re.Match(n)
+}
+
+// regionMeta is what validating a national number of one region needs
+// from the libphonenumber metadata, compiled once.
+type regionMeta struct {
+	cc       []byte         // country calling code
+	idd      *regexp.Regexp // international prefix, anchored
+	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
+	iddFirst firstSet       // bytes a match of idd can start with
+	nppFirst firstSet       // bytes a match of npp can start with
+	nppRule  string         // transform rule of the national prefix ("$2")
+	general  *numDesc
+	genRE    *regexp.Regexp // the general pattern, without the length check
+	types    []*numDesc     // fixed line, mobile, then the other types
+	possible []int32        // general possible lengths
+	local    []int32        // general local-only lengths
+}
+
+var regionMetas sync.Map // region → *regionMeta (nil: not known)
+
+func metaFor(region string) *regionMeta {
+	if v, ok := regionMetas.Load(region); ok {
+		return v.(*regionMeta)
+	}
+	var m *regionMeta
+	if coll, err := phonenumbers.MetadataCollection(); err == nil {
+		for _, md := range coll.GetMetadata() {
+			if md.GetId() == region {
+				m = newRegionMeta(md)
+				break
+			}
+		}
+	}
+	v, _ := regionMetas.LoadOrStore(region, m)
+	return v.(*regionMeta)
+}
+
+func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
+	m := &regionMeta{cc: []byte(strconv.Itoa(int(md.GetCountryCode()))), nppRule: md.GetNationalPrefixTransformRule(),
+		general: newNumDesc(md.GetGeneralDesc())}
+	if m.general == nil || len(md.GetGeneralDesc().GetPossibleLength()) == 0 {
+		return nil
+	}
+	m.genRE = m.general.re
+	m.possible = md.GetGeneralDesc().GetPossibleLength()
+	m.local = md.GetGeneralDesc().GetPossibleLengthLocalOnly()
+	var err error
+	if m.idd, err = regexp.Compile("^(?:" + md.GetInternationalPrefix() + ")"); err != nil || md.GetInternationalPrefix() == "" {
+		return nil
+	}
+	m.iddFirst, _ = patternFirstSet(md.GetInternationalPrefix())
+	if p := md.GetNationalPrefixForParsing(); p != "" {
+		if m.npp, err = regexp.Compile("^(?:" + p + ")"); err != nil {
+			return nil
+		}
+		m.nppFirst, _ = patternFirstSet(p)
+	}
+	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetPremiumRate(), md.GetTollFree(),
+		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
+		if nd := newNumDesc(d); nd != nil {
+			m.types = append(m.types, nd)
+		}
+	}
+	return m
+}
+
+// valid reports what phonenumbers.Parse(s, region) followed by
+// IsValidNumberForRegion says of a number written in national notation
+// whose digits are d, following the library's steps: ok is false where
+// those steps are not reproduced here (the digits start with an
+// international prefix or the calling code), and the caller parses. TestPhoneRegionPatternsAgree and
+// FuzzPhoneRegionPatterns compare it with the library.
+func (m *regionMeta) valid(d []byte) (valid, ok bool) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
+		return false, false
+	}
+	n := d
+	if m.npp != nil && m.nppFirst.accepts(d[0]) {
+		if loc := m.npp.FindSubmatchIndex(n); loc != nil {
+			cand := n[loc[1]:]
+			if m.nppRule != "" && loc[len(loc)-2] >= 0 {
+				// the transform rule rewrites the prefix with its groups
+				var a [32]byte
+				cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
+			}
+			// the prefix is stripped when what remains has a possible
+			// length, unless that turns a number of the general pattern
+			// into one that is not
+			if r := m.testLength(len(cand)); (r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG) &&
+				!(m.genRE.Match(n) && !m.genRE.Match(cand)) {
+				n = cand
+			}
+		}
+	}
+	if len(n) < 2 || len(n) > 17 {
+		return false, true
+	}
+	if !m.general.matches(n) {
+		return false, true
+	}
+	for _, t := range m.types {
+		if t.matches(n) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// testLength is libphonenumber's testNumberLength for the general
+// description.
+func (m *regionMeta) testLength(l int) phonenumbers.ValidationResult {
+	n := int32(l)
+	if m.possible[0] == -1 {
+		return phonenumbers.INVALID_LENGTH
+	}
+	if slices.Contains(m.local, n) {
+		return phonenumbers.IS_POSSIBLE_LOCAL_ONLY
+	}
+	switch {
+	case m.possible[0] == n:
+		return phonenumbers.IS_POSSIBLE
+	case m.possible[0] > n:
+		return phonenumbers.TOO_SHORT
+	case m.possible[len(m.possible)-1] < n:
+		return phonenumbers.TOO_LONG
+	case slices.Contains(m.possible[1:], n):
+		return phonenumbers.IS_POSSIBLE
+	}
+	return phonenumbers.INVALID_LENGTH
 }
 
 // validPhoneIn validates a phone number found in a document of a known
@@ -47,6 +247,9 @@ func validPhone(s string, named bool) bool {
 // field name or, written with separators ("030 1234567"), under any name.
 func validPhoneIn(s string, named bool, region string) bool {
 	t := strings.TrimPrefix(strings.TrimPrefix(s, "tel:"), "TEL:")
+	if notPhoneShape(t) {
+		return false
+	}
 	if strings.HasPrefix(t, "+") || strings.HasPrefix(t, "00") || phonenumbers.GetCountryCodeForRegion(region) == 0 {
 		return validPhone(s, named)
 	}
@@ -62,8 +265,7 @@ func validPhoneIn(s string, named bool, region string) bool {
 	if digits < 6 || digits > 15 {
 		return false
 	}
-	n, err := phonenumbers.Parse(t, region)
-	if err == nil && phonenumbers.IsValidNumberForRegion(n, region) {
+	if validForRegion(t, region) {
 		return true
 	}
 	return named && validPhone(s, named)
@@ -139,3 +341,87 @@ var nationalPatterns = sync.OnceValue(func() map[int]*regexp.Regexp {
 	}
 	return out
 })
+
+// notPhoneShape reports whether s, though made of digits and separators,
+// has the shape of something else: a calendar date (17.01.1940,
+// 1940-01-17, 01/17/1940), four dot-separated groups of one to three
+// digits (an IPv4 address or a version such as 4.2.17.3), a US Social
+// Security number (123-45-6789) or a decimal number with a short integer
+// part (52.520008, a coordinate). These are rejected before
+// libphonenumber, which would accept many of them as national numbers.
+func notPhoneShape(s string) bool {
+	if len(s) < 6 || len(s) > 24 || s[0] < '0' || s[0] > '9' {
+		return false
+	}
+	// split into digit groups and the separators between them
+	var groups [5]string
+	var seps [4]byte
+	n, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			continue
+		}
+		if i == start || n == len(groups) {
+			return false
+		}
+		groups[n] = s[start:i]
+		if i < len(s) {
+			if n == len(seps) {
+				return false
+			}
+			seps[n] = s[i]
+		}
+		n++
+		start = i + 1
+	}
+	switch n {
+	case 2:
+		a, b := groups[0], groups[1]
+		if seps[0] == '.' && len(a) <= 3 && (a == "0" || a[0] != '0') && len(b) >= 4 {
+			return true // 52.520008: a decimal number such as a coordinate
+		}
+	case 3:
+		if seps[0] != seps[1] {
+			return false
+		}
+		a, b, c := groups[0], groups[1], groups[2]
+		switch seps[0] {
+		case '.', '/', '-':
+			if seps[0] == '-' && len(a) == 3 && len(b) == 2 && len(c) == 4 {
+				return true // SSN
+			}
+			if len(c) == 4 && len(a) <= 2 && len(b) <= 2 && validYear(c) &&
+				(dayMonth(a, b) || dayMonth(b, a)) {
+				return true // 17.01.1940, 01/17/1940
+			}
+			if len(a) == 4 && len(b) <= 2 && len(c) <= 2 && validYear(a) && dayMonth(c, b) {
+				return true // 1940-01-17
+			}
+		}
+	case 4:
+		if seps[0] == '.' && seps[1] == '.' && seps[2] == '.' {
+			for _, g := range groups[:4] {
+				if len(g) > 3 {
+					return false
+				}
+			}
+			return true // 192.168.10.20, 4.2.17.3
+		}
+	}
+	return false
+}
+
+func atoiSmall(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func validYear(s string) bool { y := atoiSmall(s); return y >= 1800 && y <= 2199 }
+
+func dayMonth(d, m string) bool {
+	dd, mm := atoiSmall(d), atoiSmall(m)
+	return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+}

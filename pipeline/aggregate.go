@@ -50,9 +50,10 @@ const (
 )
 
 // classify returns the hits of one value of a document of the given region
-// ("" when the document does not say), from the memo when it can.
+// ("" when the document does not say), from the memo when it can: the memo
+// holds results that do not depend on the region (Field.RegionMatters).
 func (fa *fieldAgg) classify(v classifiers.Value, region string, dst []classifiers.Hit) []classifiers.Hit {
-	if region != "" || fa.noMemo || v.Kind != classifiers.KindString || len(v.S) > memoMaxLen {
+	if fa.noMemo || v.Kind != classifiers.KindString || len(v.S) > memoMaxLen || region != "" && fa.field.RegionMatters(v) {
 		return fa.field.ClassifyIn(v, region, dst)
 	}
 	if hits, ok := fa.memo[v.S]; ok {

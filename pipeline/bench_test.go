@@ -2,13 +2,18 @@ package pipeline
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/piisniff/piisniff/classifiers"
 
 	_ "github.com/piisniff/piisniff/connectors/files"
 	"github.com/piisniff/piisniff/internal/benchgen"
@@ -21,6 +26,16 @@ var benchDocs = func() int {
 		return n
 	}
 	return 200000
+}()
+
+// benchCorpus is the generated corpus: "mixed" (the default: nine
+// collection shapes, eight locales, free text; benchgen.WriteMixed) or
+// "uniform" (one shape; benchgen.Write), from PIISNIFF_BENCH_CORPUS.
+var benchCorpus = func() string {
+	if c := os.Getenv("PIISNIFF_BENCH_CORPUS"); c != "" {
+		return c
+	}
+	return "mixed"
 }()
 
 var (
@@ -40,7 +55,11 @@ func benchInput(b *testing.B) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := benchgen.Write(f, benchDocs, 1); err != nil {
+		write := benchgen.WriteMixed
+		if benchCorpus == "uniform" {
+			write = benchgen.Write
+		}
+		if err := write(f, benchDocs, 1); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()
@@ -57,26 +76,98 @@ func BenchmarkDecodeOnly(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ResetTimer()
 	for range b.N {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		n := 0
-		for sc.Scan() {
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		f.Close()
-		if n != benchDocs {
-			b.Fatalf("decoded %d documents", n)
-		}
+		decodeFile(b, path)
 	}
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+func decodeFile(b *testing.B, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	n := 0
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if n != benchDocs {
+		b.Fatalf("decoded %d documents", n)
+	}
+}
+
+func scanFile(b *testing.B, e *classifiers.Engine, path string, workers, sample int) {
+	r := Run(context.Background(), []string{path}, Config{Engine: e, SampleSize: sample, MinConfidence: 0.5, Workers: workers})
+	if !r.Complete || sample == 0 && r.Summary.DocumentsSampled != int64(benchDocs) {
+		b.Fatalf("complete=%v sampled=%d", r.Complete, r.Summary.DocumentsSampled)
+	}
+}
+
+// BenchmarkScanVsDecode is the figure the README gives: each iteration
+// decodes the file with encoding/json into maps, then scans it in full
+// with two workers, so both see the same machine load; ratio is the
+// decode time over the scan time (1.0: the scan is as fast as decoding
+// alone), scan-MB/s and scan-docs/s the scan's throughput. cpu-ratio is
+// the decode's CPU time over the scan's (all its workers together): it
+// depends much less on other load of the machine than the wall times, and
+// the scan's ratio on two free cores is about twice it.
+func BenchmarkScanVsDecode(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	var dec, scan, decCPU, scanCPU time.Duration
+	b.ResetTimer()
+	for range b.N {
+		c0, t0 := cpuTime(), time.Now()
+		decodeFile(b, path)
+		c1, t1 := cpuTime(), time.Now()
+		scanFile(b, e, path, 2, 0)
+		dec += t1.Sub(t0)
+		scan += time.Since(t1)
+		decCPU += c1 - c0
+		scanCPU += cpuTime() - c1
+	}
+	b.ReportMetric(dec.Seconds()/scan.Seconds(), "ratio")
+	b.ReportMetric(decCPU.Seconds()/scanCPU.Seconds(), "cpu-ratio")
+	b.ReportMetric(float64(benchSize)*float64(b.N)/scan.Seconds()/1e6, "scan-MB/s")
+	b.ReportMetric(float64(benchSize)*float64(b.N)/dec.Seconds()/1e6, "decode-MB/s")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/scan.Seconds(), "scan-docs/s")
+}
+
+// BenchmarkScanWorkers scans the file in full with one and with two
+// workers, interleaved in each iteration; speedup is the one-worker time
+// over the two-worker time.
+func BenchmarkScanWorkers(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	var one, two time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		scanFile(b, e, path, 1, 0)
+		t1 := time.Now()
+		scanFile(b, e, path, 2, 0)
+		one += t1.Sub(t0)
+		two += time.Since(t1)
+	}
+	b.ReportMetric(one.Seconds()/two.Seconds(), "speedup")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/one.Seconds(), "1w-docs/s")
+	b.ReportMetric(float64(benchDocs)*float64(b.N)/two.Seconds(), "2w-docs/s")
+}
+
+// BenchmarkScanSampled is a default scan: 10,000 documents sampled.
+func BenchmarkScanSampled(b *testing.B) {
+	path := benchInput(b)
+	e := testEngine(b)
+	b.ResetTimer()
+	for range b.N {
+		scanFile(b, e, path, 0, 10000)
+	}
 }
 
 // BenchmarkScanAll is the full scan of the same file with --sample-size 0:
@@ -87,12 +178,18 @@ func BenchmarkScanAll(b *testing.B) {
 	b.SetBytes(benchSize)
 	b.ResetTimer()
 	for range b.N {
-		r := Run(context.Background(), []string{path}, Config{Engine: e, SampleSize: 0, MinConfidence: 0.5})
-		if !r.Complete || r.Summary.DocumentsSampled != int64(benchDocs) {
-			b.Fatalf("complete=%v sampled=%d", r.Complete, r.Summary.DocumentsSampled)
-		}
+		scanFile(b, e, path, 0, 0)
 	}
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func TestMain(m *testing.M) {
@@ -101,4 +198,60 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(benchFile))
 	}
 	os.Exit(code)
+}
+
+// classifyVisitor classifies every scalar of a document as the workers do,
+// without aggregation.
+type classifyVisitor struct {
+	e      *classifiers.Engine
+	fields map[string]*classifiers.Field
+	region string
+	hits   []classifiers.Hit
+	n      int
+}
+
+func (v *classifyVisitor) Scalar(path []byte, val classifiers.Value) {
+	f, ok := v.fields[string(path)]
+	if !ok {
+		f = v.e.Field(string(path), "")
+		v.fields[string(path)] = f
+	}
+	v.hits = f.ClassifyIn(val, v.region, v.hits[:0])
+	v.n += len(v.hits)
+}
+
+func (v *classifyVisitor) Node(path []byte, node any) {}
+
+// BenchmarkClassifyCorpus flattens and classifies 20,000 documents of the
+// benchmark corpus held in memory, on one goroutine: the classifiers' cost
+// alone, for comparing two builds (it reads no file and decodes nothing).
+func BenchmarkClassifyCorpus(b *testing.B) {
+	var buf bytes.Buffer
+	if err := benchgen.WriteMixed(&buf, 20000, 1); err != nil {
+		b.Fatal(err)
+	}
+	var docs []map[string]any
+	dec := json.NewDecoder(&buf)
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, m)
+	}
+	e := testEngine(b)
+	v := &classifyVisitor{e: e, fields: map[string]*classifiers.Field{}}
+	var fl Flattener
+	b.ResetTimer()
+	c0 := cpuTime()
+	for range b.N {
+		for _, d := range docs {
+			v.region = e.DocumentRegion(d)
+			if err := fl.Flatten(d, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(len(docs)*b.N), "cpu-ns/doc")
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
 }

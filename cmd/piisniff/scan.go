@@ -151,6 +151,7 @@ type scanFlags struct {
 	failOn          []string
 	policy          report.Policy
 	risk            riskFlags
+	profile         profileFlags
 }
 
 func newScanCmd(getenv env) *cobra.Command {
@@ -197,7 +198,7 @@ which are never shown.`,
 				}
 				args = implied
 			}
-			return runScan(cmd, f, args)
+			return f.profile.run(func() error { return runScan(cmd, f, args) })
 		},
 	}
 	fl := cmd.Flags()
@@ -221,6 +222,7 @@ which are never shown.`,
 	fl.BoolVar(&f.noColor, "no-color", false, "no colours in the table (NO_COLOR is respected too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, failOnUsage)
 	f.risk.register(fl)
+	f.profile.addFlags(fl)
 	return cmd
 }
 
