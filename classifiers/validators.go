@@ -16,7 +16,7 @@ var validators = map[string]validatorFunc{
 	"iban":               func(s string, _ bool) bool { return ValidIBAN(s) },
 	"aba":                func(s string, _ bool) bool { return ValidABA(s) },
 	"imei":               validIMEINamed,
-	"phonenumber":        func(s string, named bool) bool { return !phoneLookalike(s) && validPhone(s, named) },
+	"phonenumber":        func(s string, named bool) bool { return validPhone(s, named) },
 	"jwt":                func(s string, _ bool) bool { return ValidJWT(s) },
 	"ssn":                func(s string, _ bool) bool { return ValidSSN(s) },
 	"bcrypt":             func(s string, _ bool) bool { return ValidBcrypt(s) },
@@ -64,7 +64,7 @@ var validators = map[string]validatorFunc{
 // regionValidators are the validators that can use the document's region.
 var regionValidators = map[string]func(s string, named bool, region string) bool{
 	"phonenumber": func(s string, named bool, region string) bool {
-		return !phoneLookalike(s) && validPhoneIn(s, named, region)
+		return validPhoneIn(s, named, region)
 	},
 }
 
