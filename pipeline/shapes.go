@@ -200,11 +200,13 @@ func (f *Flattener) undecodable(v Visitor, enc string) {
 
 // under flattens x below the current path followed by marker.
 func (f *Flattener) under(marker string, x any, v Visitor, depth, limit, encs int) bool {
-	mark := len(f.buf)
+	mark, prev := len(f.buf), f.encs
 	f.buf = append(f.buf, marker...)
 	f.encs = encs + 1
 	ok := f.value(x, v, depth, limit)
-	f.encs = encs
+	// restore the depth of encodings of the enclosing value, not of this
+	// one's string: a sibling decoded next starts where this one started
+	f.encs = prev
 	f.buf = f.buf[:mark]
 	return ok
 }
