@@ -192,12 +192,15 @@ func TestScanHostileDirectory(t *testing.T) {
 	}
 	// Memory is bounded by the limits, not by the input: the 100 MB record
 	// is read through, never held; a document of a million values (about
-	// the most allowed) takes some 150 MB decoded and classified (files
-	// are read one at a time here); the 16 MB array of eight million items
-	// is given up at the limit instead of taking a gigabyte.
+	// the most allowed) takes some 150 MB decoded and classified; the 16 MB
+	// array of eight million items is given up at the limit instead of
+	// taking a gigabyte. Files are read one at a time here, but the reader
+	// decodes the next document while a worker still classifies the last
+	// one, so two documents at the limits can be held at once: some 300 MB
+	// at worst (seen 277 MiB once on a loaded machine; 170-220 MiB usually).
 	t.Logf("peak RSS %d MiB", res.maxRSS>>20)
-	if res.maxRSS > 256<<20 {
-		t.Errorf("peak resident set %d MiB, bound 256 MiB", res.maxRSS>>20)
+	if res.maxRSS > 320<<20 {
+		t.Errorf("peak resident set %d MiB, bound 320 MiB", res.maxRSS>>20)
 	}
 }
 
