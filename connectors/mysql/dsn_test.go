@@ -88,6 +88,11 @@ func FuzzParseTarget(f *testing.F) {
 	f.Add("app", "p@ss:w/rd?#", "db.example.com", uint16(0), "", "tls=true")
 	f.Add("", "secret", "::1", uint16(1), "a b", "sslmode=verify-ca")
 	f.Fuzz(func(t *testing.T, user, pass, host string, port uint16, db, query string) {
+		if port == 0 && strings.Contains(host, ":") {
+			// a host written with a colon and no port ("::1", ":1") is
+			// read with the part after the colon as its port: no oracle
+			return
+		}
 		u := url.URL{Scheme: "mysql", Host: host, Path: "/" + db, RawQuery: query}
 		if port != 0 {
 			u.Host = host + ":" + strconv.Itoa(int(port))
