@@ -316,6 +316,10 @@ func classify(err error) string {
 		return "connection refused: nothing listens on that host and port"
 	case strings.Contains(lower, "connection reset") || strings.Contains(lower, "eof"):
 		return "the server closed the connection: it may require TLS, or it is not a MongoDB server"
+	case strings.Contains(lower, "incomplete read of message header"):
+		// a TLS server reading a plain hello as a handshake may keep the
+		// connection open until the timeout instead of closing it
+		return "the server accepted the connection but did not answer as MongoDB: it may require TLS (tls=true), or it is not a MongoDB server"
 	case strings.Contains(lower, "deadline") || strings.Contains(lower, "timeout") || strings.Contains(lower, "timed out") ||
 		strings.Contains(lower, "server selection"):
 		return "the server did not answer within the connect timeout: the host is unreachable, filtered by a firewall, or the port is wrong"
