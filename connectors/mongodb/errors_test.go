@@ -53,6 +53,8 @@ func TestClassify(t *testing.T) {
 	}{
 		{"server selection error: context deadline exceeded, current topology: { Type: Unknown, Servers: [{ Addr: 10.0.0.1:27017, Type: Unknown, Last error: dial tcp 10.0.0.1:27017: i/o timeout }, ] }",
 			"did not answer within the connect timeout"},
+		{"server selection error: context canceled, current topology: { Type: Unknown, Servers: [{ Addr: 127.0.0.1:39879, Type: Unknown, Last error: connection(127.0.0.1:39879[-156]) incomplete read of message header: context canceled }, ] }",
+			"did not answer as MongoDB: it may require TLS"},
 		{"dial tcp: lookup db.example.invalid: no such host", "DNS lookup failed"},
 		{"dial tcp: lookup db.example.internal on 10.0.0.2:53: server misbehaving", "DNS lookup failed"},
 		{"auth error: sasl conversation error: unable to authenticate using mechanism \"SCRAM-SHA-256\": (AuthenticationFailed) Authentication failed.", "authentication failed"},
