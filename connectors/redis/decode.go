@@ -22,6 +22,9 @@ const (
 	ReasonBadGzip    = "corrupt gzip value"
 	ReasonUnknown    = "unsupported key type"
 	ReasonReadFailed = "key could not be read"
+	// ReasonJSONUnavailable: a RedisJSON value (type ReJSON-RL) whose
+	// JSON.GET the server refused.
+	ReasonJSONUnavailable = "RedisJSON value: JSON.GET unavailable"
 )
 
 // maxNesting bounds the wrappers unwrapped (base64 of gzip of JSON ...).

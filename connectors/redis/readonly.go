@@ -21,7 +21,6 @@ var allowed = map[string]bool{
 	"zcard": true, "zrange": true,
 	"xlen": true, "xrange": true,
 	"json.get":        true,
-	"memory usage":    true,
 	"config get":      true,
 	"acl getuser":     true,
 	"acl whoami":      true,
@@ -66,7 +65,7 @@ type guard struct{ c *Connector }
 
 func (c *Connector) hook() goredis.Hook { return guard{c} }
 
-func (g guard) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+func (g guard) DialHook(next goredis.DialHook) goredis.DialHook { return dialGuard(&g.c.limits, next) }
 
 func (g guard) check(cmd goredis.Cmder) error {
 	name := CommandName(cmd.Args())

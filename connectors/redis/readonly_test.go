@@ -120,7 +120,7 @@ func TestReadOnly(t *testing.T) {
 			t.Errorf("hook: %q sent", cmd)
 		}
 	}
-	for _, want := range []string{"scan", "type", "hscan", "memory usage", "getrange", "lrange", "xrange", "config get"} {
+	for _, want := range []string{"scan", "type", "hscan", "sscan", "getrange", "lrange", "xrange", "config get"} {
 		if !contains(sent, want) {
 			t.Errorf("hook: %q never sent: the log is not complete (%d commands)", want, len(sent))
 		}

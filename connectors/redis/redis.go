@@ -26,7 +26,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/spf13/pflag"
@@ -155,7 +154,7 @@ type Connector struct {
 	cluster bool
 	record  func(cmd string) // tests: every command sent
 
-	noMemoryUsage atomic.Bool // MEMORY USAGE refused once: sizes are element counts
+	limits replyLimits // bounds of the replies read (see guardConn)
 
 	mu      sync.Mutex
 	dbs     map[int]*goredis.Client // one client per database (SELECT by Options.DB)
@@ -192,6 +191,8 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 		uriDB:  -1,
 	}
 	c.own.defaults()
+	c.limits.bulk.Store(max(opts.MaxDocumentBytes, stringPiece) + 64<<10)
+	c.limits.total.Store(pipeBytes + c.limits.bulk.Load())
 	c.secrets = connectors.Secrets(target, opts)
 	for _, f := range []connectors.Filter{opts.Databases, opts.Containers} {
 		if err := f.Validate(); err != nil {

@@ -56,10 +56,10 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		return res, ctx.Err()
 	}
 	res.Method = p.Method
-	if p.Exact && !p.Other && p.Method == MethodScan {
-		res.TotalDocuments = p.Count
-	}
 	s := &sampler{c: c, res: &res, emit: emit, limit: opts.Size, db: p.DB}
+	if opts.Size <= 0 && !opts.Slice.Whole() && c.CanSlice(ct) {
+		s.slice = opts.Slice
+	}
 	if c.cluster {
 		s.cl = c.cc
 	} else {
@@ -90,9 +90,19 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
+	if p.Exact && !p.Other && p.Method == MethodScan {
+		res.TotalDocuments = p.Count
+		if !s.slice.Whole() {
+			res.TotalDocuments = s.owned // the slice's share: the shares add up to the count
+		}
+	}
 	res.Notes = append(res.Notes, s.ttlNote())
 	if s.bigValues > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d big values read in part (the first %d items or %d hash fields)", s.bigValues, itemsRead, hashFields))
+		// no count: the note is the same whichever slices met big values
+		res.Notes = append(res.Notes, fmt.Sprintf("big values read in part (the first %d items or %d hash fields)", itemsRead, hashFields))
+	}
+	if s.jsonRefused > 0 {
+		res.Notes = append(res.Notes, "RedisJSON values (type "+TypeJSON+") found but JSON.GET is unavailable (the RedisJSON module's command is not loaded, renamed or not permitted to this user): they were not read")
 	}
 	if s.failed > 0 {
 		return res, c.redactErr(fmt.Errorf("%s: %d of %d keys could not be read: %s: %w", ct.Name, s.failed, s.tried, classify(s.firstErr), s.firstErr))
@@ -202,6 +212,8 @@ type sampler struct {
 	emit    func(connectors.Document) error
 	limit   int
 	emitted int
+	slice   connectors.Slice // a sharded full scan: only the keys of this slice are read
+	owned   int64            // keys listed that belong to the slice
 
 	tried, failed int
 	firstErr      error
@@ -210,9 +222,11 @@ type sampler struct {
 	ttlSet        int   // of them with a TTL
 	ttlMin        int64 // ms
 	ttlMax        int64
-	ttlAsked      int // PTTL sent
+	ttlAsked      int      // keys whose PTTL was asked or is pending
+	ttlPending    []string // PTTL to send with the next pipeline
 	retry         []*keyState
 	retrying      bool
+	jsonRefused   int    // RedisJSON values whose JSON.GET was refused
 	predicted     string // the type of the container's keys, "?" when not one
 }
 
@@ -235,77 +249,134 @@ func (s *sampler) keyErr(err error) {
 	s.fail(err)
 }
 
-// pipe runs a pipeline; per-command errors stay on the commands.
+// pipe runs a pipeline; per-command errors stay on the commands. The PTTL
+// of the keys waiting for it go with it.
 func (s *sampler) pipe(ctx context.Context, fn func(goredis.Pipeliner)) ([]goredis.Cmder, error) {
 	pctx, cancel := s.c.timeout(ctx)
 	defer cancel()
-	cmds, err := s.cl.Pipelined(pctx, func(p goredis.Pipeliner) error { fn(p); return nil })
+	ttlKeys := s.ttlPending
+	s.ttlPending = nil
+	ttls := make([]*goredis.DurationCmd, len(ttlKeys))
+	cmds, err := s.cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+		for i, k := range ttlKeys {
+			ttls[i] = p.PTTL(ctx, k)
+		}
+		fn(p)
+		return nil
+	})
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	return cmds, nil
+	for _, t := range ttls {
+		if ttl, err := t.Result(); err == nil && ttl != -2 {
+			s.ttl(ttl)
+		}
+	}
+	return cmds[len(ttlKeys):], nil
 }
 
 type keyState struct {
 	key  string
 	typ  string
-	size int64 // STRLEN, HLEN, ...
-	mem  int64 // MEMORY USAGE, 0 when unknown
+	size int64 // STRLEN of a string; the element count of a collection, -1 when not asked
 	skip bool
 	val  *string // a string's whole value, read with its size
 }
 
-// batch reads keys: their sizes (with the type predicted from the keys
-// read before; TYPE only for the keys whose type was not the one
-// predicted), then their values, each step one pipeline.
+// owns reports whether key belongs to the sampler's slice: keys are
+// dealt to the slices by a hash of their bytes (FNV-1a), so that the
+// slices of a full scan hold every key exactly once, whichever machine
+// reads them.
+func (s *sampler) owns(key string) bool {
+	return s.slice.Whole() || KeySlice(key, s.slice.Count) == s.slice.Index
+}
+
+// KeySlice is the slice of count that key belongs to in a sharded full
+// scan: FNV-1a of the key's bytes, modulo count.
+func KeySlice(key string, count int) int {
+	if count <= 1 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return int(h.Sum64() % uint64(count))
+}
+
+// batch reads keys. A collection's read is bounded by its command
+// (LRANGE 0 99, HSCAN COUNT 1000, ...) and by the connection (guardConn),
+// so it needs no size check first: the keys of the type predicted from
+// the container's first key are read at once, one pipeline. Strings are
+// read with their size check (GETRANGE of the first 16 KiB). Keys of
+// another type than predicted (WRONGTYPE) are typed and read again.
 func (s *sampler) batch(ctx context.Context, keys []string) error {
 	if s.full() {
 		return nil
 	}
-	ks := make([]*keyState, len(keys))
-	for i, k := range keys {
-		ks[i] = &keyState{key: k}
+	// The TTLs of the first keys listed are asked whether the slice owns
+	// them or not: every slice writes the same note as the whole.
+	ks := make([]*keyState, 0, len(keys))
+	for _, k := range keys {
+		if s.ttlAsked < ttlSampled {
+			s.ttlAsked++
+			s.ttlPending = append(s.ttlPending, k)
+		}
+		if s.owns(k) {
+			ks = append(ks, &keyState{key: k, size: -1})
+		}
 	}
-	s.tried += len(keys)
+	s.owned += int64(len(ks))
+	s.tried += len(ks)
+	if len(ks) == 0 {
+		if len(s.ttlPending) > 0 {
+			_, err := s.pipe(ctx, func(goredis.Pipeliner) {})
+			return err
+		}
+		return nil
+	}
 	if s.predicted == "" {
 		// the type of the first key predicts the others (a pattern's keys
 		// are nearly always of one type)
 		tctx, cancel := s.c.timeout(ctx)
-		typ, err := s.cl.Type(tctx, keys[0]).Result()
+		typ, err := s.cl.Type(tctx, ks[0].key).Result()
 		cancel()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		s.predicted = "?"
-		if err == nil && sizeTypes[typ] {
+		if err == nil && readTypes[typ] {
 			s.predicted = typ
 		}
 	}
-	var unknown []*keyState
-	if s.predicted != "?" {
+	if s.predicted == "?" {
+		if err := s.types(ctx, ks); err != nil {
+			return err
+		}
+	} else {
 		for _, k := range ks {
 			k.typ = s.predicted
 		}
-		if err := s.sizes(ctx, ks); err != nil {
-			return err
-		}
+	}
+	if err := s.sizes(ctx, ks); err != nil {
+		return err
+	}
+	if s.predicted == "string" {
+		// strings of another type are typed again, then read
+		var unknown []*keyState
 		for _, k := range ks {
 			if k.typ == "" {
 				unknown = append(unknown, k)
 			}
 		}
-	} else {
-		unknown = ks
-	}
-	if len(unknown) > 0 {
-		if err := s.types(ctx, unknown); err != nil {
-			return err
-		}
-		if err := s.sizes(ctx, unknown); err != nil {
-			return err
+		if len(unknown) > 0 {
+			if err := s.types(ctx, unknown); err != nil {
+				return err
+			}
+			if err := s.sizes(ctx, unknown); err != nil {
+				return err
+			}
 		}
 	}
-	// 3: values, in pipelines of at most pipeBytes
+	// values, in pipelines of at most pipeBytes
 	for start := 0; start < len(ks); {
 		var bytes int64
 		end := start
@@ -321,6 +392,10 @@ func (s *sampler) batch(ctx context.Context, keys []string) error {
 		}
 		start = end
 	}
+	if len(s.ttlPending) > 0 {
+		_, err := s.pipe(ctx, func(goredis.Pipeliner) {})
+		return err
+	}
 	return nil
 }
 
@@ -331,8 +406,6 @@ func (k *keyState) expected() int64 {
 		return 0
 	case k.typ == "string":
 		return k.size
-	case k.mem > 0:
-		return k.mem
 	}
 	return defaultValue
 }
@@ -349,9 +422,9 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 	}
 	var todo []pending
 	var huge []*keyState
-	cmds, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+	_, err := s.pipe(ctx, func(p goredis.Pipeliner) {
 		for _, k := range ks {
-			if k.skip {
+			if k.skip || k.typ == "" {
 				continue
 			}
 			var cmd goredis.Cmder
@@ -367,24 +440,17 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 				}
 				cmd = p.Get(ctx, k.key)
 			case "hash":
-				if k.size >= 0 && k.size <= hashFields {
-					cmd = p.HGetAll(ctx, k.key)
-				} else {
-					cmd = p.HScan(ctx, k.key, 0, "", hashFields)
-				}
+				// a small hash (listpack) comes whole, a big one one page
+				cmd = p.HScan(ctx, k.key, 0, "", hashFields)
 			case "list":
 				cmd = p.LRange(ctx, k.key, 0, itemsRead-1)
 			case "set":
-				if k.size >= 0 && k.size <= itemsRead {
-					cmd = p.SMembers(ctx, k.key)
-				} else {
-					cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
-				}
+				cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
 			case "zset":
 				cmd = p.ZRange(ctx, k.key, 0, itemsRead-1)
 			case "stream":
 				cmd = p.XRangeN(ctx, k.key, "-", "+", itemsRead)
-			case "ReJSON-RL":
+			case TypeJSON:
 				cmd = p.Do(ctx, "JSON.GET", k.key)
 			}
 			todo = append(todo, pending{k, cmd})
@@ -393,7 +459,7 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 	if err != nil {
 		return err
 	}
-	_ = cmds
+	var refused []*keyState
 	for _, t := range todo {
 		if s.full() {
 			return nil
@@ -406,15 +472,39 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			}
 			continue
 		}
+		if tooLarge(t.cmd.Err()) {
+			refused = append(refused, t.k)
+			continue
+		}
 		if err := s.document(t.k, t.cmd); err != nil {
 			return err
+		}
+	}
+	// Replies the connection refused (see guardConn): the first of these
+	// keys is over the bounds, the others came after it. Read again in
+	// halves, down to the key at fault.
+	switch {
+	case len(refused) == 1 && len(todo) == 1:
+		s.res.Skip(ReasonTooLarge)
+	case len(refused) > 0:
+		half := (len(refused) + 1) / 2
+		if len(refused) == 1 {
+			half = 1
+		}
+		for _, part := range [][]*keyState{refused[:half], refused[half:]} {
+			if len(part) == 0 || s.full() {
+				continue
+			}
+			if err := s.read(ctx, part); err != nil {
+				return err
+			}
 		}
 	}
 	if len(s.retry) > 0 {
 		again := s.retry
 		s.retry = nil
 		for _, k := range again {
-			k.typ, k.size, k.mem = "", 0, 0
+			k.typ, k.size = "", -1
 		}
 		s.retrying = true
 		err := s.types(ctx, again)
@@ -435,6 +525,10 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 		}
 		b, err := s.readPieces(ctx, k)
 		if err != nil {
+			if tooLarge(err) {
+				s.res.Skip(ReasonTooLarge)
+				continue
+			}
 			s.keyErr(err)
 			continue
 		}
@@ -443,6 +537,12 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 		}
 	}
 	return nil
+}
+
+// tooLarge reports whether err is a reply the connection refused.
+func tooLarge(err error) bool {
+	var e *ReplyTooLargeError
+	return err != nil && errors.As(err, &e)
 }
 
 // readPieces reads a big string with GETRANGE, stringPiece bytes at a time.
@@ -514,11 +614,19 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.retry = append(s.retry, k) // sized by memory as the type predicted, but of another type
 			return nil
 		}
-		if k.typ == "ReJSON-RL" && isRefused(err) {
-			s.res.Skip("RedisJSON value: JSON.GET refused")
+		if k.typ == TypeJSON && isRefused(err) {
+			// the module's type is there, its read command is not
+			s.res.Skip(ReasonJSONUnavailable)
+			s.jsonRefused++
 			return nil
 		}
 		s.keyErr(err)
+		return nil
+	}
+	if n, part := replyBytes(cmd); n > limit && !part {
+		// a collection over the limit, read whole (a part read is
+		// bounded by its count and the connection's limits)
+		s.res.Skip(ReasonTooLarge)
 		return nil
 	}
 	switch x := cmd.(type) {
@@ -599,6 +707,41 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 	return fmt.Errorf("redis: unexpected reply %T", cmd)
 }
 
+// replyBytes is the number of bytes of the values of a collection's reply
+// (strings are checked against the limit by their size), and whether the
+// reply may be a part of the value only.
+func replyBytes(cmd goredis.Cmder) (n int64, part bool) {
+	switch x := cmd.(type) {
+	case *goredis.MapStringStringCmd:
+		for k, v := range x.Val() {
+			n += int64(len(k) + len(v))
+		}
+	case *goredis.ScanCmd:
+		vals, cursor := x.Val()
+		part = cursor != 0
+		for _, v := range vals {
+			n += int64(len(v))
+		}
+	case *goredis.StringSliceCmd:
+		part = len(x.Val()) >= itemsRead
+		for _, v := range x.Val() {
+			n += int64(len(v))
+		}
+	case *goredis.XMessageSliceCmd:
+		part = len(x.Val()) >= itemsRead
+		for _, m := range x.Val() {
+			n += int64(len(m.ID))
+			for k, v := range m.Values {
+				n += int64(len(k))
+				if str, ok := v.(string); ok {
+					n += int64(len(str))
+				}
+			}
+		}
+	}
+	return n, part
+}
+
 func items(vals []string, limit int64) []any {
 	out := make([]any, len(vals))
 	for i, v := range vals {
@@ -649,8 +792,12 @@ func humanDuration(ms int64) string {
 	return fmt.Sprintf("%dd", int64(d.Round(24*time.Hour)/(24*time.Hour)))
 }
 
-// sizeTypes are the types whose size is read before their value.
-var sizeTypes = map[string]bool{"string": true, "hash": true, "list": true, "set": true, "zset": true, "stream": true}
+// readTypes are the types the connector reads.
+var readTypes = map[string]bool{"string": true, "hash": true, "list": true, "set": true, "zset": true, "stream": true, TypeJSON: true}
+
+// TypeJSON is the type of RedisJSON values, read with JSON.GET when the
+// module is loaded.
+const TypeJSON = "ReJSON-RL"
 
 // ttlSampled is how many keys per container have their TTL read.
 const ttlSampled = 100
@@ -674,9 +821,7 @@ func (s *sampler) types(ctx context.Context, ks []*keyState) error {
 		case typ == "none":
 			s.res.Skip(ReasonVanished)
 			k.skip = true
-		case typ == "ReJSON-RL":
-			k.typ = typ
-		case !sizeTypes[typ]:
+		case !readTypes[typ]:
 			s.res.Skip(ReasonUnknown + " " + typ)
 			k.skip = true
 		default:
@@ -686,182 +831,79 @@ func (s *sampler) types(ctx context.Context, ks []*keyState) error {
 	return nil
 }
 
-// sizes reads the size of each key of a known (or predicted) type before
-// its value: STRLEN for strings; MEMORY USAGE for the other types where
-// the server allows it (a missing key answers nil), else their element
-// count (HLEN, LLEN, SCARD, ZCARD, XLEN), also asked for collections whose
-// memory is over the limit; and, for the first keys, the TTL. A key whose
+// sizes reads the strings of ks with their size: GETRANGE of the first
+// stringAhead bytes is the whole value of a short string (one command);
+// an empty or longer one has its STRLEN asked, and a string over the limit
+// is skipped unread. Collections need no size (see batch). A key whose
 // predicted type was wrong (WRONGTYPE) gets typ "" to be typed again.
 func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 	limit := s.c.opts.MaxDocumentBytes
-	useMem := !s.c.noMemoryUsage.Load()
-	type sent struct {
-		size, mem, ttl goredis.Cmder
-		head           *goredis.StringCmd // GETRANGE 0 ahead-1 of a string
-	}
 	ahead := min(int64(stringAhead), limit+1)
-	out := make([]sent, len(ks))
-	_, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+	heads := make([]*goredis.StringCmd, len(ks))
+	var recount []*keyState
+	any := false
+	for _, k := range ks {
+		if !k.skip && k.typ == "string" {
+			any = true
+		}
+	}
+	if !any {
+		return nil
+	}
+	if _, err := s.pipe(ctx, func(p goredis.Pipeliner) {
 		for i, k := range ks {
-			if k.skip || !sizeTypes[k.typ] {
-				continue
-			}
-			switch {
-			case k.typ == "string" && !s.retrying:
-				// the value itself when it is short: its length is its size
-				out[i].head = p.GetRange(ctx, k.key, 0, ahead-1)
-			case k.typ != "string" && useMem:
-				out[i].mem = p.MemoryUsage(ctx, k.key)
-			default:
-				out[i].size = countCmd(ctx, p, k)
-			}
-			if s.ttlAsked < ttlSampled {
-				s.ttlAsked++
-				out[i].ttl = p.PTTL(ctx, k.key)
+			if !k.skip && k.typ == "string" {
+				heads[i] = p.GetRange(ctx, k.key, 0, ahead-1)
 			}
 		}
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
-	var recount []*keyState
 	for i, k := range ks {
-		o := out[i]
-		if o.size == nil && o.mem == nil && o.head == nil {
+		if heads[i] == nil {
 			continue
 		}
-		if o.head != nil {
-			v, err := o.head.Result()
-			switch {
-			case err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE"):
-				k.typ = "" // not the type predicted
-				if o.ttl != nil {
-					s.ttlAsked--
-				}
-				continue
-			case err != nil:
-				s.keyErr(err)
-				k.skip = true
-				continue
-			case len(v) > 0 && int64(len(v)) < ahead:
-				k.size = int64(len(v))
-				k.val = &v
-			default:
-				// empty (or gone: GET tells) or longer than read: STRLEN
-				recount = append(recount, k)
-			}
-		}
-		if o.size != nil {
-			n, err := o.size.(*goredis.IntCmd).Result()
-			if err != nil {
-				if strings.HasPrefix(err.Error(), "WRONGTYPE") {
-					k.typ = "" // not the type predicted
-					if o.ttl != nil {
-						s.ttlAsked--
-					}
-					continue
-				}
-				s.keyErr(err)
-				k.skip = true
-				continue
-			}
-			k.size = n
-		}
-		if o.mem != nil {
-			m, err := o.mem.(*goredis.IntCmd).Result()
-			switch {
-			case errors.Is(err, goredis.Nil):
-				s.res.Skip(ReasonVanished)
-				k.skip = true
-				continue
-			case err != nil && isRefused(err):
-				s.c.noMemoryUsage.Store(true)
-				k.size = -1 // counted below
-				recount = append(recount, k)
-			case err != nil:
-				s.keyErr(err)
-				k.skip = true
-				continue
-			default:
-				k.mem = m
-				k.size = -1 // the element count is not known
-				if m > limit+memOverhead {
-					recount = append(recount, k)
-				}
-			}
-		}
-		if o.ttl != nil {
-			if ttl, err := o.ttl.(*goredis.DurationCmd).Result(); err == nil && ttl != -2 {
-				s.ttl(ttl)
-			}
-		}
-		if k.size == 0 && k.typ != "string" {
-			// an empty collection does not exist: the key is gone
-			s.res.Skip(ReasonVanished)
+		v, err := heads[i].Result()
+		switch {
+		case err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE"):
+			k.typ = "" // not the type predicted
+		case err != nil:
+			s.keyErr(err)
 			k.skip = true
-			continue
-		}
-		if k.typ == "string" && k.size > limit {
-			s.res.Skip(ReasonTooLarge)
-			k.skip = true
+		case len(v) > 0 && int64(len(v)) < ahead:
+			k.size = int64(len(v))
+			k.val = &v
+		default:
+			// empty (or gone: GET tells) or longer than read: STRLEN
+			recount = append(recount, k)
 		}
 	}
 	if len(recount) == 0 {
 		return nil
 	}
-	cmds := make([]goredis.Cmder, len(recount))
+	cmds := make([]*goredis.IntCmd, len(recount))
 	if _, err := s.pipe(ctx, func(p goredis.Pipeliner) {
 		for i, k := range recount {
-			cmds[i] = countCmd(ctx, p, k)
+			cmds[i] = p.StrLen(ctx, k.key)
 		}
 	}); err != nil {
 		return err
 	}
 	for i, k := range recount {
-		n, err := cmds[i].(*goredis.IntCmd).Result()
+		n, err := cmds[i].Result()
 		switch {
 		case err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE"):
 			k.typ = ""
 		case err != nil:
 			s.keyErr(err)
 			k.skip = true
-		case k.typ == "string":
-			// read ahead but empty (GET tells an empty string from a
-			// vanished key) or longer than read ahead
-			k.size = n
-			if n > limit {
-				s.res.Skip(ReasonTooLarge)
-				k.skip = true
-			}
-		case n == 0:
-			s.res.Skip(ReasonVanished)
-			k.skip = true
 		default:
 			k.size = n
-			// a collection over the limit whose read would take all of it
-			if k.mem > limit+memOverhead && (k.typ == "hash" && n <= hashFields || n <= itemsRead) {
+			if n > limit {
 				s.res.Skip(ReasonTooLarge)
 				k.skip = true
 			}
 		}
 	}
 	return nil
-}
-
-// countCmd queues the size command of k's type.
-func countCmd(ctx context.Context, p goredis.Pipeliner, k *keyState) goredis.Cmder {
-	switch k.typ {
-	case "string":
-		return p.StrLen(ctx, k.key)
-	case "hash":
-		return p.HLen(ctx, k.key)
-	case "list":
-		return p.LLen(ctx, k.key)
-	case "set":
-		return p.SCard(ctx, k.key)
-	case "zset":
-		return p.ZCard(ctx, k.key)
-	default:
-		return p.XLen(ctx, k.key)
-	}
 }
