@@ -61,10 +61,15 @@
 //   - MongoDB: _id ranges between the smallest and largest _id, cut at
 //     interpolated points (a server that filters _id ranges in memory is
 //     named in the notes);
+//   - Redis: every shard lists the keys of a pattern (SCAN MATCH, or the keys
+//     kept while listing when they are all of them) and reads the values of
+//     the keys of its slice only: FNV-1a of the key's bytes modulo N
+//     (redis.KeySlice). The TTL note comes from the first keys listed,
+//     owned or not, so every slice writes the same one. The (other keys)
+//     container is read whole by one shard;
 //   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
 //     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
-//     and largest key); Redis: keys by a hash of the key, values read only by
-//     the shard that owns the key.
+//     and largest key).
 //
 // A connector without Slicer gets whole-container units only, which is
 // always correct: it just spreads a census less evenly.
