@@ -24,7 +24,7 @@ const (
 	MethodScanMatch = "scan-match"     // the pattern's keys listed with SCAN MATCH while sampling
 	OtherKeys       = "(other keys)"   // the container of the patterns beyond MaxPatterns
 	keyBudgetBytes  = 64 << 20         // key names kept per database, at most
-	drawBatch       = 1000             // RANDOMKEY per pipeline
+	drawBatch       = 250              // RANDOMKEY per pipeline
 	fillPatterns    = 20               // rare patterns filled with SCAN MATCH per database
 	trackFactor     = 10               // patterns tracked while listing: MaxPatterns × trackFactor
 )
@@ -36,12 +36,14 @@ type pattern struct {
 	Pattern  string
 	Keys     []string // kept keys, at most KeysPerPattern
 	Count    int64    // keys seen (SCAN) or draws that hit the pattern (RANDOMKEY)
+	Walked   int64    // keys of the pattern met by the SCAN walk after the draws
 	Estimate int64
 	Method   string
 	Exact    bool // Count is every key of the pattern (full SCAN)
 	Other    bool // (other keys): several patterns
 	NodeErr  error
 	Node     string
+	Type     string // the type of the first key kept, predicted for the others
 }
 
 // dbList is the listing of one database (of one cluster node).
@@ -55,7 +57,21 @@ type dbList struct {
 	rng      *rand.Rand
 	keep     int
 	draws    int64
+	walked   int64 // keys met by the SCAN walk after the draws
 	notes    []string
+}
+
+// estimate is the number of keys of p extrapolated from the draws and the
+// walk (both random samples of the keyspace: the walk meets keys in the
+// order of their hashes).
+func (l *dbList) estimate(p *pattern) int64 {
+	return max(int64(len(p.Keys)), l.size*(p.Count+p.Walked)/max(l.draws+l.walked, 1))
+}
+
+// short reports whether p has fewer keys than it should: KeysPerPattern,
+// or all of its keys when it holds fewer.
+func (l *dbList) short(p *pattern) bool {
+	return len(p.Keys) < l.keep && int64(len(p.Keys)) < l.estimate(p)
 }
 
 func (c *Connector) newList(db int, size int64, node string) *dbList {
@@ -125,10 +141,14 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 	}
 	var out []connectors.Container
 	for _, l := range lists {
+		var typed []*pattern
 		for _, p := range c.finish(l) {
 			name := fmt.Sprintf("db%d/%s", p.DB, p.Pattern)
 			if !c.selected(name, p.Pattern) {
 				continue
+			}
+			if len(p.Keys) > 0 && p.NodeErr == nil {
+				typed = append(typed, p)
 			}
 			ct := connectors.Container{Name: name, EstimatedDocuments: p.Estimate, Handle: p}
 			ct.Notes = append(ct.Notes, l.notes...)
@@ -137,8 +157,43 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 			}
 			out = append(out, ct)
 		}
+		if err := c.predictTypes(ctx, l.db, typed); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// predictTypes asks the TYPE of the first key of each pattern, one
+// pipeline for the database: the type predicted for the pattern's keys
+// when they are sampled (a key of another type is typed again then).
+func (c *Connector) predictTypes(ctx context.Context, db int, ps []*pattern) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	var cl goredis.Cmdable = c.cc
+	if !c.cluster {
+		cl = c.client(db)
+	}
+	cmds := make([]*goredis.StatusCmd, len(ps))
+	pctx, cancel := c.timeout(ctx)
+	defer cancel()
+	_, _ = cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+		for i, pt := range ps {
+			cmds[i] = p.Type(pctx, pt.Keys[0])
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for i, pt := range ps {
+		// a failure leaves the type to the sampler
+		if typ, err := cmds[i].Result(); err == nil && readTypes[typ] {
+			pt.Type = typ
+		}
+	}
+	return nil
 }
 
 // selected applies --containers to the container name and to the bare
@@ -313,12 +368,11 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 	if err := c.walk(ctx, cl, l, seen, maxTracked); err != nil {
 		return err
 	}
-	l.notes = append(l.notes, fmt.Sprintf("keys found by %d RANDOMKEY draws over %d keys: a pattern holding fewer than about 1 in %d keys may be missing", l.draws, l.size, max(l.draws, 1)))
+	l.notes = append(l.notes, fmt.Sprintf("keys found by %d RANDOMKEY draws and a SCAN of %d keys over %d keys: a pattern holding fewer than about 1 in %d keys may be missing", l.draws, l.walked, l.size, max(l.draws+l.walked, 1)))
 	// fill the rare patterns with SCAN MATCH
 	var rare []*pattern
 	for _, p := range l.patterns {
-		est := l.size * p.Count / max(l.draws, 1)
-		if len(p.Keys) < l.keep && est > int64(len(p.Keys)) {
+		if l.short(p) {
 			rare = append(rare, p)
 		}
 	}
@@ -340,11 +394,10 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 	return nil
 }
 
-// scanAll lists every key of the database with SCAN.
-// full reports whether every pattern has its keys.
+// full reports whether every pattern has its keys (see short).
 func (l *dbList) full() bool {
 	for _, p := range l.patterns {
-		if len(p.Keys) < l.keep {
+		if l.short(p) {
 			return false
 		}
 	}
@@ -368,20 +421,26 @@ func (c *Connector) walk(ctx context.Context, cl *goredis.Client, l *dbList, see
 			return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
 		}
 		walked += len(keys)
+		l.walked += int64(len(keys))
 		for _, k := range keys {
-			if _, dup := seen[k]; dup {
-				continue
-			}
-			seen[k] = struct{}{}
 			p, _ := Pattern(k)
 			st, ok := l.patterns[p]
 			if !ok {
 				if len(l.patterns) >= maxTracked {
+					if l.other == nil {
+						l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}
+					}
+					l.other.Walked++
 					continue
 				}
 				st = &pattern{DB: l.db, Pattern: p}
 				l.patterns[p] = st
 			}
+			st.Walked++
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
 			if len(st.Keys) < l.keep {
 				l.keep1(st, k)
 				l.method = MethodFill
@@ -429,7 +488,7 @@ func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, 
 func (c *Connector) fill(ctx context.Context, cl *goredis.Client, p *pattern, seen map[string]struct{}, l *dbList) error {
 	var cursor uint64
 	walked := 0
-	for walked < c.own.FillScanKeys && len(p.Keys) < l.keep {
+	for walked < c.own.FillScanKeys && l.short(p) {
 		sctx, cancel := c.timeout(ctx)
 		keys, next, err := cl.Scan(sctx, cursor, globFor(p.Pattern), int64(c.own.ScanCount)).Result()
 		cancel()
@@ -467,7 +526,7 @@ func (c *Connector) finish(l *dbList) []*pattern {
 		if p.Exact {
 			p.Estimate = p.Count
 		} else {
-			p.Estimate = max(int64(len(p.Keys)), l.size*p.Count/max(l.draws, 1))
+			p.Estimate = l.estimate(p)
 		}
 		ps = append(ps, p)
 	}
@@ -484,6 +543,7 @@ func (c *Connector) finish(l *dbList) []*pattern {
 		}
 		for _, p := range ps[c.own.MaxPatterns:] {
 			other.Count += p.Count
+			other.Walked += p.Walked
 			for _, k := range p.Keys {
 				if len(other.Keys) < l.keep {
 					other.Keys = append(other.Keys, k)
@@ -497,7 +557,7 @@ func (c *Connector) finish(l *dbList) []*pattern {
 		if other.Exact {
 			other.Estimate = other.Count
 		} else {
-			other.Estimate = max(int64(len(other.Keys)), l.size*other.Count/max(l.draws, 1))
+			other.Estimate = l.estimate(other)
 		}
 		ps = append(ps, other)
 	}

@@ -56,7 +56,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		return res, ctx.Err()
 	}
 	res.Method = p.Method
-	s := &sampler{c: c, res: &res, emit: emit, limit: opts.Size, db: p.DB}
+	s := &sampler{c: c, res: &res, emit: emit, limit: opts.Size, db: p.DB, predicted: p.Type}
 	if opts.Size <= 0 && !opts.Slice.Whole() && c.CanSlice(ct) {
 		s.slice = opts.Slice
 	}
