@@ -406,7 +406,7 @@ func (c *Connector) slice(ctx context.Context, s *session, t *table, sl connecto
 			return nil
 		}
 		res.Method = MethodAll
-		res.Notes = append(res.Notes, fmt.Sprintf("the keys cannot be cut into ranges (fewer than two): slice 0 of %d read the whole table", sl.Count))
+		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the keys cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
 		return c.keyset(ctx, s, t, sqlrows.KeyBounds{}, res, conv, emit)
 	}
 	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of key %q", sl.Index, sl.Count, t.Key))

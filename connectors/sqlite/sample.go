@@ -429,7 +429,7 @@ func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, re
 			return nil
 		}
 		res.Method = MethodAll
-		res.Notes = append(res.Notes, fmt.Sprintf("the rowids cannot be cut into ranges (fewer than two): slice 0 of %d read the whole table", sl.Count))
+		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the rowids cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
 		return c.keyset(ctx, t, sqlrows.KeyBounds{}, res, conv, emit)
 	}
 	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of rowid", sl.Index, sl.Count))
