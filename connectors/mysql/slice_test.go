@@ -79,3 +79,51 @@ func TestSlices(t *testing.T) {
 	}
 	log.checkReadOnly(t)
 }
+
+// TestSampleSpans: on a table whose catalogue estimate is known, a sample
+// is one statement of key spans (no read of window keys first, no UNION
+// ALL), spread over the whole key space, the same for the same seed.
+func TestSampleSpans(t *testing.T) {
+	db := mysqltest.New(t)
+	db.Exec(t, "CREATE TABLE dense (id BIGINT PRIMARY KEY, v TEXT)")
+	fillSeq(t, db, "dense", 20000, func(i int) int64 { return int64(i) + 1 })
+	db.Exec(t, "ANALYZE TABLE dense")
+	c, log := openTest(t, db.URI, connectors.Options{})
+	ct := containers(t, c)[db.Name+".dense"]
+	if ct.EstimatedDocuments <= 1000 {
+		t.Fatalf("estimate %d", ct.EstimatedDocuments)
+	}
+	before := len(log.all())
+	docs, res := sample(t, c, ct, 1000, 42)
+	if res.Method != MethodKeyRanges || len(docs) != 1000 {
+		t.Fatalf("method %s, %d docs (notes %v)", res.Method, len(docs), res.Notes)
+	}
+	var reads []string
+	for _, s := range log.all()[before:] {
+		if strings.HasPrefix(s, "SELECT") && !strings.Contains(s, "MIN(") {
+			reads = append(reads, s)
+		}
+	}
+	if len(reads) != 1 || !strings.Contains(reads[0], " BETWEEN ") || strings.Contains(reads[0], "UNION ALL") {
+		t.Errorf("the sample read with %d statements, want one of key spans: %.300q", len(reads), reads)
+	}
+	tenths := map[int64]bool{}
+	for _, id := range ids(t, docs) {
+		var n int64
+		fmt.Sscan(id, &n)
+		tenths[(n-1)*10/20000] = true
+	}
+	if len(tenths) != 10 {
+		t.Errorf("rows from %d tenths of the keys, want all 10", len(tenths))
+	}
+	again, _ := sample(t, c, ct, 1000, 42)
+	if !slicesEqual(ids(t, again), ids(t, docs)) {
+		t.Error("same seed, different sample")
+	}
+	other, _ := sample(t, c, ct, 1000, 43)
+	if slicesEqual(ids(t, other), ids(t, docs)) {
+		t.Error("another seed, the same sample")
+	}
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }

@@ -240,7 +240,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		err = c.reservoir(ctx, t, size, rng, &res, conv, emit)
 	default:
 		res.Method = MethodRowidRanges
-		err = c.rowidRanges(ctx, t, size, rng, &res, conv, emit)
+		err = c.rowidRanges(ctx, t, size, ct.EstimatedDocuments, rng, &res, conv, emit)
 	}
 	res.Notes = append(res.Notes, conv.Notes()...)
 	var ee sqlrows.EmitError
@@ -344,7 +344,7 @@ func (c *Connector) reservoir(ctx context.Context, t *table, size int, rng *rand
 }
 
 // rowidRanges draws the sample as random windows of rowid.
-func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *rand.Rand, res *connectors.SampleResult,
+func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimate int64, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
 	var lo, hi sql.NullInt64
 	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
@@ -361,7 +361,39 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *ra
 	}
 	r := newRowReader(t, conv)
 	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
-	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+	emitRow := func() error {
+		if doc, ok := r.document(res); ok {
+			if err := emit(connectors.Document{Fields: doc}); err != nil {
+				return sqlrows.EmitError{Err: err}
+			}
+		}
+		return nil
+	}
+	var key []byte
+	spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
+		var b strings.Builder
+		var args []any
+		b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE ")
+		for i, s := range sp {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(t.Rowid + " BETWEEN ? AND ?")
+			args = append(args, s.From, s.To)
+		}
+		b.WriteString(" ORDER BY " + t.Rowid)
+		return c.each(ctx, func(rows *sql.Rows) error {
+			if err := r.scan(rows); err != nil {
+				return err
+			}
+			key = strconv.AppendInt(key[:0], r.rowid, 10)
+			if !keep(key) {
+				return nil
+			}
+			return emitRow()
+		}, b.String(), args...)
+	}
+	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate, ReadSpans: spans}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		for _, w := range ws {
 			err := c.each(ctx, func(rows *sql.Rows) error {
 				if err := r.scan(rows); err != nil {
@@ -370,12 +402,7 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *ra
 				if !keep(strconv.FormatInt(r.rowid, 10)) {
 					return nil
 				}
-				if doc, ok := r.document(res); ok {
-					if err := emit(connectors.Document{Fields: doc}); err != nil {
-						return sqlrows.EmitError{Err: err}
-					}
-				}
-				return nil
+				return emitRow()
 			}, stmt, w.From, w.N)
 			if err != nil {
 				return err

@@ -276,8 +276,9 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 }
 
 // spanRound is the first round of a sample with an estimate: ranges
-// spans of the keys that per rows are expected to fill, at random points
-// (moved right where they would overlap), read through Spans.
+// spans of the keys that per rows are expected to fill, one at a random
+// point of each of ranges equal parts of the key space (moved right where
+// they would overlap), read through ReadSpans.
 func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}, res *KeyRangesResult) error {
 	spanM1 := k.Space.hiOrd - k.Space.loOrd // the number of keys less one
 	gap := (float64(spanM1) + 1) / float64(k.Estimate)
@@ -288,12 +289,16 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}
 	if width == 0 || width-1 > spanM1 || float64(width)*float64(ranges) > float64(spanM1)/2 {
 		return nil // the windows would cover much of the table: windows of rows instead
 	}
+	// stratified: one span starts at a random point of each of ranges
+	// equal parts of the key space, so that the sample is spread over the
+	// whole table however few the spans
 	offMax := spanM1 - (width - 1)
 	offs := make([]uint64, ranges)
+	part := float64(offMax) / float64(ranges)
 	for i := range offs {
-		offs[i] = min(uint64(k.Rng.Float64()*float64(offMax)), offMax)
+		offs[i] = min(uint64((float64(i)+k.Rng.Float64())*part), offMax)
 	}
-	slices.Sort(offs)
+	slices.Sort(offs) // already in order, but for rounding
 	spans := make([]Span, 0, ranges)
 	ends := make([][2]uint64, 0, ranges)
 	var next uint64 // the first offset not in a span yet
