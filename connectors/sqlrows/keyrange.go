@@ -192,15 +192,25 @@ type KeyRanges struct {
 
 // KeyRangesResult says how a KeyRanges sample was drawn.
 type KeyRangesResult struct {
-	Windows int // windows read
-	PerRows int // rows asked per window
-	Taken   int // distinct rows kept
+	Spans    int // spans read (the first round)
+	SpanRows int // rows kept at most per span
+	Windows  int // windows read
+	PerRows  int // rows asked per window
+	Taken    int // distinct rows kept
 }
 
 // Note describes the sampling for the report.
 func (r KeyRangesResult) Note(key string) string {
-	return fmt.Sprintf("the sample was read from %d random windows of key %q through its index, "+
-		"up to %d rows each; rows that follow long gaps between key values are more likely to be drawn", r.Windows, key, r.PerRows)
+	var parts []string
+	if r.Spans > 0 {
+		parts = append(parts, fmt.Sprintf("%d random ranges of key %q, one in each equal part of the key space, up to %d rows each",
+			r.Spans, key, r.SpanRows))
+	}
+	if r.Windows > 0 || r.Spans == 0 {
+		parts = append(parts, fmt.Sprintf("%d random windows of key %q, up to %d rows each (rows that follow long gaps between key values are more likely to be drawn)",
+			r.Windows, key, r.PerRows))
+	}
+	return "the sample was read through the key's index from " + strings.Join(parts, ", then ")
 }
 
 // Run draws the sample. read runs the windows (one statement) and calls
@@ -318,7 +328,8 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}
 		n := min(len(spans), perQuery)
 		chunk, bounds := spans[:n], ends[:n]
 		spans, ends = spans[n:], ends[n:]
-		res.Windows += n
+		res.Spans += n
+		res.SpanRows = per
 		cur, taken := 0, 0
 		keep := func(key []byte) bool {
 			o, ok := k.Space.ord(string(key)) // not kept: no copy
