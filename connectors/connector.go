@@ -61,15 +61,22 @@
 //   - MongoDB: _id ranges between the smallest and largest _id, cut at
 //     interpolated points (a server that filters _id ranges in memory is
 //     named in the notes);
+//   - MySQL/MariaDB: tables with a range key (a single-column integer primary
+//     key, or unique NOT NULL index) are cut into key ranges, WHERE key >= lo
+//     AND key < hi, the bounds cut at i/N of the way between the smallest
+//     and largest key (sqlrows.KeySpace.Bounds: with keys without gaps, the
+//     slices are equal to within one row), each slice read in key order a
+//     page at a time; tables without such a key are whole units, and a table
+//     of fewer than two keys is read by slice 0 alone, with a note;
+//   - SQLite: the same with rowid ranges (WITHOUT ROWID tables and views are
+//     whole units);
+//   - PostgreSQL does not cut yet (the way is primary-key ranges as above);
 //   - Redis: every shard lists the keys of a pattern (SCAN MATCH, or the keys
 //     kept while listing when they are all of them) and reads the values of
 //     the keys of its slice only: FNV-1a of the key's bytes modulo N
 //     (redis.KeySlice). The TTL note comes from the first keys listed,
 //     owned or not, so every slice writes the same one. The (other keys)
-//     container is read whole by one shard;
-//   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
-//     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
-//     and largest key).
+//     container is read whole by one shard.
 //
 // A connector without Slicer gets whole-container units only, which is
 // always correct: it just spreads a census less evenly.

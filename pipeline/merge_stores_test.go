@@ -2,17 +2,23 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
 	_ "github.com/piisniff/piisniff/connectors/mongodb"
 	_ "github.com/piisniff/piisniff/connectors/mysql"
 	_ "github.com/piisniff/piisniff/connectors/postgres"
+	_ "github.com/piisniff/piisniff/connectors/sqlite"
 	"github.com/piisniff/piisniff/internal/estest"
 	"github.com/piisniff/piisniff/internal/mongotest"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 	"github.com/piisniff/piisniff/internal/pgtest"
+	"github.com/piisniff/piisniff/report"
 )
 
 // TestMergeElasticsearch: indices of the protocol test server scanned at
@@ -105,27 +111,89 @@ func TestMergePostgres(t *testing.T) {
 	}
 }
 
-// TestMergeMySQL: the example's tables in a MariaDB database of their own,
-// scanned at once and by 3 shards, merged: the same report.
+// TestMergeMySQL: the example's tables and a generated one with integer
+// keys in a MariaDB database of their own, scanned at once and by 3
+// shards, merged: the same report. In the full scan every table with an
+// integer key is cut into key ranges, one per shard.
 func TestMergeMySQL(t *testing.T) {
 	db := mysqltest.New(t)
-	tables, err := mysqltest.LeakyAppTables()
-	if err != nil {
+	if err := mysqltest.LoadLeakyApp(context.Background(), db.SQL, mysqltest.MySQL, peopleTable(t, 400)); err != nil {
 		t.Fatal(err)
 	}
-	if err := mysqltest.Load(context.Background(), db.SQL, mysqltest.MySQL, tables); err != nil {
+	mergeSQL(t, db.URI, db.Name+".people", "key-range-slice")
+}
+
+// TestMergeSQLite: the same with a SQLite file (rowid ranges).
+func TestMergeSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := mysqltest.LeakyAppSQLite(context.Background(), path, peopleTable(t, 400)); err != nil {
 		t.Fatal(err)
 	}
+	mergeSQL(t, "sqlite://"+path, "app.db.people", "rowid-range-slice")
+}
+
+// peopleTable is people(n) as a table with an integer primary key.
+func peopleTable(t *testing.T, n int) mysqltest.Table {
+	t.Helper()
+	docs := people(n, n/3)
+	for i, d := range docs {
+		if d == nil {
+			d = map[string]any{"notes": "empty"}
+		}
+		d["id"] = json.Number(strconv.Itoa(i + 1))
+		docs[i] = d
+	}
+	tb, err := mysqltest.TableOf("people", docs)
+	if err != nil || tb.Key != "id" {
+		t.Fatalf("people table: key %q, %v", tb.Key, err)
+	}
+	return tb
+}
+
+// mergeSQL scans target at once and by 3 shards, sampled and in full, and
+// compares the merged report with the single one; in the full scan, every
+// shard reads its slice of the container sliced (method).
+func mergeSQL(t *testing.T, target, sliced, method string) {
 	for _, sample := range []int{0, 20} {
 		cfg := mergeConfig(t, sample)
-		full := Run(context.Background(), []string{db.URI}, cfg)
+		full := Run(context.Background(), []string{target}, cfg)
 		names, _ := containerNames(full)
 		if !full.Complete || len(names) < 3 {
 			t.Fatalf("full run: complete %v, containers %v", full.Complete, names)
 		}
 		t.Run(fmt.Sprintf("sample %d, 3 shards", sample), func(t *testing.T) {
-			s := shardScan{targets: []string{db.URI}, cfg: cfg}
-			assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, 3)))
+			s := shardScan{targets: []string{target}, cfg: cfg}
+			paths := s.run(t, 3)
+			if sample == 0 {
+				for _, p := range paths {
+					if m := samplingMethod(t, p, sliced); m != method {
+						t.Errorf("%s: %s read with %q, want %q", p, sliced, m, method)
+					}
+				}
+			}
+			assertSame(t, full, mergePaths(t, cfg.Engine, paths))
 		})
 	}
+}
+
+// samplingMethod is the sampling method of a container in a report file.
+func samplingMethod(t *testing.T, path, container string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range r.Targets {
+		for _, c := range tg.Containers {
+			if c.Name == container {
+				return c.SamplingMethod
+			}
+		}
+	}
+	t.Fatalf("%s: no container %s", path, container)
+	return ""
 }

@@ -19,11 +19,7 @@ import (
 // planted field is reported at its column path.
 func TestScanMariaDBExample(t *testing.T) {
 	db := mysqltest.New(t)
-	tables, err := mysqltest.LeakyAppTables()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mysqltest.Load(context.Background(), db.SQL, mysqltest.MySQL, tables); err != nil {
+	if err := mysqltest.LoadLeakyApp(context.Background(), db.SQL, mysqltest.MySQL); err != nil {
 		t.Fatal(err)
 	}
 	before := db.Checksums(t)
@@ -67,11 +63,7 @@ func checkSQLExample(t *testing.T, found map[planted]bool, table func(file strin
 func TestScanSQLiteExample(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.db")
-	tables, err := mysqltest.LeakyAppTables()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := mysqltest.SQLiteFile(context.Background(), path, tables); err != nil {
+	if err := mysqltest.LeakyAppSQLite(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(path)

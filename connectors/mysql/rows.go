@@ -7,14 +7,14 @@ import (
 	"github.com/piisniff/piisniff/connectors/sqlrows"
 )
 
-// rowReader converts the rows of one table into documents.
+// rowReader scans the rows of one table into buffers of the driver
+// (sql.RawBytes: no copy, no allocation per value).
 type rowReader struct {
 	t      *table
 	raw    []sql.RawBytes
 	dest   []any
 	vals   [][]byte
 	keyIdx int // index of t.Key in the columns, -1 without one
-	conv   *sqlrows.Converter
 }
 
 // columns describes the table's columns for sqlrows: MariaDB's JSON
@@ -30,9 +30,9 @@ func columns(t *table) []sqlrows.Column {
 	return cols
 }
 
-func newRowReader(t *table, conv *sqlrows.Converter) *rowReader {
+func newRowReader(t *table) *rowReader {
 	r := &rowReader{t: t, raw: make([]sql.RawBytes, len(t.Cols)), dest: make([]any, len(t.Cols)),
-		vals: make([][]byte, len(t.Cols)), keyIdx: -1, conv: conv}
+		vals: make([][]byte, len(t.Cols)), keyIdx: -1}
 	for i := range r.raw {
 		r.dest[i] = &r.raw[i]
 		if t.Key != "" && t.Cols[i].Name == t.Key {
@@ -61,13 +61,19 @@ func (r *rowReader) appendKey(b []byte) []byte {
 	return append(b, r.raw[r.keyIdx]...)
 }
 
+// row is the current row's values (nil for NULL), valid until the next
+// scan.
+func (r *rowReader) row() [][]byte {
+	for i, b := range r.raw {
+		r.vals[i] = b
+	}
+	return r.vals
+}
+
 // document converts the current row; a row that is not a document is
 // counted in res and ok is false.
-func (r *rowReader) document(res *connectors.SampleResult) (map[string]any, bool) {
-	for i, b := range r.raw {
-		r.vals[i] = b // nil for NULL
-	}
-	doc, ok, reason := r.conv.DocumentRaw(r.vals)
+func (r *rowReader) document(conv *sqlrows.Converter, res *connectors.SampleResult) (map[string]any, bool) {
+	doc, ok, reason := conv.DocumentRaw(r.row())
 	clear(r.vals)
 	if !ok {
 		res.Skip(reason)

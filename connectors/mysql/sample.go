@@ -45,10 +45,12 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), nameHash(ct.Name)))
 	err := c.withSession(ctx, func(s *session) error {
 		switch {
+		case size <= 0 && !opts.Slice.Whole() && c.CanSlice(ct):
+			return c.slice(ctx, s, t, opts.Slice, &res, conv, emit)
 		case size <= 0:
 			res.Method = MethodAll
 			if t.Key != "" {
-				return c.keyset(ctx, s, t, &res, conv, emit)
+				return c.keyset(ctx, s, t, sqlrows.KeyBounds{}, &res, conv, emit)
 			}
 			return c.scanAll(ctx, s, t, &res, conv, emit)
 		case ct.EstimatedDocuments >= 0 && ct.EstimatedDocuments <= int64(size) || t.Key == "":
@@ -58,13 +60,13 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 			return c.reservoir(ctx, s, t, size, rng, &res, conv, emit)
 		default:
 			res.Method = MethodKeyRanges
-			return c.keyRanges(ctx, s, t, size, rng, &res, conv, emit)
+			return c.keyRanges(ctx, s, t, size, ct.EstimatedDocuments, rng, &res, conv, emit)
 		}
 	})
 	res.Notes = append(res.Notes, conv.Notes()...)
-	var ee errEmit
+	var ee sqlrows.EmitError
 	if errors.As(err, &ee) {
-		return res, ee.err
+		return res, ee.Err
 	}
 	if err != nil {
 		return res, c.containerError(ctx, ct.Name, err)
@@ -78,85 +80,78 @@ func nameHash(name string) uint64 {
 	return h.Sum64()
 }
 
-// errEmit marks an error returned by emit, passed back unchanged.
-type errEmit struct{ err error }
-
-func (e errEmit) Error() string { return e.err.Error() }
-func (e errEmit) Unwrap() error { return e.err }
+// piped runs read with a sqlrows.Pipe that converts and emits the rows
+// read on a goroutine of its own; the rows it skipped are counted in res.
+func piped(conv *sqlrows.Converter, res *connectors.SampleResult, emit func(connectors.Document) error, read func(p *sqlrows.Pipe) error) error {
+	p := sqlrows.NewPipe(conv, emit)
+	err := read(p)
+	if perr := p.Close(res); perr != nil {
+		return perr // emit failed: that is what stopped the read
+	}
+	return err
+}
 
 // scanAll reads every row in one statement.
 func (c *Connector) scanAll(ctx context.Context, s *session, t *table, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
-	r := newRowReader(t, conv)
+	r := newRowReader(t)
 	var n int64
-	err := s.each(ctx, func(rows *sql.Rows) error {
-		if err := r.scan(rows); err != nil {
-			return err
-		}
-		n++
-		if doc, ok := r.document(res); ok {
-			if err := emit(connectors.Document{Fields: doc}); err != nil {
-				return errEmit{err}
+	err := piped(conv, res, emit, func(p *sqlrows.Pipe) error {
+		return s.each(ctx, func(rows *sql.Rows) error {
+			if err := r.scan(rows); err != nil {
+				return err
 			}
-		}
-		return nil
-	}, "SELECT "+t.selectList()+" FROM "+t.from())
+			n++
+			return p.Add(r.row())
+		}, "SELECT "+t.selectList()+" FROM "+t.from())
+	})
 	if err == nil {
 		res.TotalDocuments = n
 	}
 	return err
 }
 
-// keyset reads every row in key order, keysetPageRows rows per statement,
-// so that no statement runs longer than a page takes.
-func (c *Connector) keyset(ctx context.Context, s *session, t *table, res *connectors.SampleResult,
+// keyset reads every row within bounds in key order, keysetPageRows rows
+// per statement, so that no statement runs longer than a page takes.
+func (c *Connector) keyset(ctx context.Context, s *session, t *table, bounds sqlrows.KeyBounds, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
-	r := newRowReader(t, conv)
-	var n int64
-	var after any
+	r := newRowReader(t)
 	var last []byte
-	for {
-		stmt := "SELECT " + t.selectList() + " FROM " + t.from()
-		var args []any
-		if after != nil {
-			stmt += " WHERE " + quoteIdent(t.Key) + " > " + keyParam(after, &args)
-		}
-		stmt += fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), keysetPageRows)
-		page := 0
-		last = last[:0]
-		err := s.each(ctx, func(rows *sql.Rows) error {
-			if err := r.scan(rows); err != nil {
-				return err
-			}
-			page++
-			n++
-			last = r.appendKey(last[:0]) // no string per row: only the last one is used
-			if doc, ok := r.document(res); ok {
-				if err := emit(connectors.Document{Fields: doc}); err != nil {
-					return errEmit{err}
+	var n int64
+	err := piped(conv, res, emit, func(p *sqlrows.Pipe) error {
+		var err error
+		n, err = sqlrows.ReadKeyset(keysetPageRows, func(after any, limit int) (int, any, error) {
+			var args []any
+			stmt := "SELECT " + t.selectList() + " FROM " + t.from() +
+				bounds.Where(quoteIdent(t.Key), after, func(v any) string { return keyParam(v, &args) }) +
+				fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), limit)
+			page := 0
+			err := s.each(ctx, func(rows *sql.Rows) error {
+				if err := r.scan(rows); err != nil {
+					return err
 				}
+				page++
+				last = r.appendKey(last[:0]) // no string per row: only the last one is used
+				return p.Add(r.row())
+			}, stmt, args...)
+			if err != nil || page < limit {
+				return page, nil, err
 			}
-			return nil
-		}, stmt, args...)
-		if err != nil {
-			return err
-		}
-		if page < keysetPageRows {
-			res.TotalDocuments = n
-			return nil
-		}
-		a, err := sqlrows.KeyArg(string(last), t.KeyUnsigned)
-		if err != nil {
-			return err
-		}
-		after = a
+			a, err := sqlrows.KeyArg(string(last), t.KeyUnsigned)
+			return page, a, err
+		})
+		return err
+	})
+	if err == nil {
+		res.TotalDocuments = n
 	}
+	return err
 }
 
 // reservoir reads every row once and keeps a uniform sample of size.
 func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size int, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
-	r := newRowReader(t, conv)
+	r := newRowReader(t)
 	rv := sqlrows.NewReservoir[map[string]any](size, rng)
 	err := s.each(ctx, func(rows *sql.Rows) error {
 		slot, take := rv.Next()
@@ -166,7 +161,7 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 		if err := r.scan(rows); err != nil {
 			return err
 		}
-		doc, ok := r.document(res)
+		doc, ok := r.document(conv, res)
 		if !ok {
 			rv.Reject()
 			return nil
@@ -189,7 +184,7 @@ func (c *Connector) reservoir(ctx context.Context, s *session, t *table, size in
 	}
 	for _, doc := range rv.Items() {
 		if err := emit(connectors.Document{Fields: doc}); err != nil {
-			return errEmit{err}
+			return sqlrows.EmitError{Err: err}
 		}
 	}
 	return nil
@@ -256,9 +251,28 @@ func keyParam(v any, args *[]any) string {
 	return "?"
 }
 
-// keyRanges draws the sample as random windows of the range key read
-// through its index (sqlrows.KeyRanges), several windows per statement.
-func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size int, rng *rand.Rand, res *connectors.SampleResult,
+// spansStatement reads the rows of key spans in key order, in one
+// statement (a range read of the key's index).
+func spansStatement(t *table, spans []sqlrows.Span) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT " + t.selectList() + " FROM " + t.from() + " WHERE ")
+	for i, sp := range spans {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString(quoteIdent(t.Key) + " BETWEEN " + keyParam(sp.From, &args) + " AND " + keyParam(sp.To, &args))
+	}
+	b.WriteString(" ORDER BY " + quoteIdent(t.Key))
+	return b.String(), args
+}
+
+// keyRanges draws the sample as random ranges of the range key read
+// through its index (sqlrows.KeyRanges): first key spans as wide as the
+// catalogue's estimate says a window of rows is, all in one statement,
+// then, when gaps between keys left the sample short, windows of rows
+// from random keys, several windows per statement.
+func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size int, estimate int64, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
 	var lo, hi sql.NullString
 	err := s.each(ctx, func(rows *sql.Rows) error { return rows.Scan(&lo, &hi) },
@@ -276,54 +290,67 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 		return c.reservoir(ctx, s, t, size, rng, res, conv, emit)
 	}
 	loArg, _ := sqlrows.KeyArg(lo.String, t.KeyUnsigned)
-	r := newRowReader(t, conv)
-	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
-		// the windows' keys first (a UNION ALL of integers is cheap; of
-		// whole rows, JSON and text columns, it is a temporary table on
-		// disk), then the rows kept, in one range read of the key
-		stmt, args := windowsStatement(t, ws)
-		var spans []keySpan // of each window, the keys kept
-		want := map[string]bool{}
-		var key []byte
-		var w int
-		err := s.each(ctx, func(rows *sql.Rows) error {
-			if err := rows.Scan(&key, &w); err != nil {
-				return err
-			}
-			k := string(key)
-			if !keep(k) {
-				return nil
-			}
-			want[k] = true
-			if n := len(spans); n > 0 && spans[n-1].w == w {
-				spans[n-1].last = k
-			} else {
-				spans = append(spans, keySpan{w: w, first: k, last: k})
-			}
-			return nil
-		}, stmt, args...)
-		if err != nil || len(spans) == 0 {
-			return err
-		}
-		stmt, args, err = rangesStatement(t, spans)
-		if err != nil {
-			return err
-		}
-		return s.each(ctx, func(rows *sql.Rows) error {
-			if err := r.scan(rows); err != nil {
-				return err
-			}
-			if !want[r.key()] {
-				return nil // not kept (a key between two kept ones of a window cannot be; never emitted twice)
-			}
-			delete(want, r.key())
-			if doc, ok := r.document(res); ok {
-				if err := emit(connectors.Document{Fields: doc}); err != nil {
-					return errEmit{err}
+	r := newRowReader(t)
+	var kr sqlrows.KeyRangesResult
+	err = piped(conv, res, emit, func(p *sqlrows.Pipe) error {
+		spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
+			stmt, args := spansStatement(t, sp)
+			return s.each(ctx, func(rows *sql.Rows) error {
+				if err := r.scan(rows); err != nil {
+					return err
 				}
+				if !keep(r.raw[r.keyIdx]) {
+					return nil
+				}
+				return p.Add(r.row())
+			}, stmt, args...)
+		}
+		var err error
+		kr, err = sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement,
+			Estimate: estimate, ReadSpans: spans}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+			// the windows' keys first (a UNION ALL of integers is cheap; of
+			// whole rows, JSON and text columns, it is a temporary table on
+			// disk), then the rows kept, in one range read of the key
+			stmt, args := windowsStatement(t, ws)
+			var spans []keySpan // of each window, the keys kept
+			want := map[string]bool{}
+			var key []byte
+			var w int
+			err := s.each(ctx, func(rows *sql.Rows) error {
+				if err := rows.Scan(&key, &w); err != nil {
+					return err
+				}
+				k := string(key)
+				if !keep(k) {
+					return nil
+				}
+				want[k] = true
+				if n := len(spans); n > 0 && spans[n-1].w == w {
+					spans[n-1].last = k
+				} else {
+					spans = append(spans, keySpan{w: w, first: k, last: k})
+				}
+				return nil
+			}, stmt, args...)
+			if err != nil || len(spans) == 0 {
+				return err
 			}
-			return nil
-		}, stmt, args...)
+			stmt, args, err = rangesStatement(t, spans)
+			if err != nil {
+				return err
+			}
+			return s.each(ctx, func(rows *sql.Rows) error {
+				if err := r.scan(rows); err != nil {
+					return err
+				}
+				if !want[r.key()] {
+					return nil // not kept (a key between two kept ones of a window cannot be; never emitted twice)
+				}
+				delete(want, r.key())
+				return p.Add(r.row())
+			}, stmt, args...)
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -338,3 +365,50 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 // windowsPerStatement is the number of key windows one statement reads
 // (UNION ALL): one round trip for a sample of 10,000 rows.
 var windowsPerStatement = sqlrows.DefaultPerQuery
+
+// MethodKeySlice is the sampling method of one key range slice of a
+// sharded full scan.
+const MethodKeySlice = "key-range-slice"
+
+var _ connectors.Slicer = (*Connector)(nil)
+
+// CanSlice: tables with a range key (a single-column integer primary key
+// or unique NOT NULL index) are cut into key ranges; the others are read
+// whole by one shard.
+func (c *Connector) CanSlice(ct connectors.Container) bool {
+	t, ok := ct.Handle.(*table)
+	return ok && t.Key != ""
+}
+
+// slice reads slice sl of a table in a sharded full scan: the rows whose
+// key lies in the slice's range of the key space (sqlrows.KeySpace.Bounds),
+// in key order, keysetPageRows per statement. When the keys cannot be cut
+// (a table of one row, or empty), slice 0 reads the whole table and the
+// others nothing.
+func (c *Connector) slice(ctx context.Context, s *session, t *table, sl connectors.Slice, res *connectors.SampleResult,
+	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
+	res.Method = MethodKeySlice
+	var lo, hi sql.NullString
+	err := s.each(ctx, func(rows *sql.Rows) error { return rows.Scan(&lo, &hi) },
+		fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", quoteIdent(t.Key), quoteIdent(t.Key), t.from()))
+	if err != nil {
+		return err
+	}
+	if !lo.Valid {
+		res.TotalDocuments = 0
+		return nil // empty table
+	}
+	space, ok := sqlrows.NewKeySpace(lo.String, hi.String, t.KeyUnsigned)
+	if !ok {
+		if sl.Index != 0 {
+			res.TotalDocuments = 0
+			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the keys cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
+			return nil
+		}
+		res.Method = MethodAll
+		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the keys cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
+		return c.keyset(ctx, s, t, sqlrows.KeyBounds{}, res, conv, emit)
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of key %q", sl.Index, sl.Count, t.Key))
+	return c.keyset(ctx, s, t, space.Bounds(sl.Index, sl.Count), res, conv, emit)
+}

@@ -183,11 +183,6 @@ func nameHash(name string) uint64 {
 	return h.Sum64()
 }
 
-type errEmit struct{ err error }
-
-func (e errEmit) Error() string { return e.err.Error() }
-func (e errEmit) Unwrap() error { return e.err }
-
 // rowReader converts rows into documents.
 type rowReader struct {
 	t     *table
@@ -233,9 +228,11 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	size := opts.Size
 	var err error
 	switch {
+	case size <= 0 && !opts.Slice.Whole() && c.CanSlice(ct):
+		err = c.slice(ctx, t, opts.Slice, &res, conv, emit)
 	case size <= 0 && t.Rowid != "":
 		res.Method = MethodAll
-		err = c.keyset(ctx, t, &res, conv, emit)
+		err = c.keyset(ctx, t, sqlrows.KeyBounds{}, &res, conv, emit)
 	case size <= 0:
 		res.Method = MethodAll
 		err = c.reservoir(ctx, t, 0, rng, &res, conv, emit)
@@ -243,13 +240,13 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 		err = c.reservoir(ctx, t, size, rng, &res, conv, emit)
 	default:
 		res.Method = MethodRowidRanges
-		err = c.rowidRanges(ctx, t, size, rng, &res, conv, emit)
+		err = c.rowidRanges(ctx, t, size, ct.EstimatedDocuments, rng, &res, conv, emit)
 	}
 	res.Notes = append(res.Notes, conv.Notes()...)
-	var ee errEmit
+	var ee sqlrows.EmitError
 	switch {
 	case errors.As(err, &ee):
-		return res, ee.err
+		return res, ee.Err
 	case err != nil && ctx.Err() != nil:
 		return res, ctx.Err()
 	case err != nil:
@@ -258,45 +255,35 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 	return res, nil
 }
 
-// keyset reads every row in rowid order, keysetPageRows per statement.
-func (c *Connector) keyset(ctx context.Context, t *table, res *connectors.SampleResult, conv *sqlrows.Converter,
+// keyset reads every row within bounds in rowid order, keysetPageRows
+// per statement.
+func (c *Connector) keyset(ctx context.Context, t *table, bounds sqlrows.KeyBounds, res *connectors.SampleResult, conv *sqlrows.Converter,
 	emit func(connectors.Document) error) error {
 	r := newRowReader(t, conv)
-	var n int64
-	after := int64(-1 << 63)
-	first := true
-	for {
-		stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name)
+	n, err := sqlrows.ReadKeyset(keysetPageRows, func(after any, limit int) (int, any, error) {
 		var args []any
-		if !first {
-			stmt += " WHERE " + t.Rowid + " > ?"
-			args = append(args, after)
-		}
-		first = false
-		stmt += " ORDER BY " + t.Rowid + " LIMIT " + strconv.Itoa(keysetPageRows)
+		stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) +
+			bounds.Where(t.Rowid, after, func(v any) string { args = append(args, v); return "?" }) +
+			" ORDER BY " + t.Rowid + " LIMIT " + strconv.Itoa(limit)
 		page := 0
 		err := c.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}
 			page++
-			n++
-			after = r.rowid
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
-					return errEmit{err}
+					return sqlrows.EmitError{Err: err}
 				}
 			}
 			return nil
 		}, stmt, args...)
-		if err != nil {
-			return err
-		}
-		if page < keysetPageRows {
-			res.TotalDocuments = n
-			return nil
-		}
+		return page, r.rowid, err
+	})
+	if err == nil {
+		res.TotalDocuments = n
 	}
+	return err
 }
 
 // reservoir reads every row once and keeps a uniform sample of size (all
@@ -314,7 +301,7 @@ func (c *Connector) reservoir(ctx context.Context, t *table, size int, rng *rand
 			n++
 			if doc, ok := r.document(res); ok {
 				if err := emit(connectors.Document{Fields: doc}); err != nil {
-					return errEmit{err}
+					return sqlrows.EmitError{Err: err}
 				}
 			}
 			return nil
@@ -350,14 +337,14 @@ func (c *Connector) reservoir(ctx context.Context, t *table, size int, rng *rand
 	}
 	for _, doc := range rv.Items() {
 		if err := emit(connectors.Document{Fields: doc}); err != nil {
-			return errEmit{err}
+			return sqlrows.EmitError{Err: err}
 		}
 	}
 	return nil
 }
 
 // rowidRanges draws the sample as random windows of rowid.
-func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *rand.Rand, res *connectors.SampleResult,
+func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimate int64, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
 	var lo, hi sql.NullInt64
 	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
@@ -374,7 +361,39 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *ra
 	}
 	r := newRowReader(t, conv)
 	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
-	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+	emitRow := func() error {
+		if doc, ok := r.document(res); ok {
+			if err := emit(connectors.Document{Fields: doc}); err != nil {
+				return sqlrows.EmitError{Err: err}
+			}
+		}
+		return nil
+	}
+	var key []byte
+	spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
+		var b strings.Builder
+		var args []any
+		b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE ")
+		for i, s := range sp {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(t.Rowid + " BETWEEN ? AND ?")
+			args = append(args, s.From, s.To)
+		}
+		b.WriteString(" ORDER BY " + t.Rowid)
+		return c.each(ctx, func(rows *sql.Rows) error {
+			if err := r.scan(rows); err != nil {
+				return err
+			}
+			key = strconv.AppendInt(key[:0], r.rowid, 10)
+			if !keep(key) {
+				return nil
+			}
+			return emitRow()
+		}, b.String(), args...)
+	}
+	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate, ReadSpans: spans}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		for _, w := range ws {
 			err := c.each(ctx, func(rows *sql.Rows) error {
 				if err := r.scan(rows); err != nil {
@@ -383,12 +402,7 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *ra
 				if !keep(strconv.FormatInt(r.rowid, 10)) {
 					return nil
 				}
-				if doc, ok := r.document(res); ok {
-					if err := emit(connectors.Document{Fields: doc}); err != nil {
-						return errEmit{err}
-					}
-				}
-				return nil
+				return emitRow()
 			}, stmt, w.From, w.N)
 			if err != nil {
 				return err
@@ -404,4 +418,47 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, rng *ra
 		res.Notes = append(res.Notes, fmt.Sprintf("only %d distinct rows could be drawn from random rowid windows", kr.Taken))
 	}
 	return nil
+}
+
+// MethodRowidSlice is the sampling method of one rowid range slice of a
+// sharded full scan.
+const MethodRowidSlice = "rowid-range-slice"
+
+var _ connectors.Slicer = (*Connector)(nil)
+
+// CanSlice: tables with a rowid are cut into rowid ranges; WITHOUT ROWID
+// tables and views are read whole by one shard.
+func (c *Connector) CanSlice(ct connectors.Container) bool {
+	t, ok := ct.Handle.(*table)
+	return ok && t.Rowid != ""
+}
+
+// slice reads slice sl of a table in a sharded full scan: the rows whose
+// rowid lies in the slice's range (sqlrows.KeySpace.Bounds), in rowid
+// order. When the rowids cannot be cut (a table of one row), slice 0
+// reads the whole table and the others nothing.
+func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, res *connectors.SampleResult, conv *sqlrows.Converter,
+	emit func(connectors.Document) error) error {
+	res.Method = MethodRowidSlice
+	var lo, hi sql.NullInt64
+	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
+		return err
+	}
+	if !lo.Valid {
+		res.TotalDocuments = 0
+		return nil // empty table
+	}
+	space, ok := sqlrows.NewKeySpace(strconv.FormatInt(lo.Int64, 10), strconv.FormatInt(hi.Int64, 10), false)
+	if !ok {
+		if sl.Index != 0 {
+			res.TotalDocuments = 0
+			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the rowids cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
+			return nil
+		}
+		res.Method = MethodAll
+		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the rowids cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
+		return c.keyset(ctx, t, sqlrows.KeyBounds{}, res, conv, emit)
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of rowid", sl.Index, sl.Count))
+	return c.keyset(ctx, t, space.Bounds(sl.Index, sl.Count), res, conv, emit)
 }

@@ -12,11 +12,9 @@ import (
 // included, goes to ParseJSON, so that the result (or the error) is always
 // exactly encoding/json's (FuzzParseJSONString holds it to that).
 func parseJSONString(s string, maxDepth int) (any, error) {
-	if maxDepth <= 0 {
-		maxDepth = DefaultMaxJSONDepth
-	}
-	if DepthString(s) > maxDepth {
-		return nil, &DepthError{Limit: maxDepth}
+	maxDepth, err := checkDepth(s, maxDepth)
+	if err != nil {
+		return nil, err
 	}
 	p := fastParser{s: s}
 	v, ok := p.value()
@@ -27,40 +25,6 @@ func parseJSONString(s string, maxDepth int) (any, error) {
 		}
 	}
 	return ParseJSON([]byte(s), maxDepth)
-}
-
-// DepthString is Depth of a string.
-func DepthString(s string) int {
-	depth, deepest := 0, 0
-	inString, escaped := false, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > deepest {
-				deepest = depth
-			}
-		case '}', ']':
-			if depth > 0 {
-				depth--
-			}
-		}
-	}
-	return deepest
 }
 
 // fastParser is a recursive descent over s; ok false means "not the

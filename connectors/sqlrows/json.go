@@ -23,11 +23,9 @@ func (e *DepthError) Error() string {
 // value costs one pass over its bytes. Anything after the value but
 // white space is an error.
 func ParseJSON(b []byte, maxDepth int) (any, error) {
-	if maxDepth <= 0 {
-		maxDepth = DefaultMaxJSONDepth
-	}
-	if Depth(b) > maxDepth {
-		return nil, &DepthError{Limit: maxDepth}
+	maxDepth, err := checkDepth(b, maxDepth)
+	if err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -43,10 +41,17 @@ func ParseJSON(b []byte, maxDepth int) (any, error) {
 
 // Depth returns the deepest nesting of objects and arrays in b, skipping
 // string contents; b need not be valid JSON.
-func Depth(b []byte) int {
+func Depth(b []byte) int { return depth(b) }
+
+// DepthString is Depth of a string.
+func DepthString(s string) int { return depth(s) }
+
+// depth is Depth of the bytes of a string or a byte slice, without a copy.
+func depth[T string | []byte](b T) int {
 	depth, deepest := 0, 0
 	inString, escaped := false, false
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if inString {
 			switch {
 			case escaped:
@@ -73,4 +78,17 @@ func Depth(b []byte) int {
 		}
 	}
 	return deepest
+}
+
+// checkDepth is the depth check ParseJSON and parseJSONString share: the
+// bound (maxDepth <= 0 means DefaultMaxJSONDepth) and a DepthError when
+// the value is nested deeper.
+func checkDepth[T string | []byte](b T, maxDepth int) (int, error) {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxJSONDepth
+	}
+	if depth(b) > maxDepth {
+		return maxDepth, &DepthError{Limit: maxDepth}
+	}
+	return maxDepth, nil
 }

@@ -2,6 +2,7 @@ package sqlrows
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -15,6 +16,9 @@ import (
 type KeySpace struct {
 	lo, span *big.Int
 	unsigned bool
+	// loOrd and hiOrd are the smallest and largest key as order-keeping
+	// unsigned integers (see ord)
+	loOrd, hiOrd uint64
 }
 
 // NewKeySpace parses the smallest and largest key (decimal text); false
@@ -28,7 +32,11 @@ func NewKeySpace(lo, hi string, unsigned bool) (KeySpace, bool) {
 	if !ok || a.Cmp(b) >= 0 {
 		return KeySpace{}, false
 	}
-	return KeySpace{lo: a, span: b.Sub(b, a), unsigned: unsigned}, true
+	sp := KeySpace{lo: a, unsigned: unsigned}
+	sp.loOrd, _ = sp.ord(strings.TrimSpace(lo))
+	sp.hiOrd, _ = sp.ord(strings.TrimSpace(hi))
+	sp.span = b.Sub(b, a)
+	return sp, true
 }
 
 func parseKey(s string, unsigned bool) (*big.Int, bool) {
@@ -45,6 +53,53 @@ func parseKey(s string, unsigned bool) (*big.Int, bool) {
 		return nil, false
 	}
 	return big.NewInt(v), true
+}
+
+// ord maps a key's decimal text to an unsigned integer of the same order
+// (signed keys with their sign bit flipped).
+func (s KeySpace) ord(key string) (uint64, bool) {
+	if s.unsigned {
+		v, err := strconv.ParseUint(key, 10, 64)
+		return v, err == nil
+	}
+	v, err := strconv.ParseInt(key, 10, 64)
+	return uint64(v) ^ 1<<63, err == nil
+}
+
+// arg is the driver's argument of an ordinal.
+func (s KeySpace) arg(o uint64) any {
+	if s.unsigned {
+		return o
+	}
+	return int64(o ^ 1<<63)
+}
+
+// Bounds are the key bounds of slice i of count of the key space: from
+// the key i/count of the way from the smallest key to the largest to the
+// key (i+1)/count of the way (exactly, lo + floor(keys*i/count), keys
+// being the number of keys between them), the first slice unbounded
+// below and the last unbounded above, so that over the count slices every
+// key lies in exactly one; with integer keys without gaps the slices hold
+// equal numbers of keys, to within one.
+func (s KeySpace) Bounds(i, count int) KeyBounds {
+	cut := func(i int) any {
+		v := new(big.Int).Add(s.span, big.NewInt(1))
+		v.Mul(v, big.NewInt(int64(i)))
+		v.Quo(v, big.NewInt(int64(count)))
+		v.Add(v, s.lo)
+		if s.unsigned {
+			return v.Uint64()
+		}
+		return v.Int64()
+	}
+	var b KeyBounds
+	if i > 0 {
+		b.Lo = cut(i)
+	}
+	if i < count-1 {
+		b.Hi = cut(i + 1)
+	}
+	return b
 }
 
 // At returns lo + floor(span * f) for f in [0, 1), as the driver's
@@ -88,10 +143,18 @@ type Window struct {
 	N    int
 }
 
+// Span is one key range read whole: the rows whose key is between From and
+// To (both included), in key order, of which the first N are kept.
+type Span struct {
+	From, To any
+	N        int
+}
+
 // Defaults of KeyRanges.
 const (
 	DefaultRanges   = 100 // windows per sample: 10,000 rows are 100 windows of 100
 	DefaultPerQuery = 100 // windows read by one statement
+	DefaultSpans    = 20  // spans of a first round: 10,000 rows are 20 spans of 500
 	maxRangeRounds  = 4   // rounds of windows drawn to fill a sample whose windows overlapped
 )
 
@@ -109,19 +172,45 @@ type KeyRanges struct {
 	Rng      *rand.Rand
 	Ranges   int // the most windows per round; 0: DefaultRanges
 	PerQuery int // windows per read call; 0: DefaultPerQuery
+	// Estimate is the table's estimated number of rows (the catalogue's;
+	// 0 or less when unknown). With it and ReadSpans, the first round reads
+	// key ranges as wide as the estimate says a window of rows is, with no
+	// read of the windows' keys first: one statement for the whole sample
+	// when the keys have few gaps. The width is rounded to a power of two
+	// of the mean gap between keys, so that the small changes of a
+	// catalogue's estimate leave the sample as it was.
+	Estimate int64
+	// ReadSpans reads the rows of the spans (sorted, disjoint) in key
+	// order and calls keep with the key text of each: keep says whether
+	// the row is wanted (the first N of its span, not read before).
+	ReadSpans func(spans []Span, keep func(key []byte) bool) error
+	// SpanCount is the number of spans of the first round; 0:
+	// DefaultSpans. Fewer, wider spans cost the server fewer index
+	// descents and pages.
+	SpanCount int
 }
 
 // KeyRangesResult says how a KeyRanges sample was drawn.
 type KeyRangesResult struct {
-	Windows int // windows read
-	PerRows int // rows asked per window
-	Taken   int // distinct rows kept
+	Spans    int // spans read (the first round)
+	SpanRows int // rows kept at most per span
+	Windows  int // windows read
+	PerRows  int // rows asked per window
+	Taken    int // distinct rows kept
 }
 
 // Note describes the sampling for the report.
 func (r KeyRangesResult) Note(key string) string {
-	return fmt.Sprintf("the sample was read from %d random windows of key %q through its index, "+
-		"up to %d rows each; rows that follow long gaps between key values are more likely to be drawn", r.Windows, key, r.PerRows)
+	var parts []string
+	if r.Spans > 0 {
+		parts = append(parts, fmt.Sprintf("%d random ranges of key %q, one in each equal part of the key space, up to %d rows each",
+			r.Spans, key, r.SpanRows))
+	}
+	if r.Windows > 0 || r.Spans == 0 {
+		parts = append(parts, fmt.Sprintf("%d random windows of key %q, up to %d rows each (rows that follow long gaps between key values are more likely to be drawn)",
+			r.Windows, key, r.PerRows))
+	}
+	return "the sample was read through the key's index from " + strings.Join(parts, ", then ")
 }
 
 // Run draws the sample. read runs the windows (one statement) and calls
@@ -141,17 +230,28 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 	ranges = min(size, ranges)
 	per := (size + ranges - 1) / ranges
 	res := KeyRangesResult{PerRows: per}
-	seen := make(map[string]struct{}, size)
+	seen := make(map[uint64]struct{}, size)
 	keep := func(key string) bool {
-		if res.Taken >= size {
+		o, ok := k.Space.ord(key)
+		if !ok || res.Taken >= size {
 			return false
 		}
-		if _, dup := seen[key]; dup {
+		if _, dup := seen[o]; dup {
 			return false
 		}
-		seen[key] = struct{}{}
+		seen[o] = struct{}{}
 		res.Taken++
 		return true
+	}
+	if k.ReadSpans != nil && k.Estimate > 0 {
+		spans := k.SpanCount
+		if spans <= 0 {
+			spans = DefaultSpans
+		}
+		spans = min(size, spans)
+		if err := k.spanRound(spans, (size+spans-1)/spans, perQuery, seen, &res); err != nil {
+			return res, err
+		}
 	}
 	for round := 0; round < maxRangeRounds && res.Taken < size; round++ {
 		points := make([]float64, (size-res.Taken+per-1)/per)
@@ -183,4 +283,76 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 		}
 	}
 	return res, nil
+}
+
+// spanRound is the first round of a sample with an estimate: ranges
+// spans of the keys that per rows are expected to fill, one at a random
+// point of each of ranges equal parts of the key space (moved right where
+// they would overlap), read through ReadSpans.
+func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}, res *KeyRangesResult) error {
+	spanM1 := k.Space.hiOrd - k.Space.loOrd // the number of keys less one
+	gap := (float64(spanM1) + 1) / float64(k.Estimate)
+	width := uint64(per)
+	if gap > 1 {
+		width = uint64(per) << uint(math.Round(math.Log2(gap)))
+	}
+	if width == 0 || width-1 > spanM1 || float64(width)*float64(ranges) > float64(spanM1)/2 {
+		return nil // the windows would cover much of the table: windows of rows instead
+	}
+	// stratified: one span starts at a random point of each of ranges
+	// equal parts of the key space, so that the sample is spread over the
+	// whole table however few the spans
+	offMax := spanM1 - (width - 1)
+	offs := make([]uint64, ranges)
+	part := float64(offMax) / float64(ranges)
+	for i := range offs {
+		offs[i] = min(uint64((float64(i)+k.Rng.Float64())*part), offMax)
+	}
+	slices.Sort(offs) // already in order, but for rounding
+	spans := make([]Span, 0, ranges)
+	ends := make([][2]uint64, 0, ranges)
+	var next uint64 // the first offset not in a span yet
+	for i, off := range offs {
+		if i > 0 && off < next {
+			off = next
+		}
+		if off > offMax || i > 0 && next == 0 {
+			break // pushed past the largest key (or wrapped)
+		}
+		from := k.Space.loOrd + off
+		spans = append(spans, Span{From: k.Space.arg(from), To: k.Space.arg(from + width - 1), N: per})
+		ends = append(ends, [2]uint64{from, from + width - 1})
+		next = off + width
+	}
+	for len(spans) > 0 && res.Taken < k.Size {
+		n := min(len(spans), perQuery)
+		chunk, bounds := spans[:n], ends[:n]
+		spans, ends = spans[n:], ends[n:]
+		res.Spans += n
+		res.SpanRows = per
+		cur, taken := 0, 0
+		keep := func(key []byte) bool {
+			o, ok := k.Space.ord(string(key)) // not kept: no copy
+			if !ok || res.Taken >= k.Size {
+				return false
+			}
+			for cur < len(bounds) && o > bounds[cur][1] {
+				cur, taken = cur+1, 0
+			}
+			if cur == len(bounds) || o < bounds[cur][0] || taken >= per {
+				return false
+			}
+			if _, dup := seen[o]; dup {
+				return false
+			}
+			seen[o] = struct{}{}
+			taken++
+			res.Taken++
+			return true
+		}
+		if err := k.ReadSpans(chunk, keep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package sqlrows
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -151,4 +152,161 @@ func FuzzKeySpace(f *testing.F) {
 			t.Fatalf("At(%v) = %s, want %s (±%s)", f1, v1, wantInt, tol)
 		}
 	})
+}
+
+// spans reads the rows of the spans of m, in key order.
+func (m memTable) spans(sp []Span, keep func([]byte) bool) error {
+	prev := int64(math.MinInt64)
+	for i, s := range sp {
+		from, to := s.From.(int64), s.To.(int64)
+		if from > to || i > 0 && from <= prev {
+			return fmt.Errorf("span %d [%d, %d] not sorted or overlapping", i, from, to)
+		}
+		prev = to
+		for j := sort.Search(len(m), func(i int) bool { return m[i] >= from }); j < len(m) && m[j] <= to; j++ {
+			keep([]byte(strconv.FormatInt(m[j], 10)))
+		}
+	}
+	return nil
+}
+
+// TestKeyRangesSpans: with an estimate, the first round reads spans of
+// keys (one call for a table without gaps); gaps and clusters are filled
+// by windows of rows; the sample is as large as asked, of distinct rows,
+// the same for the same seed, and spread over the table.
+func TestKeyRangesSpans(t *testing.T) {
+	seq := func(n int, f func(int) int64) memTable {
+		m := make(memTable, n)
+		for i := range m {
+			m[i] = f(i)
+		}
+		return m
+	}
+	tests := []struct {
+		name        string
+		table       memTable
+		estimate    int64
+		size        int
+		onlySpans   bool // no window read needed
+		spreadTenth bool // every tenth of the key space holds a kept row
+	}{
+		{"dense", seq(100000, func(i int) int64 { return int64(i) + 1 }), 100000, 1000, true, true},
+		{"dense, estimate off by a third", seq(100000, func(i int) int64 { return int64(i) + 1 }), 70000, 1000, true, true},
+		{"every seventh key", seq(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false, true},
+		{"negative keys", seq(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true, true},
+		{"two clusters", seq(20000, func(i int) int64 {
+			if i < 10000 {
+				return int64(i)
+			}
+			return 1e15 + int64(i)
+		}), 20000, 1000, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
+			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
+			if !ok {
+				t.Fatal("no key space")
+			}
+			run := func(seed uint64) ([]int64, int, int) {
+				var got []int64
+				spanCalls, windowCalls := 0, 0
+				collect := func(keep func([]byte) bool) func([]byte) bool {
+					return func(k []byte) bool {
+						if !keep(k) {
+							return false
+						}
+						v, _ := strconv.ParseInt(string(k), 10, 64)
+						got = append(got, v)
+						return true
+					}
+				}
+				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1)), Estimate: tc.estimate,
+					ReadSpans: func(sp []Span, keep func([]byte) bool) error {
+						spanCalls++
+						return tc.table.spans(sp, collect(keep))
+					}}
+				res, err := kr.Run(func(ws []Window, keep func(string) bool) error {
+					windowCalls++
+					k := collect(func(b []byte) bool { return keep(string(b)) })
+					return tc.table.read(ws, func(s string) bool { return k([]byte(s)) })
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Taken != len(got) {
+					t.Errorf("Taken %d, %d kept", res.Taken, len(got))
+				}
+				return got, spanCalls, windowCalls
+			}
+			got, spanCalls, windowCalls := run(1)
+			if len(got) != tc.size {
+				t.Errorf("%d rows, want %d", len(got), tc.size)
+			}
+			if len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+				t.Error("a row kept twice")
+			}
+			if spanCalls > 1 || tc.onlySpans && (spanCalls != 1 || windowCalls != 0) {
+				t.Errorf("%d span reads, %d window reads", spanCalls, windowCalls)
+			}
+			again, _, _ := run(1)
+			if !slices.Equal(again, got) {
+				t.Error("same seed, different sample")
+			}
+			if tc.spreadTenth {
+				if other, _, _ := run(2); slices.Equal(other, got) {
+					t.Error("another seed, the same sample")
+				}
+				tenths := map[int64]bool{}
+				for _, k := range got {
+					tenths[(k-lo)*10/(hi-lo+1)] = true
+				}
+				if len(tenths) != 10 {
+					t.Errorf("kept rows in %d tenths of the key space, want all 10", len(tenths))
+				}
+			}
+		})
+	}
+}
+
+// TestKeySpaceBounds: over the slices every key lies in exactly one, and
+// keys without gaps are cut into slices of equal size to within one.
+func TestKeySpaceBounds(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi int64
+		count  int
+	}{{1, 1000, 3}, {1, 1000000, 4}, {-500, 499, 7}, {0, 1, 2}, {10, 12, 5}} {
+		space, ok := NewKeySpace(strconv.FormatInt(tc.lo, 10), strconv.FormatInt(tc.hi, 10), false)
+		if !ok {
+			t.Fatal("no key space")
+		}
+		counts := make([]int64, tc.count)
+		for i := range tc.count {
+			b := space.Bounds(i, tc.count)
+			if (i == 0) != (b.Lo == nil) || (i == tc.count-1) != (b.Hi == nil) {
+				t.Fatalf("slice %d of %d: bounds %v", i, tc.count, b)
+			}
+			from, to := tc.lo, tc.hi+1
+			if b.Lo != nil {
+				from = b.Lo.(int64)
+			}
+			if b.Hi != nil {
+				to = b.Hi.(int64)
+			}
+			counts[i] = max(0, to-from)
+			if i > 0 && space.Bounds(i-1, tc.count).Hi != b.Lo {
+				t.Fatalf("slice %d starts at %v, slice %d ends at %v", i, b.Lo, i-1, space.Bounds(i-1, tc.count).Hi)
+			}
+		}
+		var total int64
+		for _, n := range counts {
+			total += n
+		}
+		if total != tc.hi-tc.lo+1 {
+			t.Errorf("[%d, %d] in %d slices: %v, total %d", tc.lo, tc.hi, tc.count, counts, total)
+		}
+		if tc.hi-tc.lo+1 >= int64(tc.count) && slices.Max(counts)-slices.Min(counts) > 1 {
+			t.Errorf("[%d, %d] in %d slices: %v, not balanced", tc.lo, tc.hi, tc.count, counts)
+		}
+	}
 }

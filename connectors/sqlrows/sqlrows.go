@@ -439,22 +439,24 @@ func (c *Converter) value(class Class, v any) (any, string) {
 	if len(s) > c.maxValue() {
 		return nil, ReasonTooLarge
 	}
-	return c.stringValue(class, s)
+	return c.stringValue(class, s, false)
 }
 
 // bytesValue converts a value the driver gave as bytes b (at most the
 // value bound), s being the same bytes as a string.
 func (c *Converter) bytesValue(class Class, b []byte, s string) (any, string) {
-	if !utf8.Valid(b) {
+	valid := utf8.Valid(b)
+	if !valid {
 		if class == Binary || class == Text || class == Opaque || class == JSON {
 			return nil, ReasonBinary
 		}
 	}
-	return c.stringValue(class, s)
+	return c.stringValue(class, s, valid)
 }
 
-// stringValue converts a text value (at most the value bound).
-func (c *Converter) stringValue(class Class, s string) (any, string) {
+// stringValue converts a text value (at most the value bound); valid says
+// that s is already known to be UTF-8 (not checked again).
+func (c *Converter) stringValue(class Class, s string, valid bool) (any, string) {
 	switch class {
 	case JSON:
 		out, err := parseJSONString(s, c.maxDepth())
@@ -466,7 +468,7 @@ func (c *Converter) stringValue(class Class, s string) (any, string) {
 		}
 		return out, ""
 	case Text:
-		if !utf8.ValidString(s) {
+		if !valid && !utf8.ValidString(s) {
 			return nil, ReasonBinary
 		}
 		if looksLikeJSONContainer(s) {
@@ -493,7 +495,7 @@ func (c *Converter) stringValue(class Class, s string) (any, string) {
 		}
 		return s, ""
 	case Binary:
-		if !utf8.ValidString(s) {
+		if !valid && !utf8.ValidString(s) {
 			return nil, ReasonBinary
 		}
 		return s, ""
@@ -502,7 +504,7 @@ func (c *Converter) stringValue(class Class, s string) (any, string) {
 			return t, ""
 		}
 	}
-	if !utf8.ValidString(s) {
+	if !valid && !utf8.ValidString(s) {
 		return nil, ReasonBinary
 	}
 	return s, ""

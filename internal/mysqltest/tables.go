@@ -354,3 +354,25 @@ func SQLiteFile(ctx context.Context, path string, tables []Table) error {
 	}
 	return db.Close()
 }
+
+// LoadLeakyApp creates and fills the example's tables (LeakyAppTables)
+// and the extra ones in db (the current database) in a dialect: how the
+// MariaDB and SQLite tests load the example.
+func LoadLeakyApp(ctx context.Context, db *sql.DB, dialect string, extra ...Table) error {
+	tables, err := LeakyAppTables()
+	if err != nil {
+		return err
+	}
+	return Load(ctx, db, dialect, append(tables, extra...))
+}
+
+// LeakyAppSQLite writes the example's tables and the extra ones into a
+// new SQLite database file at path (driver "sqlite", which the caller
+// imports).
+func LeakyAppSQLite(ctx context.Context, path string, extra ...Table) error {
+	tables, err := LeakyAppTables()
+	if err != nil {
+		return err
+	}
+	return SQLiteFile(ctx, path, append(tables, extra...))
+}

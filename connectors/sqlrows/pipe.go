@@ -1,0 +1,187 @@
+package sqlrows
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/piisniff/piisniff/connectors"
+)
+
+// EmitError carries an error returned by a connector's emit function out
+// of its row loop, so that Sample returns it unchanged (and never takes it
+// for a failure of the container).
+type EmitError struct{ Err error }
+
+func (e EmitError) Error() string { return e.Err.Error() }
+func (e EmitError) Unwrap() error { return e.Err }
+
+// Pipe batch bounds: a batch is handed over when it holds pipeRows rows
+// or pipeBytes bytes; at most pipeBatches batches exist at once, so that a
+// Pipe holds a bounded amount of memory whatever the table's size (one
+// value may still be as large as the value bound).
+const (
+	pipeRows    = 256
+	pipeBytes   = 256 << 10
+	pipeBatches = 4
+)
+
+// Pipe converts rows given as bytes (database/sql's RawBytes) into
+// documents and emits them on a goroutine of its own, so that reading the
+// next rows from the database overlaps converting the last ones. Add
+// copies the row's bytes (the driver may reuse its buffers at the next
+// row), in batches; documents are emitted in the order of Add, one at a
+// time. Close must be called, on every path: it waits for the last
+// documents and returns emit's error.
+type Pipe struct {
+	conv     *Converter
+	emit     func(connectors.Document) error
+	batches  chan *rowBatch
+	free     chan *rowBatch
+	cur      *rowBatch
+	done     chan struct{}
+	closeOne sync.Once
+
+	mu      sync.Mutex
+	err     error // emit's error (or a panic), set by the goroutine
+	skipped map[string]int64
+}
+
+// rowBatch holds rows of values as one byte buffer and the end offset of
+// every value (-1 for NULL; a value starts where the one before it ends).
+type rowBatch struct {
+	buf  []byte
+	ends []int
+	rows int
+}
+
+// NewPipe starts the converting goroutine.
+func NewPipe(conv *Converter, emit func(connectors.Document) error) *Pipe {
+	p := &Pipe{conv: conv, emit: emit, batches: make(chan *rowBatch, pipeBatches-2), free: make(chan *rowBatch, pipeBatches),
+		done: make(chan struct{}), skipped: map[string]int64{}}
+	for range pipeBatches {
+		p.free <- &rowBatch{}
+	}
+	p.cur = <-p.free
+	go p.run()
+	return p
+}
+
+// Add hands over one row (nil values are NULL). It returns an EmitError
+// once emit has failed: the caller stops reading and returns it.
+func (p *Pipe) Add(row [][]byte) error {
+	b := p.cur
+	for _, v := range row {
+		if v == nil {
+			b.ends = append(b.ends, -1)
+			continue
+		}
+		b.buf = append(b.buf, v...)
+		b.ends = append(b.ends, len(b.buf))
+	}
+	b.rows++
+	if b.rows >= pipeRows || len(b.buf) >= pipeBytes {
+		p.batches <- b
+		p.cur = <-p.free // waits while the converter is behind
+		p.cur.buf, p.cur.ends, p.cur.rows = p.cur.buf[:0], p.cur.ends[:0], 0
+		if err := p.Err(); err != nil {
+			return EmitError{err}
+		}
+	}
+	return nil
+}
+
+// Err is emit's error, once it failed.
+func (p *Pipe) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Close converts and emits the rows still held, stops the goroutine,
+// counts the skipped rows in res and returns emit's error (as an
+// EmitError). It may be called more than once.
+func (p *Pipe) Close(res *connectors.SampleResult) error {
+	p.closeOne.Do(func() {
+		if p.cur.rows > 0 {
+			p.batches <- p.cur
+		}
+		close(p.batches)
+		<-p.done
+		for reason, n := range p.skipped {
+			res.Skipped += n
+			if res.SkipReasons == nil {
+				res.SkipReasons = map[string]int64{}
+			}
+			res.SkipReasons[reason] += n
+		}
+	})
+	if err := p.Err(); err != nil {
+		return EmitError{err}
+	}
+	return nil
+}
+
+func (p *Pipe) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+var emptyValue = []byte{}
+
+func (p *Pipe) run() {
+	defer close(p.done)
+	defer func() {
+		if r := recover(); r != nil {
+			// a panic here would end the process: make it the sample's error
+			p.fail(fmt.Errorf("internal error converting a row: %v", r))
+			for b := range p.batches {
+				p.recycle(b)
+			}
+		}
+	}()
+	ncols := len(p.conv.Columns)
+	row := make([][]byte, ncols)
+	for b := range p.batches {
+		if p.Err() == nil {
+			off, e := 0, 0
+			for range b.rows {
+				for i := range row {
+					end := b.ends[e]
+					e++
+					if end < 0 {
+						row[i] = nil
+						continue
+					}
+					row[i] = b.buf[off:end:end]
+					if row[i] == nil {
+						row[i] = emptyValue // an empty string, not NULL
+					}
+					off = end
+				}
+				doc, ok, reason := p.conv.DocumentRaw(row)
+				if !ok {
+					p.skipped[reason]++
+					continue
+				}
+				if err := p.emit(doc); err != nil {
+					p.fail(err)
+					break
+				}
+			}
+			clear(row)
+		}
+		p.recycle(b)
+	}
+}
+
+// recycle gives a batch back; one grown by a very large value is dropped,
+// so that its memory is not kept for the rest of the read.
+func (p *Pipe) recycle(b *rowBatch) {
+	if cap(b.buf) > 4*pipeBytes {
+		b = &rowBatch{}
+	}
+	p.free <- b
+}
