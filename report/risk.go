@@ -613,13 +613,18 @@ func (f *finisher) risk(c *Container, exp int) containerRisk {
 // risk computes the risk of a container of the target (see finisher.risk).
 func (tf *targetFinisher) risk(c *Container) containerRisk {
 	cr := tf.f.risk(c, tf.exp)
+	setFingerprints(tf.t.URI, c)
+	return cr
+}
+
+// setFingerprints sets the fingerprints of a container's findings.
+func setFingerprints(uri string, c *Container) {
 	for fi := range c.Fields {
 		fd := &c.Fields[fi]
 		for xi := range fd.Findings {
-			fd.Findings[xi].Fingerprint = Fingerprint(tf.t.URI, c.Name, fd.Path, fd.Findings[xi].Category)
+			fd.Findings[xi].Fingerprint = Fingerprint(uri, c.Name, fd.Path, fd.Findings[xi].Category)
 		}
 	}
-	return cr
 }
 
 // add adds a container's risk to its target's.
