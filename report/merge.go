@@ -31,6 +31,10 @@ type MergeOptions struct {
 	// Model returns the risk model of the rules the reports were written
 	// with (their settings name the rules files).
 	Model func(*Settings) (RiskModel, error)
+	// TempDir is where the merged containers wait to be written ("": the
+	// system's temporary directory, which is also tried when TempDir
+	// cannot be written).
+	TempDir string
 }
 
 // MaxShards is the largest shard count Merge accepts.
@@ -156,7 +160,7 @@ func MergeStream(srcs []MergeSource, o MergeOptions) (*Merged, error) {
 	}
 	acc.fin = newFinisher(acc.model, false)
 	var err error
-	if acc.spill, err = newSpillFile(); err != nil {
+	if acc.spill, err = newSpillFile(o.TempDir); err != nil {
 		return nil, err
 	}
 	ok := false

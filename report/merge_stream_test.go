@@ -118,3 +118,33 @@ func rewriteExposure(t *testing.T, path string, shard int) {
 		t.Fatal(err)
 	}
 }
+
+// TestMergeStreamTempDir: the temporary file is made in the directory
+// given (and leaves nothing there), or in the system's when that one
+// cannot be written.
+func TestMergeStreamTempDir(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "shard-0.json")
+	if err := writeSyntheticShard(p, 0, 1, 3, false); err != nil {
+		t.Fatal(err)
+	}
+	srcs := []MergeSource{{Name: p, Open: func() (io.ReadCloser, error) { return os.Open(p) }}}
+	for _, tmp := range []string{t.TempDir(), filepath.Join(dir, "no", "such", "dir")} {
+		o := testMergeOptions()
+		o.TempDir = tmp
+		m, err := MergeStream(srcs, o)
+		if err != nil {
+			t.Fatalf("TempDir %s: %v", tmp, err)
+		}
+		var out bytes.Buffer
+		if err := m.WriteJSON(&out); err != nil || m.Containers() != 3 {
+			t.Fatalf("TempDir %s: %v, %d containers", tmp, err, m.Containers())
+		}
+		if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+			t.Errorf("TempDir %s holds %v", tmp, entries)
+		}
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}

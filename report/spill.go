@@ -46,8 +46,14 @@ type spillFile struct {
 	rpos int64
 }
 
-func newSpillFile() (*spillFile, error) {
-	f, err := os.CreateTemp("", "piisniff-merge-*.json")
+// newSpillFile creates the temporary file in dir, else in the system's
+// temporary directory (a container with a read-only root file system has
+// none: the report's directory is writable).
+func newSpillFile(dir string) (*spillFile, error) {
+	f, err := os.CreateTemp(dir, ".piisniff-merge-*.tmp")
+	if err != nil && dir != "" {
+		f, err = os.CreateTemp("", ".piisniff-merge-*.tmp")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("report merge needs a temporary file: %w", err)
 	}

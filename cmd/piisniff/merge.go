@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,14 @@ import (
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
+
+// tempDirFor is the directory of the report file, "" for stdout.
+func tempDirFor(output string) string {
+	if output == "" || output == "-" {
+		return ""
+	}
+	return filepath.Dir(output)
+}
 
 // newReportMergeCmd is "report merge": shard reports into one.
 func newReportMergeCmd(getenv env) *cobra.Command {
@@ -63,6 +72,9 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 					}
 					return pipeline.RiskModel(e), nil
 				},
+				// next to the report: a read-only root file system (the
+				// merge Job's) has no writable temporary directory
+				TempDir: tempDirFor(o.output),
 			})
 			if err != nil {
 				return usageErr("%v", err)
