@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/piisniff/piisniff/internal/strictyaml"
 )
 
 // ruleSpec is one rule as written in a rules file, before compilation.
@@ -297,37 +299,10 @@ func parseRule(src string, n *yaml.Node, d *diag) *ruleSpec {
 // suggestKey names the known key closest to an unknown one (a typo), or
 // lists them all.
 func suggestKey(key string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := editDistance(key, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf("did you mean %q?", best)
+	if dym := strictyaml.DidYouMean(key, known, 2); dym != "" {
+		return dym
 	}
 	return "want " + strings.Join(known, ", ")
-}
-
-// editDistance is the Levenshtein distance of two short ASCII strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // ruleKeys are the keys of a rule, for the message about an unknown one.

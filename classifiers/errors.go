@@ -2,12 +2,12 @@ package classifiers
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/piisniff/piisniff/internal/strictyaml"
 )
 
 // pos is a position in a rules file; line and column count from 1.
@@ -112,17 +112,14 @@ func (d *diag) err() error {
 	return d.errs
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-
 // yamlErr turns an error of the YAML parser ("yaml: line 4: did not find
 // expected key") into a position and a message.
 func yamlErr(err error) (pos, string) {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		l, _ := strconv.Atoi(m[1])
-		return pos{l, 1}, msg[len(m[0]):]
+	se := strictyaml.Syntax(err)
+	if se.Line > 0 {
+		return pos{se.Line, 1}, se.Msg
 	}
-	return pos{}, strings.TrimPrefix(msg, "yaml: ")
+	return pos{}, se.Msg
 }
 
 // categoryList is the valid category ids, for error messages.

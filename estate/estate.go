@@ -43,6 +43,7 @@ import (
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/redact"
+	"github.com/piisniff/piisniff/internal/strictyaml"
 )
 
 // Version is the inventory format version this package reads.
@@ -258,19 +259,11 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
 	return &Error{Pos: p.pos(n), Msg: fmt.Sprintf(format, args...)}
 }
 
-// yamlErr turns a YAML syntax error ("yaml: line 3: ...") into file:line.
+// yamlErr turns a YAML syntax error ("yaml: line 3: ...") into file:line
+// (line 1 when the parser names none).
 func (p *parser) yamlErr(err error) error {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		rest := msg[len("line "):]
-		if i := strings.Index(rest, ":"); i > 0 {
-			if _, e := strconv.Atoi(rest[:i]); e == nil {
-				return &Error{Pos: p.name + ":" + rest[:i], Msg: strings.TrimSpace(rest[i+1:])}
-			}
-		}
-	}
-	return &Error{Pos: p.name + ":1", Msg: msg}
+	se := strictyaml.Syntax(err)
+	return &Error{Pos: p.name + ":" + strconv.Itoa(max(se.Line, 1)), Msg: se.Msg}
 }
 
 // mapping walks a mapping node strictly: every key must be one of keys and
@@ -291,7 +284,11 @@ func (p *parser) mapping(n *yaml.Node, what string, keys []string, fn func(k str
 		}
 		seen[k.Value] = true
 		if keys != nil && !contains(keys, k.Value) {
-			return p.errf(k, "%s: unknown key %q (known: %s)", what, k.Value, strings.Join(keys, ", "))
+			msg := fmt.Sprintf("%s: unknown key %q (known: %s)", what, k.Value, strings.Join(keys, ", "))
+			if dym := strictyaml.DidYouMean(k.Value, keys, 2); dym != "" {
+				msg += "; " + dym
+			}
+			return p.errf(k, "%s", msg)
 		}
 		if err := fn(k.Value, k, v); err != nil {
 			return err

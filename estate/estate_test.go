@@ -85,6 +85,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown top key", "version: 1\ntarget:\n  - {name: a, uri: x}\n", "f.yaml:2: the targets file: unknown key \"target\""},
 		{"unknown target key", "version: 1\ntargets:\n  - name: a\n    uri: x\n    onwer: me\n", "f.yaml:5: a target: unknown key \"onwer\""},
+		{"misspelt target key", "version: 1\ntargets:\n  - name: a\n    uri: x\n    tag: {owner: me}\n", `f.yaml:5: a target: unknown key "tag" (known: name, uri, tags, credentials, options); did you mean "tags"?`},
 		{"unknown tag", "version: 1\ntargets:\n  - name: a\n    uri: x\n    tags: {team: a}\n", "f.yaml:5: tags: unknown key \"team\""},
 		{"unknown defaults key", "version: 1\ndefaults:\n  flags: {}\ntargets: [{name: a, uri: x}]\n", "f.yaml:3: defaults: unknown key \"flags\""},
 		{"unknown credentials key", "version: 1\ntargets:\n  - name: a\n    uri: x\n    credentials: {user: me}\n", "f.yaml:5: credentials: unknown key \"user\""},

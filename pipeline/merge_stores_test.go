@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	_ "github.com/piisniff/piisniff/connectors/elasticsearch"
@@ -83,7 +84,17 @@ func TestMergeMongoDB(t *testing.T) {
 		for _, n := range []int{2, 3} {
 			t.Run(fmt.Sprintf("sample %d, %d shards", sample, n), func(t *testing.T) {
 				s := shardScan{targets: []string{srv.URI}, cfg: cfg}
-				assertSame(t, full, mergePaths(t, cfg.Engine, s.run(t, n)))
+				paths := s.run(t, n)
+				if sample == 0 {
+					// the slices were cut by _id and say so, with the
+					// method of a whole read: the merge must take the
+					// notes out for the reports to be equal
+					notes, methods := sliceNotes(t, paths)
+					if len(notes) == 0 || !methods["all"] || len(methods) != 1 {
+						t.Errorf("shard reports: slice notes %q, methods %v; want notes and method all", notes, methods)
+					}
+				}
+				assertSame(t, full, mergePaths(t, cfg.Engine, paths))
 			})
 		}
 	}
@@ -120,7 +131,7 @@ func TestMergeMySQL(t *testing.T) {
 	if err := mysqltest.LoadLeakyApp(context.Background(), db.SQL, mysqltest.MySQL, peopleTable(t, 400)); err != nil {
 		t.Fatal(err)
 	}
-	mergeSQL(t, db.URI, db.Name+".people", "key-range-slice")
+	mergeSQL(t, db.URI, db.Name+".people")
 }
 
 // TestMergeSQLite: the same with a SQLite file (rowid ranges).
@@ -129,7 +140,7 @@ func TestMergeSQLite(t *testing.T) {
 	if err := mysqltest.LeakyAppSQLite(context.Background(), path, peopleTable(t, 400)); err != nil {
 		t.Fatal(err)
 	}
-	mergeSQL(t, "sqlite://"+path, "app.db.people", "rowid-range-slice")
+	mergeSQL(t, "sqlite://"+path, "app.db.people")
 }
 
 // peopleTable is people(n) as a table with an integer primary key.
@@ -152,8 +163,9 @@ func peopleTable(t *testing.T, n int) mysqltest.Table {
 
 // mergeSQL scans target at once and by 3 shards, sampled and in full, and
 // compares the merged report with the single one; in the full scan, every
-// shard reads its slice of the container sliced (method).
-func mergeSQL(t *testing.T, target, sliced, method string) {
+// shard reads its slice of the container sliced, and says so in a slice
+// note, with the method of a whole read.
+func mergeSQL(t *testing.T, target, sliced string) {
 	for _, sample := range []int{0, 20} {
 		cfg := mergeConfig(t, sample)
 		full := Run(context.Background(), []string{target}, cfg)
@@ -165,9 +177,10 @@ func mergeSQL(t *testing.T, target, sliced, method string) {
 			s := shardScan{targets: []string{target}, cfg: cfg}
 			paths := s.run(t, 3)
 			if sample == 0 {
-				for _, p := range paths {
-					if m := samplingMethod(t, p, sliced); m != method {
-						t.Errorf("%s: %s read with %q, want %q", p, sliced, m, method)
+				for i, p := range paths {
+					m, notes := containerMethod(t, p, sliced)
+					if want := fmt.Sprintf("slice %d of 3: ", i); m != "all" || !strings.Contains(strings.Join(notes, "\n"), want) {
+						t.Errorf("%s: %s read with %q, notes %q; want all and a note %q", p, sliced, m, notes, want)
 					}
 				}
 			}
@@ -176,8 +189,9 @@ func mergeSQL(t *testing.T, target, sliced, method string) {
 	}
 }
 
-// samplingMethod is the sampling method of a container in a report file.
-func samplingMethod(t *testing.T, path, container string) string {
+// containerMethod is the sampling method and the notes of a container in
+// a report file.
+func containerMethod(t *testing.T, path, container string) (string, []string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -190,10 +204,10 @@ func samplingMethod(t *testing.T, path, container string) string {
 	for _, tg := range r.Targets {
 		for _, c := range tg.Containers {
 			if c.Name == container {
-				return c.SamplingMethod
+				return c.SamplingMethod, c.Notes
 			}
 		}
 	}
 	t.Fatalf("%s: no container %s", path, container)
-	return ""
+	return "", nil
 }

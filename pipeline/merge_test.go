@@ -101,28 +101,44 @@ func mergePaths(t *testing.T, e *classifiers.Engine, paths []string) *report.Rep
 
 func assertSame(t *testing.T, full, merged *report.Report) {
 	t.Helper()
-	// MongoDB and the SQL stores name how a slice was read (id-range-slice,
-	// key-range-slice, rowid-range-slice) where one machine read the whole
-	// container ("all"), and MongoDB says when the server cannot scan _id
-	// ranges through an index: facts of the sharded read, kept
-	for ti := range merged.Targets {
-		for ci := range merged.Targets[ti].Containers {
-			c := &merged.Targets[ti].Containers[ci]
-			if strings.HasSuffix(c.SamplingMethod, "-range-slice") {
-				c.SamplingMethod = "all"
-			}
-			c.Notes = slices.DeleteFunc(c.Notes, func(n string) bool { return strings.Contains(n, "cannot scan an _id range") })
-			if len(c.Notes) == 0 {
-				c.Notes = nil
-			}
-		}
-	}
+	// the sampling methods and notes of the containers are compared too:
+	// a slice of a full scan reports the method one machine would
+	// ("all"), and its notes about the cut ("slice I of N: ...") are
+	// taken out by the merge
 	if d := report.Differences(full, merged); len(d) > 0 {
 		t.Errorf("merged report differs from the full run in %d places:\n%s", len(d), strings.Join(d, "\n"))
 	}
 	if merged.Merge == nil || len(merged.Merge.Missing) > 0 {
 		t.Errorf("merge info %+v", merged.Merge)
 	}
+}
+
+// sliceNotes lists the notes about the cut of the containers of shard
+// reports, and the sampling methods of the containers that have them.
+func sliceNotes(t *testing.T, paths []string) (notes []string, methods map[string]bool) {
+	t.Helper()
+	methods = map[string]bool{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r report.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, tg := range r.Targets {
+			for _, c := range tg.Containers {
+				for _, n := range c.Notes {
+					if strings.HasPrefix(n, "slice ") {
+						notes = append(notes, n)
+						methods[c.SamplingMethod] = true
+					}
+				}
+			}
+		}
+	}
+	return notes, methods
 }
 
 // containerNames lists the containers of a full run and what it passed

@@ -28,66 +28,84 @@ func GroupRank(group string) int {
 // government identifiers and precise location usually do; the rest usually
 // do not on their own.
 func Guidance(r *Report) []GroupGuidance {
-	type acc struct {
-		cats       map[string]bool
-		containers int
-		affected   int64
-		people     PeopleCounter
-		sampled    bool
-	}
-	groups := map[string]*acc{}
-	theftKit := false
+	g := newGuidance()
 	for _, t := range r.Targets {
-		for _, c := range t.Containers {
-			perGroup := map[string]int64{}
-			seen := map[string]bool{}
-			for _, f := range c.Fields {
-				for _, x := range f.Findings {
-					g := x.Group
-					if g == "" {
-						g = Categories[x.Category]
-					}
-					a := groups[g]
-					if a == nil {
-						a = &acc{cats: map[string]bool{}}
-						groups[g] = a
-					}
-					a.cats[x.Category] = true
-					seen[g] = true
-					perGroup[g] = max(perGroup[g], x.EstimatedAffectedDocuments)
-				}
-			}
+		for i := range t.Containers {
+			c := &t.Containers[i]
 			var pc PeopleCounter
 			if c.People != nil {
 				pc, _ = DecodePeople(c.People)
 			}
-			for g := range seen {
-				a := groups[g]
-				a.containers++
-				a.affected += perGroup[g]
-				if len(pc) > 0 {
-					if a.people == nil {
-						a.people = PeopleCounter{}
-					}
-					a.people.Merge(pc)
-					a.sampled = a.sampled || c.People.LowerBound
-				}
-			}
-			for _, k := range c.Combinations {
-				if k.ID == "identity_theft_kit" {
-					theftKit = true
-				}
-			}
+			g.add(c, pc)
 		}
 	}
+	return g.result()
+}
+
+// guidance is Guidance one container at a time.
+type guidance struct {
+	groups   map[string]*guidanceGroup
+	theftKit bool
+}
+
+type guidanceGroup struct {
+	cats       map[string]bool
+	containers int
+	affected   int64
+	people     PeopleCounter
+	sampled    bool
+}
+
+func newGuidance() guidance { return guidance{groups: map[string]*guidanceGroup{}} }
+
+// add counts a container; pc is its people, decoded.
+func (g *guidance) add(c *Container, pc PeopleCounter) {
+	perGroup := map[string]int64{}
+	seen := map[string]bool{}
+	for _, f := range c.Fields {
+		for _, x := range f.Findings {
+			gr := x.Group
+			if gr == "" {
+				gr = Categories[x.Category]
+			}
+			a := g.groups[gr]
+			if a == nil {
+				a = &guidanceGroup{cats: map[string]bool{}}
+				g.groups[gr] = a
+			}
+			a.cats[x.Category] = true
+			seen[gr] = true
+			perGroup[gr] = max(perGroup[gr], x.EstimatedAffectedDocuments)
+		}
+	}
+	for gr := range seen {
+		a := g.groups[gr]
+		a.containers++
+		a.affected += perGroup[gr]
+		if len(pc) > 0 {
+			if a.people == nil {
+				a.people = PeopleCounter{}
+			}
+			a.people.Merge(pc)
+			a.sampled = a.sampled || c.People.LowerBound
+		}
+	}
+	for _, k := range c.Combinations {
+		if k.ID == "identity_theft_kit" {
+			g.theftKit = true
+		}
+	}
+}
+
+func (g *guidance) result() []GroupGuidance {
 	var out []GroupGuidance
-	for g, a := range groups {
-		gg := GroupGuidance{Group: g, Containers: a.containers, EstimatedAffectedDocuments: a.affected}
+	for gr, a := range g.groups {
+		gg := GroupGuidance{Group: gr, Containers: a.containers, EstimatedAffectedDocuments: a.affected}
 		for c := range a.cats {
 			gg.Categories = append(gg.Categories, c)
 		}
 		sort.Strings(gg.Categories)
-		gg.UsuallyNotifiable, gg.Reason = groupVerdict(g, a.cats, theftKit)
+		gg.UsuallyNotifiable, gg.Reason = groupVerdict(gr, a.cats, g.theftKit)
 		gg.People = a.people.People(a.sampled, 0, 0, false)
 		out = append(out, gg)
 	}

@@ -1,17 +1,16 @@
 package report
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/piisniff/piisniff/internal/strictyaml"
 )
 
 // IgnoreFileName is the ignore file read from the working directory.
@@ -86,31 +85,17 @@ func (e *IgnoreError) Error() string {
 	return e.File + ": " + e.Msg
 }
 
-var yamlLine = regexp.MustCompile(`^line (\d+): `)
-
 var ignoreKeys = []string{"fingerprint", "target", "container", "path", "categories", "reason", "expires"}
 
 // ParseIgnore parses an ignore file. Errors name the file and line.
 func ParseIgnore(name string, data []byte) (*IgnoreFile, error) {
 	f := &IgnoreFile{Name: name}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return f, nil
-		}
-		msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = msg[len(m[0]):]
-		}
-		return nil, &IgnoreError{File: name, Line: line, Msg: msg}
+	root, err := strictyaml.Root(data)
+	if err != nil {
+		se := strictyaml.Syntax(err)
+		return nil, &IgnoreError{File: name, Line: se.Line, Msg: se.Msg}
 	}
-	if len(doc.Content) == 0 {
-		return f, nil
-	}
-	root := doc.Content[0]
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if root == nil {
 		return f, nil
 	}
 	if root.Kind != yaml.SequenceNode {
@@ -158,7 +143,7 @@ func parseIgnoreEntry(name string, n *yaml.Node) (IgnoreEntry, error) {
 		}
 		if v.Kind != yaml.ScalarNode {
 			if !containsString(ignoreKeys, k.Value) {
-				return e, errAt(k, "unknown key %q (one of %s)", k.Value, strings.Join(ignoreKeys, ", "))
+				return e, errAt(k, "%s", unknownIgnoreKey(k.Value))
 			}
 			return e, errAt(v, "%s must be a single value", k.Value)
 		}
@@ -191,7 +176,7 @@ func parseIgnoreEntry(name string, n *yaml.Node) (IgnoreEntry, error) {
 			}
 			e.Expires = t
 		default:
-			return e, errAt(k, "unknown key %q (one of %s)", k.Value, strings.Join(ignoreKeys, ", "))
+			return e, errAt(k, "%s", unknownIgnoreKey(k.Value))
 		}
 	}
 	switch {
@@ -203,6 +188,15 @@ func parseIgnoreEntry(name string, n *yaml.Node) (IgnoreEntry, error) {
 		return e, errAt(n, "an entry needs a fingerprint, or at least one of target, container, path, categories")
 	}
 	return e, nil
+}
+
+// unknownIgnoreKey is the message for an unknown key of an entry.
+func unknownIgnoreKey(key string) string {
+	msg := fmt.Sprintf("unknown key %q (one of %s)", key, strings.Join(ignoreKeys, ", "))
+	if dym := strictyaml.DidYouMean(key, ignoreKeys, 2); dym != "" {
+		msg += "; " + dym
+	}
+	return msg
 }
 
 func containsString(list []string, s string) bool {

@@ -16,6 +16,7 @@ func TestParseIgnoreErrors(t *testing.T) {
 		{"no reason", "- fingerprint: 0123456789abcdef\n", ".piisniffignore:1: an entry needs a reason"},
 		{"empty reason", "- fingerprint: 0123456789abcdef\n  reason: \"  \"\n", ":1: an entry needs a reason"},
 		{"unknown key", "- reason: x\n  categories: [email]\n  colour: red\n", ".piisniffignore:3: unknown key \"colour\""},
+		{"misspelt key", "- reasn: x\n  path: a\n", `.piisniffignore:1: unknown key "reasn" (one of fingerprint, target, container, path, categories, reason, expires); did you mean "reason"?`},
 		{"bad date", "- reason: x\n  path: a\n  expires: 31/12/2027\n", ":3: expires \"31/12/2027\" is not a date"},
 		{"bad fingerprint", "- reason: x\n  fingerprint: hello\n", ":2: fingerprint \"hello\""},
 		{"both kinds", "- reason: x\n  fingerprint: 0123456789abcdef\n  path: a\n", ":1: an entry names either a fingerprint"},

@@ -31,6 +31,10 @@ type MergeOptions struct {
 	// Model returns the risk model of the rules the reports were written
 	// with (their settings name the rules files).
 	Model func(*Settings) (RiskModel, error)
+	// TempDir is where the merged containers wait to be written ("": the
+	// system's temporary directory, which is also tried when TempDir
+	// cannot be written).
+	TempDir string
 }
 
 // MaxShards is the largest shard count Merge accepts.
@@ -54,6 +58,19 @@ type header struct {
 // one scan (different fingerprints or shard counts); a missing or
 // duplicated shard gives a report with Complete false and a note.
 func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
+	m, err := MergeStream(srcs, o)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	return m.Report()
+}
+
+// MergeStream is Merge, its containers left in a temporary file to be
+// written one at a time (Merged.WriteJSON): memory holds about a hundred
+// bytes per container of the result, the report's other fields and the
+// slices of containers cut by several shards until the last is read.
+func MergeStream(srcs []MergeSource, o MergeOptions) (*Merged, error) {
 	if len(srcs) == 0 {
 		return nil, errors.New("no report to merge")
 	}
@@ -129,6 +146,29 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 	if first.settings != nil {
 		acc.minConf = &first.settings.MinConfidence
 	}
+	if o.Model != nil {
+		var s *Settings
+		if first.settings != nil {
+			c := *first.settings
+			s = &c
+		}
+		model, err := o.Model(s)
+		if err != nil {
+			return nil, err
+		}
+		acc.model = model
+	}
+	acc.fin = newFinisher(acc.model, false)
+	var err error
+	if acc.spill, err = newSpillFile(o.TempDir); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			acc.spill.close()
+		}
+	}()
 	allComplete := true
 	shardOf := func(i int) int {
 		if heads[i].shard != nil {
@@ -169,15 +209,17 @@ func Merge(srcs []MergeSource, o MergeOptions) (*Report, error) {
 			info.Notes = append(info.Notes, fmt.Sprintf("%s (shard %d/%d) is not complete", heads[i].name, shardOf(i), count))
 		}
 	}
-	r, err := acc.result(info)
+	mr, err := acc.result(info)
 	if err != nil {
 		return nil, err
 	}
+	r := mr.Head
 	r.Fingerprint = first.fingerprint
 	if len(info.Missing) > 0 || len(info.Duplicated) > 0 || !allComplete {
 		r.Complete = false
 	}
-	return r, nil
+	ok = true
+	return mr, nil
 }
 
 // ranges writes sorted shard indexes compactly: "1, 4-7, 9".
@@ -356,6 +398,9 @@ type mergeAcc struct {
 	byKey       map[string]*targetAcc
 	notes       []string
 	minConf     *float64 // from the first report's settings, read by readHeader
+	model       RiskModel
+	fin         *finisher
+	spill       *spillFile
 }
 
 type targetAcc struct {
@@ -363,7 +408,11 @@ type targetAcc struct {
 	checked    bool   // exposure from a shard that checked it
 	okShards   int
 	errs       []string
-	containers map[string]*containerAcc
+	containers map[string]*containerAcc // cut by shards: until the last is read
+	uri        string                   // of the target's key
+	tf         *targetFinisher
+	done       []spilled // final, in the spill file
+	doneIdx    map[string]int32
 }
 
 type containerAcc struct {
@@ -391,6 +440,7 @@ type mergeItem struct {
 	key        string // target key
 	containers []Container
 	target     *Target // end of a target
+	partial    *Target // the target's kind and exposure, when read before its containers
 	report     *Report // end of the report
 	err        error
 }
@@ -506,7 +556,13 @@ func decodeTarget(dec *json.Decoder, send func(mergeItem) bool) bool {
 		if len(batch) == 0 {
 			return true
 		}
-		ok := send(mergeItem{key: k, containers: batch})
+		var partial *Target
+		if e, ok := head["exposure"]; ok {
+			partial = &Target{}
+			_ = json.Unmarshal(head["kind"], &partial.Kind)
+			_ = json.Unmarshal(e, &partial.Exposure)
+		}
+		ok := send(mergeItem{key: k, containers: batch, partial: partial})
 		batch = nil
 		stopped = stopped || !ok
 		return ok
@@ -580,12 +636,19 @@ func (m *mergeAcc) take(it mergeItem) error {
 	}
 	ta := m.byKey[it.key]
 	if ta == nil {
-		ta = &targetAcc{containers: map[string]*containerAcc{}}
+		ta = &targetAcc{containers: map[string]*containerAcc{}, doneIdx: map[string]int32{}}
+		_, ta.uri, _ = strings.Cut(it.key, "\x00")
 		m.byKey[it.key] = ta
 		m.targets = append(m.targets, ta)
 	}
+	// the exposure the risk of the containers is computed at: the
+	// target's as read so far (report merge checks it at the end)
+	guess := &ta.t
+	if it.partial != nil && (ta.t.URI == "" || !ta.checked && exposureChecked(it.partial.Exposure)) {
+		guess = it.partial
+	}
 	for _, c := range it.containers {
-		if err := m.addContainer(ta, c, it.shard, it.name); err != nil {
+		if err := m.addContainer(ta, c, it.shard, it.name, guess); err != nil {
 			return fmt.Errorf("%s: %w", it.name, err)
 		}
 	}
@@ -629,15 +692,20 @@ func unionSkipped(a, b []SkippedItem) []SkippedItem {
 	return a
 }
 
-func (m *mergeAcc) addContainer(t *targetAcc, c Container, shard int, name string) error {
+func (m *mergeAcc) addContainer(t *targetAcc, c Container, shard int, name string, guess *Target) error {
 	prev := t.containers[c.Name]
 	if prev == nil {
-		if c.MergeState != nil && c.MergeState.Slice == nil {
-			// read whole by one shard: final now, so that memory holds
-			// the result, not the states
+		if i, ok := t.doneIdx[c.Name]; ok {
+			m.notes = append(m.notes, fmt.Sprintf("%s: container %s was read by shards %d and %d and cannot be combined (no merge state): the first is kept",
+				name, c.Name, t.done[i].shard, shard))
+			return nil
+		}
+		if c.MergeState == nil || c.MergeState.Slice == nil {
+			// read whole by one shard: final now, and out of memory
 			if err := finishContainer(&c, m.build()); err != nil {
 				return fmt.Errorf("container %s: %w", c.Name, err)
 			}
+			return m.spillContainer(t, &c, shard, ExposureLevel(*guess))
 		}
 		t.containers[c.Name] = &containerAcc{c: c, shards: []int{shard}}
 		return nil
@@ -649,6 +717,24 @@ func (m *mergeAcc) addContainer(t *targetAcc, c Container, shard int, name strin
 	}
 	prev.shards = append(prev.shards, shard)
 	return m.fold(&prev.c, &c)
+}
+
+// spillContainer computes the risk of a final container at exposure level
+// exp, counts it and writes it to the spill file.
+func (m *mergeAcc) spillContainer(t *targetAcc, c *Container, shard, exp int) error {
+	if t.tf == nil {
+		t.tf = &targetFinisher{f: m.fin, t: &t.t, people: PeopleCounter{}}
+	}
+	cr := m.fin.risk(c, exp)
+	setFingerprints(t.uri, c)
+	t.tf.count(c)
+	off, n, err := m.spill.put(c)
+	if err != nil {
+		return err
+	}
+	t.doneIdx[c.Name] = int32(len(t.done))
+	t.done = append(t.done, spilled{name: c.Name, off: off, n: n, shard: int32(shard), exp: int8(exp), level: int8(cr.level), pos: cr.position})
+	return nil
 }
 
 // fold adds slice b of a container to a.
@@ -835,8 +921,10 @@ func (m *mergeAcc) build() BuildOptions {
 	return bo
 }
 
-// result builds the merged report.
-func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
+// result builds the merged report: the containers still cut are
+// finished, every container's risk is checked against its target's
+// exposure, and the targets and summary are finished.
+func (m *mergeAcc) result(info *MergeInfo) (*Merged, error) {
 	r := &Report{SchemaVersion: SchemaVersion, Targets: []Target{}}
 	if m.head != nil {
 		*r = *m.head
@@ -851,21 +939,34 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 		s.Interrupted = m.interrupted
 		r.Settings = &s
 	}
+	out := &Merged{Head: r, spill: m.spill}
+	if m.model.Ignore != nil {
+		out.ignore = m.model
+	}
 	bo := m.build()
+	var buf []byte
 	for _, ta := range m.targets {
 		t := ta.t
-		t.Containers = make([]Container, 0, len(ta.containers))
+		t.Containers = []Container{}
 		if t.Exposure.Notes == nil {
 			t.Exposure.Notes = []string{}
 		}
-		for _, ca := range ta.containers {
-			c := ca.c
+		exp := ExposureLevel(t)
+		names := make([]string, 0, len(ta.containers))
+		for name := range ta.containers {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			c := ta.containers[name].c
 			if err := finishContainer(&c, bo); err != nil {
 				return nil, fmt.Errorf("target %s, container %s: %w", t.URI, c.Name, err)
 			}
-			t.Containers = append(t.Containers, c)
+			if err := m.spillContainer(ta, &c, ta.containers[name].shards[0], exp); err != nil {
+				return nil, err
+			}
 		}
-		sort.SliceStable(t.Containers, func(a, b int) bool { return t.Containers[a].Name < t.Containers[b].Name })
+		ta.containers, ta.doneIdx = nil, nil // let the states go as soon as they are written
 		switch {
 		case ta.okShards == 0 && len(ta.errs) > 0:
 			msg := strings.TrimPrefix(ta.errs[0], "shard ")
@@ -873,7 +974,7 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 				msg = after
 			}
 			t.Error = &msg
-			if len(t.Containers) > 0 {
+			if len(ta.done) > 0 {
 				// containers reported by a shard that then failed
 				t.Error = nil
 				t.ShardErrors = ta.errs
@@ -883,22 +984,52 @@ func (m *mergeAcc) result(info *MergeInfo) (*Report, error) {
 		case len(ta.errs) > 0:
 			t.ShardErrors = ta.errs
 		}
-		r.Targets = append(r.Targets, t)
-		ta.containers = nil // let the states go as soon as the target is built
-	}
-	model := RiskModel{}
-	if m.o.Model != nil {
-		var err error
-		if model, err = m.o.Model(r.Settings); err != nil {
-			return nil, err
+		slices.SortFunc(ta.done, func(a, b spilled) int { return strings.Compare(a.name, b.name) })
+		tf := ta.tf
+		if tf == nil {
+			tf = &targetFinisher{f: m.fin, people: PeopleCounter{}}
 		}
+		ft := m.fin.target(&t)
+		tf.t, tf.exp = &t, ft.exp
+		for i := range ta.done {
+			e := &ta.done[i]
+			if int(e.exp) != tf.exp {
+				// computed at an exposure a later shard's report changed
+				b, err := m.spill.get(*e, buf)
+				if err != nil {
+					return nil, err
+				}
+				buf = b
+				var c Container
+				if err := json.Unmarshal(b, &c); err != nil {
+					return nil, fmt.Errorf("report merge: reading the temporary file: %w", err)
+				}
+				cr := tf.risk(&c)
+				off, n, err := m.spill.put(&c)
+				if err != nil {
+					return nil, err
+				}
+				e.off, e.n, e.exp, e.level, e.pos = off, n, int8(tf.exp), int8(cr.level), cr.position
+			}
+			tf.add(containerRisk{int(e.level), e.pos})
+		}
+		tf.end(nil)
+		r.Targets = append(r.Targets, t)
+		out.entries = append(out.entries, ta.done)
+		ta.done = nil
+	}
+	if err := m.spill.w.Flush(); err != nil {
+		return nil, fmt.Errorf("report merge: writing the temporary file: %w", err)
 	}
 	info.Notes = append(info.Notes, m.notes...)
-	Finish(r, model, m.interrupted)
+	if m.interrupted {
+		m.fin.complete = false
+	}
+	m.fin.done(r)
 	if len(m.notes) > 0 {
 		r.Complete = false
 	}
-	return r, nil
+	return out, nil
 }
 
 // sliceNote is a note of a connector about the slice it read.

@@ -481,157 +481,253 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 	if m.Ignore != nil {
 		ApplyIgnore(r, m.Ignore, r.FinishedAt)
 	}
-	complete := !interrupted
+	f := newFinisher(m, interrupted)
+	for ti := range r.Targets {
+		t := &r.Targets[ti]
+		tf := f.target(t)
+		for ci := range t.Containers {
+			c := &t.Containers[ci]
+			tf.add(tf.risk(c))
+			tf.count(c)
+		}
+		tf.end(r.Shard)
+	}
+	f.done(r)
+}
+
+// finisher is Finish one container at a time: report merge finishes the
+// containers as they are read, then the targets and the summary. What it
+// sums does not depend on the order of the containers.
+type finisher struct {
+	m               RiskModel
+	rules           []CombinationRule
+	damping         float64
+	complete        bool
+	scan            rollup
+	sum             Summary
+	everyone        PeopleCounter
+	everyoneSampled bool
+	byTag           map[string]map[string]*tagPeople
+	guide           guidance
+}
+
+func newFinisher(m RiskModel, interrupted bool) *finisher {
 	rules := m.Combinations
 	if rules == nil {
 		rules = DefaultCombinations
 	}
-	damping := m.damping()
-	var scan rollup
-	sum := Summary{ByCategory: map[string]CategorySummary{}}
-	everyone, everyoneSampled := PeopleCounter{}, false
-	byTag := map[string]map[string]*tagPeople{}
-	for ti := range r.Targets {
-		t := &r.Targets[ti]
-		if t.Error != nil || len(t.ShardErrors) > 0 {
-			complete = false
-			sum.TargetsFailed++
-		}
-		people, sampled := PeopleCounter{}, false
-		sum.ContainersSkipped += len(t.Skipped)
-		scanned := 0
-		exp := ExposureLevel(*t)
-		t.ExposureLevel = ExposureLevelNames[exp]
-		t.ExposureMeaning = ExposureMeanings[exp]
-		var target rollup
-		for ci := range t.Containers {
-			c := &t.Containers[ci]
-			if c.Error != nil {
-				complete = false
-				sum.ContainersFailed++
-			}
-			if c.Error == nil || c.SampledDocuments > 0 {
-				sum.ContainersScanned++
-				scanned++
-			}
-			sum.DocumentsSampled += c.SampledDocuments
-			sum.DocumentsSkipped += c.SkippedDocuments
-			affected := map[string]int64{}
-			parts := map[string]partFinding{}
-			for fi := range c.Fields {
-				for _, x := range c.Fields[fi].Findings {
-					affected[x.Category] = max(affected[x.Category], x.EstimatedAffectedDocuments)
-					if !x.MappingOnly {
-						p := parts[x.Category]
-						p.confidence = math.Max(p.confidence, x.Confidence)
-						p.affected = max(p.affected, x.EstimatedAffectedDocuments)
-						parts[x.Category] = p
-					}
-				}
-			}
-			c.Combinations = findCombinations(rules, parts)
-			raised := map[string]int{}
-			raisedBy := map[string][]string{}
-			var container rollup
-			for ki := range c.Combinations {
-				k := &c.Combinations[ki]
-				s := sensIndex(k.Sensitivity)
-				for _, cat := range k.Categories {
-					if s > raised[cat] {
-						raised[cat] = s
-					}
-					raisedBy[cat] = append(raisedBy[cat], k.ID)
-				}
-				lvl := m.Level(s, exp)
-				p := Position(k.Boost, k.Confidence, k.EstimatedAffectedDocuments)
-				k.RiskLevel = RiskLevelNames[lvl]
-				k.Risk = m.Score(lvl, p)
-				container.add(lvl, p)
-				if sum.Combinations == nil {
-					sum.Combinations = map[string]int{}
-				}
-				sum.Combinations[k.ID]++
-			}
-			for fi := range c.Fields {
-				f := &c.Fields[fi]
-				for xi := range f.Findings {
-					x := &f.Findings[xi]
-					s := m.sensitivity(x.Category)
-					x.RaisedBy = nil
-					if !x.MappingOnly && raised[x.Category] > s {
-						s = raised[x.Category]
-						x.RaisedBy = raisedBy[x.Category]
-					}
-					lvl := m.Level(s, exp)
-					p := Position(m.weight(x.Category), x.Confidence, x.EstimatedAffectedDocuments)
-					if x.MappingOnly {
-						p /= 2
-					}
-					x.Sensitivity = SensitivityNames[s]
-					x.RiskLevel = RiskLevelNames[lvl]
-					x.Risk = m.Score(lvl, p)
-					x.Fingerprint = Fingerprint(t.URI, c.Name, f.Path, x.Category)
-					container.add(lvl, p)
-				}
-				sort.SliceStable(f.Findings, func(a, b int) bool { return f.Findings[a].Risk > f.Findings[b].Risk })
-			}
-			cp := container.position(damping)
-			c.RiskLevel = RiskLevelNames[container.level]
-			c.RiskScore = m.Score(container.level, cp)
-			target.add(container.level, cp)
-			if c.People != nil {
-				// a sketch that cannot be read leaves the roll-ups without it
-				if pc, err := DecodePeople(c.People); err == nil {
-					people.Merge(pc)
-					sampled = sampled || c.People.LowerBound
-				}
-			}
-			if len(affected) > 0 {
-				sum.ContainersWithFindings++
-			}
-			for cat, n := range affected {
-				cs := sum.ByCategory[cat]
-				cs.Containers++
-				cs.EstimatedAffectedDocuments += n
-				sum.ByCategory[cat] = cs
+	return &finisher{m: m, rules: rules, damping: m.damping(), complete: !interrupted,
+		sum: Summary{ByCategory: map[string]CategorySummary{}}, everyone: PeopleCounter{},
+		byTag: map[string]map[string]*tagPeople{}, guide: newGuidance()}
+}
+
+// targetFinisher finishes the containers of one target.
+type targetFinisher struct {
+	f       *finisher
+	t       *Target
+	exp     int
+	people  PeopleCounter
+	sampled bool
+	scanned int
+	rollup  rollup
+}
+
+// target starts t: its exposure level is set, from its exposure.
+func (f *finisher) target(t *Target) *targetFinisher {
+	exp := ExposureLevel(*t)
+	t.ExposureLevel = ExposureLevelNames[exp]
+	t.ExposureMeaning = ExposureMeanings[exp]
+	return &targetFinisher{f: f, t: t, exp: exp, people: PeopleCounter{}}
+}
+
+// containerRisk is what a container adds to its target's risk.
+type containerRisk struct {
+	level    int
+	position float64
+}
+
+// risk computes the combinations and the risk of a container's findings
+// and of the container, at exposure level exp: it depends on the
+// container and exp alone.
+func (f *finisher) risk(c *Container, exp int) containerRisk {
+	m := f.m
+	parts := map[string]partFinding{}
+	for fi := range c.Fields {
+		for _, x := range c.Fields[fi].Findings {
+			if !x.MappingOnly {
+				p := parts[x.Category]
+				p.confidence = math.Max(p.confidence, x.Confidence)
+				p.affected = max(p.affected, x.EstimatedAffectedDocuments)
+				parts[x.Category] = p
 			}
 		}
-		// a shard of a sharded scan may have no container of a target to
-		// read: the other shards read them (report merge checks the whole)
-		if t.Error == nil && scanned == 0 && (r.Shard == nil || r.Shard.Count <= 1) {
-			complete = false
-			sum.TargetsEmpty++
-		}
-		tp := target.position(damping)
-		t.RiskLevel = RiskLevelNames[target.level]
-		t.RiskScore = m.Score(target.level, tp)
-		scan.add(target.level, tp)
-		t.People = people.People(sampled, 0, 0, false)
-		everyone.Merge(people)
-		for k, v := range t.Tags {
-			if t.People == nil {
-				break
-			}
-			if byTag[k] == nil {
-				byTag[k] = map[string]*tagPeople{}
-			}
-			tp := byTag[k][v]
-			if tp == nil {
-				tp = &tagPeople{pc: PeopleCounter{}}
-				byTag[k][v] = tp
-			}
-			tp.pc.Merge(people)
-			tp.sampled = tp.sampled || sampled
-		}
-		everyoneSampled = everyoneSampled || sampled
 	}
-	sp := scan.position(damping)
-	sum.RiskScore = m.Score(scan.level, sp)
-	sum.RiskLevel = RiskLevelNames[scan.level]
-	sum.RiskMeaning = m.Meaning(scan.level)
+	c.Combinations = findCombinations(f.rules, parts)
+	raised := map[string]int{}
+	raisedBy := map[string][]string{}
+	var container rollup
+	for ki := range c.Combinations {
+		k := &c.Combinations[ki]
+		s := sensIndex(k.Sensitivity)
+		for _, cat := range k.Categories {
+			if s > raised[cat] {
+				raised[cat] = s
+			}
+			raisedBy[cat] = append(raisedBy[cat], k.ID)
+		}
+		lvl := m.Level(s, exp)
+		p := Position(k.Boost, k.Confidence, k.EstimatedAffectedDocuments)
+		k.RiskLevel = RiskLevelNames[lvl]
+		k.Risk = m.Score(lvl, p)
+		container.add(lvl, p)
+	}
+	for fi := range c.Fields {
+		fd := &c.Fields[fi]
+		for xi := range fd.Findings {
+			x := &fd.Findings[xi]
+			s := m.sensitivity(x.Category)
+			x.RaisedBy = nil
+			if !x.MappingOnly && raised[x.Category] > s {
+				s = raised[x.Category]
+				x.RaisedBy = raisedBy[x.Category]
+			}
+			lvl := m.Level(s, exp)
+			p := Position(m.weight(x.Category), x.Confidence, x.EstimatedAffectedDocuments)
+			if x.MappingOnly {
+				p /= 2
+			}
+			x.Sensitivity = SensitivityNames[s]
+			x.RiskLevel = RiskLevelNames[lvl]
+			x.Risk = m.Score(lvl, p)
+			x.Fingerprint = "" // set by the caller, who knows the target
+			container.add(lvl, p)
+		}
+		sort.SliceStable(fd.Findings, func(a, b int) bool { return fd.Findings[a].Risk > fd.Findings[b].Risk })
+	}
+	cp := container.position(f.damping)
+	c.RiskLevel = RiskLevelNames[container.level]
+	c.RiskScore = m.Score(container.level, cp)
+	return containerRisk{container.level, cp}
+}
+
+// risk computes the risk of a container of the target (see finisher.risk).
+func (tf *targetFinisher) risk(c *Container) containerRisk {
+	cr := tf.f.risk(c, tf.exp)
+	setFingerprints(tf.t.URI, c)
+	return cr
+}
+
+// setFingerprints sets the fingerprints of a container's findings.
+func setFingerprints(uri string, c *Container) {
+	for fi := range c.Fields {
+		fd := &c.Fields[fi]
+		for xi := range fd.Findings {
+			fd.Findings[xi].Fingerprint = Fingerprint(uri, c.Name, fd.Path, fd.Findings[xi].Category)
+		}
+	}
+}
+
+// add adds a container's risk to its target's.
+func (tf *targetFinisher) add(cr containerRisk) { tf.rollup.add(cr.level, cr.position) }
+
+// count adds a container to the summary, the people and the guidance: what
+// does not depend on risk.
+func (tf *targetFinisher) count(c *Container) {
+	f, sum := tf.f, &tf.f.sum
+	if c.Error != nil {
+		f.complete = false
+		sum.ContainersFailed++
+	}
+	if c.Error == nil || c.SampledDocuments > 0 {
+		sum.ContainersScanned++
+		tf.scanned++
+	}
+	sum.DocumentsSampled += c.SampledDocuments
+	sum.DocumentsSkipped += c.SkippedDocuments
+	affected := map[string]int64{}
+	for fi := range c.Fields {
+		for _, x := range c.Fields[fi].Findings {
+			affected[x.Category] = max(affected[x.Category], x.EstimatedAffectedDocuments)
+		}
+	}
+	for _, k := range c.Combinations {
+		if sum.Combinations == nil {
+			sum.Combinations = map[string]int{}
+		}
+		sum.Combinations[k.ID]++
+	}
+	var pc PeopleCounter
+	if c.People != nil {
+		// a sketch that cannot be read leaves the roll-ups without it
+		if p, err := DecodePeople(c.People); err == nil {
+			pc = p
+			tf.people.Merge(pc)
+			tf.sampled = tf.sampled || c.People.LowerBound
+		}
+	}
+	if len(affected) > 0 {
+		sum.ContainersWithFindings++
+	}
+	for cat, n := range affected {
+		cs := sum.ByCategory[cat]
+		cs.Containers++
+		cs.EstimatedAffectedDocuments += n
+		sum.ByCategory[cat] = cs
+	}
+	f.guide.add(c, pc)
+}
+
+// end finishes the target, once all its containers are counted: its
+// errors, risk and people. shard is the report's (a shard of a sharded
+// scan may have no container of a target to read).
+func (tf *targetFinisher) end(shard *ShardInfo) {
+	f, t, sum := tf.f, tf.t, &tf.f.sum
+	if t.Error != nil || len(t.ShardErrors) > 0 {
+		f.complete = false
+		sum.TargetsFailed++
+	}
+	sum.ContainersSkipped += len(t.Skipped)
+	// a shard of a sharded scan may have no container of a target to
+	// read: the other shards read them (report merge checks the whole)
+	if t.Error == nil && tf.scanned == 0 && (shard == nil || shard.Count <= 1) {
+		f.complete = false
+		sum.TargetsEmpty++
+	}
+	tp := tf.rollup.position(f.damping)
+	t.RiskLevel = RiskLevelNames[tf.rollup.level]
+	t.RiskScore = f.m.Score(tf.rollup.level, tp)
+	f.scan.add(tf.rollup.level, tp)
+	people, sampled := tf.people, tf.sampled
+	t.People = people.People(sampled, 0, 0, false)
+	f.everyone.Merge(people)
+	for k, v := range t.Tags {
+		if t.People == nil {
+			break
+		}
+		if f.byTag[k] == nil {
+			f.byTag[k] = map[string]*tagPeople{}
+		}
+		tp := f.byTag[k][v]
+		if tp == nil {
+			tp = &tagPeople{pc: PeopleCounter{}}
+			f.byTag[k][v] = tp
+		}
+		tp.pc.Merge(people)
+		tp.sampled = tp.sampled || sampled
+	}
+	f.everyoneSampled = f.everyoneSampled || sampled
+}
+
+// done fills the summary of r and sets Complete, once every target ended.
+func (f *finisher) done(r *Report) {
+	m, sum := f.m, f.sum
+	sp := f.scan.position(f.damping)
+	sum.RiskScore = m.Score(f.scan.level, sp)
+	sum.RiskLevel = RiskLevelNames[f.scan.level]
+	sum.RiskMeaning = m.Meaning(f.scan.level)
 	sum.RiskModel = "v2"
-	sum.People = everyone.People(everyoneSampled, 0, 0, false)
-	for k, vals := range byTag {
+	sum.People = f.everyone.People(f.everyoneSampled, 0, 0, false)
+	for k, vals := range f.byTag {
 		for v, tp := range vals {
 			if sum.PeopleByTag == nil {
 				sum.PeopleByTag = map[string]map[string]*People{}
@@ -643,8 +739,8 @@ func Finish(r *Report, m RiskModel, interrupted bool) {
 		}
 	}
 	r.Summary = sum
-	r.Summary.NotificationGuidance = Guidance(r)
-	r.Complete = complete
+	r.Summary.NotificationGuidance = f.guide.result()
+	r.Complete = f.complete
 	if NothingScanned(r) {
 		addNote(r, NothingScannedNote(r))
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,14 @@ import (
 	"github.com/piisniff/piisniff/pipeline"
 	"github.com/piisniff/piisniff/report"
 )
+
+// tempDirFor is the directory of the report file, "" for stdout.
+func tempDirFor(output string) string {
+	if output == "" || output == "-" {
+		return ""
+	}
+	return filepath.Dir(output)
+}
 
 // newReportMergeCmd is "report merge": shard reports into one.
 func newReportMergeCmd(getenv env) *cobra.Command {
@@ -26,8 +35,11 @@ different scans (their fingerprints differ: version, rules, seed, sample size,
 targets or filters) are refused. A missing or repeated shard gives a report
 with complete: false and a note naming it, and exit status 1.
 
-Each report is streamed: memory grows with the merged report, not with the
-number of shards. The rules files the reports name are read again to
+Each report is streamed, and the containers of the merged report wait in a
+temporary file until it is written: memory grows with the number of
+containers of the merged report (about a hundred bytes each), not with the
+number of shards or the size of the findings, for the JSON format without
+--fail-on; the other formats and --fail-on read the merged report whole. The rules files the reports name are read again to
 recompute risk; --rules gives them when they are elsewhere on this machine.`,
 		Example: `  piisniff report merge shard-*.json -o report.json
   piisniff report merge /reports/shard-*.json --format html -o report.html`,
@@ -46,7 +58,7 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 			for _, a := range args {
 				srcs = append(srcs, report.MergeSource{Name: a, Open: func() (io.ReadCloser, error) { return os.Open(a) }})
 			}
-			r, err := report.Merge(srcs, report.MergeOptions{
+			m, err := report.MergeStream(srcs, report.MergeOptions{
 				Confidence: pipeline.BuildOptions(0).Confidence,
 				Evidence:   pipeline.BuildOptions(0).Evidence,
 				Model: func(s *report.Settings) (report.RiskModel, error) {
@@ -60,15 +72,28 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 					}
 					return pipeline.RiskModel(e), nil
 				},
+				// next to the report: a read-only root file system (the
+				// merge Job's) has no writable temporary directory
+				TempDir: tempDirFor(o.output),
 			})
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			defer m.Close()
 			w, format, opt, done, err := o.open(cmd, report.Formats)
 			if err != nil {
 				return err
 			}
-			if err := report.Write(w, r, format, opt); err != nil {
+			// the JSON report is written container by container from the
+			// merge's temporary file; the other formats (and --fail-on)
+			// need the whole report in memory
+			r, streamed := m.Head, format == "json" && len(policy) == 0
+			if streamed {
+				err = m.WriteJSON(w)
+			} else if r, err = m.Report(); err == nil {
+				err = report.Write(w, r, format, opt)
+			}
+			if err != nil {
 				_ = done(false)
 				return &exitError{code: exitScanError, err: fmt.Errorf("writing the report: %w", err)}
 			}
@@ -80,6 +105,11 @@ recompute risk; --rules gives them when they are elsewhere on this machine.`,
 				if r.Merge != nil && len(r.Merge.Notes) > 0 {
 					msg += ":\n  " + strings.Join(r.Merge.Notes, "\n  ")
 				} else {
+					if streamed {
+						if whole, err := m.Report(); err == nil {
+							r = whole
+						}
+					}
 					msg = incompleteReason(r)
 				}
 				return &exitError{code: exitScanError, err: fmt.Errorf("%s", msg)}

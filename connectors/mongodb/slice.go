@@ -10,10 +10,6 @@ import (
 	"github.com/piisniff/piisniff/connectors"
 )
 
-// MethodIDSlice is the sampling method of one _id range slice of a
-// sharded full scan.
-const MethodIDSlice = "id-range-slice"
-
 var _ connectors.Slicer = (*Connector)(nil)
 
 // CanSlice: collections are cut into _id ranges (views and time series
@@ -42,9 +38,15 @@ func sliceBounds(space idSpace, s connectors.Slice) bson.D {
 // documents whose _id is within the slice's bounds. When the _id values
 // cannot be cut (strings, mixed types, one document), slice 0 reads the
 // whole collection and the others nothing.
+//
+// The method is "all", as one machine reading the whole collection reports
+// it: every document of the slice is read, and report merge folds the
+// slices into the report of the full scan. What is particular to the cut
+// is said in notes that begin with "slice I of N: ", which report merge
+// takes out of the container and keeps once in the merge's slice notes.
 func (c *Connector) sliceScan(ctx context.Context, db *mongo.Database, h handle, ct connectors.Container, s connectors.Slice,
 	res *connectors.SampleResult, emit func(connectors.Document) error) (connectors.SampleResult, error) {
-	res.Method = MethodIDSlice
+	res.Method = MethodAll
 	lo, ok, err := c.idEnd(ctx, db, h.Coll, 1)
 	if err != nil {
 		return *res, c.containerError(ct.Name, err)
@@ -64,8 +66,7 @@ func (c *Connector) sliceScan(ctx context.Context, db *mongo.Database, h handle,
 			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the _id values cannot be cut into ranges; slice 0 reads the collection", s.Index, s.Count))
 			return *res, nil
 		}
-		res.Method = MethodAll
-		res.Notes = append(res.Notes, fmt.Sprintf("the _id values cannot be cut into ranges (not all ObjectIds or numbers): slice 0 of %d read the whole collection", s.Count))
+		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the _id values cannot be cut into ranges (not all ObjectIds or numbers): this slice read the whole collection", s.Count))
 		cur, err := c.cursor(ctx, db, findCommand(h.Coll, 0))
 		if err != nil {
 			return *res, c.containerError(ct.Name, err)
@@ -74,10 +75,10 @@ func (c *Connector) sliceScan(ctx context.Context, db *mongo.Database, h handle,
 	}
 	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: an _id range", s.Index, s.Count))
 	if !c.rangesIndexed(ctx) {
-		res.Notes = append(res.Notes, "the server cannot scan an _id range through an index (FerretDB filters ranges in memory): "+
-			"each slice costs the server a read of the whole collection, though each document is still read by one shard only")
+		res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the server cannot scan an _id range through an index (FerretDB filters ranges in memory): "+
+			"each slice costs the server a read of the whole collection, though each document is still read by one shard only", s.Index, s.Count))
 	} else if !c.hasIDIndex(ctx, db, h.Coll) {
-		res.Notes = append(res.Notes, "the collection has no _id index: each slice costs the server a collection scan")
+		res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the collection has no _id index: each slice costs the server a collection scan", s.Index, s.Count))
 	}
 	cmd := bson.D{{Key: "find", Value: h.Coll}}
 	if cond := sliceBounds(space, s); len(cond) > 0 {

@@ -366,10 +366,6 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 // (UNION ALL): one round trip for a sample of 10,000 rows.
 var windowsPerStatement = sqlrows.DefaultPerQuery
 
-// MethodKeySlice is the sampling method of one key range slice of a
-// sharded full scan.
-const MethodKeySlice = "key-range-slice"
-
 var _ connectors.Slicer = (*Connector)(nil)
 
 // CanSlice: tables with a range key (a single-column integer primary key
@@ -387,7 +383,10 @@ func (c *Connector) CanSlice(ct connectors.Container) bool {
 // others nothing.
 func (c *Connector) slice(ctx context.Context, s *session, t *table, sl connectors.Slice, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
-	res.Method = MethodKeySlice
+	// a slice reports the method of a whole read; what is particular to
+	// the cut is in notes that begin "slice I of N: ", which report merge
+	// takes out, so that merged shards equal one machine's report
+	res.Method = MethodAll
 	var lo, hi sql.NullString
 	err := s.each(ctx, func(rows *sql.Rows) error { return rows.Scan(&lo, &hi) },
 		fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", quoteIdent(t.Key), quoteIdent(t.Key), t.from()))
@@ -405,7 +404,6 @@ func (c *Connector) slice(ctx context.Context, s *session, t *table, sl connecto
 			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the keys cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
 			return nil
 		}
-		res.Method = MethodAll
 		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the keys cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
 		return c.keyset(ctx, s, t, sqlrows.KeyBounds{}, res, conv, emit)
 	}

@@ -60,8 +60,8 @@ func TestSlices(t *testing.T) {
 					}
 					continue
 				}
-				if res.Method != MethodKeySlice {
-					t.Errorf("slice %d: method %q", i, res.Method)
+				if res.Method != MethodAll || !strings.Contains(strings.Join(res.Notes, "\n"), fmt.Sprintf("slice %d of %d: ", i, tc.count)) {
+					t.Errorf("slice %d: method %q, notes %q; want all and a slice note", i, res.Method, res.Notes)
 				}
 				if share := float64(n) / float64(tc.rows); share < 0.95/float64(tc.count) || share > 1.05/float64(tc.count) {
 					t.Errorf("slice %d of %d holds %d of %d rows: not within 5%% of 1/%d", i, tc.count, n, tc.rows, tc.count)

@@ -420,10 +420,6 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 	return nil
 }
 
-// MethodRowidSlice is the sampling method of one rowid range slice of a
-// sharded full scan.
-const MethodRowidSlice = "rowid-range-slice"
-
 var _ connectors.Slicer = (*Connector)(nil)
 
 // CanSlice: tables with a rowid are cut into rowid ranges; WITHOUT ROWID
@@ -439,7 +435,10 @@ func (c *Connector) CanSlice(ct connectors.Container) bool {
 // reads the whole table and the others nothing.
 func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, res *connectors.SampleResult, conv *sqlrows.Converter,
 	emit func(connectors.Document) error) error {
-	res.Method = MethodRowidSlice
+	// a slice reports the method of a whole read; what is particular to
+	// the cut is in notes that begin "slice I of N: ", which report merge
+	// takes out, so that merged shards equal one machine's report
+	res.Method = MethodAll
 	var lo, hi sql.NullInt64
 	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
 		return err
@@ -455,7 +454,6 @@ func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, re
 			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the rowids cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
 			return nil
 		}
-		res.Method = MethodAll
 		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the rowids cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
 		return c.keyset(ctx, t, sqlrows.KeyBounds{}, res, conv, emit)
 	}

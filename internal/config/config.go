@@ -15,20 +15,18 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/piisniff/piisniff/internal/redact"
+	"github.com/piisniff/piisniff/internal/strictyaml"
 )
 
 // DefaultFile is the file read from the working directory when no --config
@@ -66,29 +64,16 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Msg
 }
 
-var yamlLine = regexp.MustCompile(`^line (\d+): `)
-
 // Parse parses a configuration file: a mapping of names to scalars or lists
 // of scalars. Names are checked against the flags by Apply.
 func Parse(name string, data []byte) (*File, error) {
 	f := &File{Name: name, Values: map[string]Value{}}
-	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return f, nil
-		}
-		msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = msg[len(m[0]):]
-		}
-		return nil, &Error{File: name, Line: line, Msg: msg}
+	root, err := strictyaml.Root(data)
+	if err != nil {
+		se := strictyaml.Syntax(err)
+		return nil, &Error{File: name, Line: se.Line, Msg: se.Msg}
 	}
-	if len(doc.Content) == 0 {
-		return f, nil
-	}
-	root := doc.Content[0]
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+	if root == nil {
 		return f, nil
 	}
 	if root.Kind != yaml.MappingNode {
@@ -277,42 +262,17 @@ func display(fl *pflag.Flag) string {
 }
 
 func unknownMsg(fs *pflag.FlagSet, k string, skip map[string]bool) string {
-	best, bestD := "", 4
+	var names []string
 	fs.VisitAll(func(fl *pflag.Flag) {
-		if skip[fl.Name] {
-			return
-		}
-		if d := distance(k, fl.Name); d < bestD {
-			best, bestD = fl.Name, d
+		if !skip[fl.Name] {
+			names = append(names, fl.Name)
 		}
 	})
 	msg := fmt.Sprintf("unknown setting %q: keys are the flag names of the command (piisniff scan --help lists them)", k)
-	if best != "" {
-		msg += fmt.Sprintf("; did you mean %q?", best)
+	if dym := strictyaml.DidYouMean(k, names, 3); dym != "" {
+		msg += "; " + dym
 	}
 	return msg
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // Mask hides what a setting's value may reveal: a secret is *** (or empty),
