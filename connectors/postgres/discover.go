@@ -19,6 +19,7 @@ type handle struct {
 	kind              byte // pg_class.relkind: r, p, m, v
 	cols              []sqlrows.Column
 	bytes             int64 // on-disk size of the relation (all partitions)
+	geo               []int // indexes of the PostGIS (geometry, geography) columns
 }
 
 // qualified is the table's name quoted for SQL.
@@ -209,7 +210,7 @@ func (c *Connector) relations(ctx context.Context, db string) ([]connectors.Cont
 			FieldTypes:         sqlrows.FieldTypes(r.cols),
 			PrimaryKey:         r.primaryKey,
 			Handle: &handle{db: db, schema: r.schema, table: r.name, kind: r.kind[0],
-				cols: r.cols, bytes: r.bytes},
+				cols: r.cols, bytes: r.bytes, geo: postGISColumns(r.cols)},
 		}
 		switch r.kind {
 		case "p":
@@ -281,4 +282,15 @@ func queryPrimaryKeys(ctx context.Context, p *pgxpool.Pool, oids []int64, byOID 
 		}
 	}
 	return rows.Err()
+}
+
+// postGISColumns returns the indexes of the PostGIS columns (not arrays).
+func postGISColumns(cols []sqlrows.Column) []int {
+	var out []int
+	for i, c := range cols {
+		if !c.Array && isPostGIS(c.DBType) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

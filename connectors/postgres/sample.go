@@ -298,6 +298,13 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 		}
 		markTooLarge(vals[:ncols], vals[ncols])
 		vals = vals[:ncols]
+		for _, i := range s.h.geo {
+			if hexText, ok := vals[i].(string); ok {
+				if wkt, err := ewkbToWKT(hexText); err == nil {
+					vals[i] = wkt
+				}
+			}
+		}
 		doc, ok, reason := s.conv.Document(vals)
 		if !ok {
 			s.res.Skip(reason)
@@ -319,8 +326,8 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 const inlineJSON = 64 << 10
 
 // selectList is the SELECT list for the columns: every value as text
-// (numbers, times, network addresses, PostGIS points print as their
-// text), arrays as text arrays, bytea as bytes; then one more column, the
+// (numbers, times, network addresses; PostGIS geometries print as hex
+// EWKB, decoded into WKT by the sampler), arrays as text arrays, bytea as bytes; then one more column, the
 // indexes of the values left out for being larger than the converter's
 // bound (octet_length is read from the value's header, so a 50 MB value
 // never crosses the network).
@@ -337,6 +344,11 @@ func selectList(cols []sqlrows.Column) string {
 			b.WriteString("ARRAY(SELECT format('%s', e) FROM unnest(" + q + ") e)")
 		case col.Array:
 			b.WriteString(q + "::text[]")
+		case isPostGIS(col.DBType):
+			// hex EWKB, twice the stored size: decoded into WKT here
+			big := "pg_column_size(" + q + ") > " + strconv.Itoa(sqlrows.DefaultMaxValueBytes/2)
+			b.WriteString("CASE WHEN " + big + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN "+big+" THEN "+idx+" END")
 		case ip:
 			b.WriteString("format('%s', " + q + ")")
 		case col.Class == sqlrows.JSON:
