@@ -61,10 +61,13 @@
 //   - MongoDB: _id ranges between the smallest and largest _id, cut at
 //     interpolated points (a server that filters _id ranges in memory is
 //     named in the notes);
-//   - SQL stores (PostgreSQL, MySQL/MariaDB, SQLite) do not cut yet: the way is
-//     primary-key ranges (WHERE pk >= lo AND pk < hi, bounds from the smallest
-//     and largest key); Redis: keys by a hash of the key, values read only by
-//     the shard that owns the key.
+//   - PostgreSQL: tables and partitioned tables with a one-column primary key,
+//     in key ranges (WHERE pk >= lo AND pk < hi), the bounds cut evenly between
+//     the smallest and the largest key for integer keys; a key of another type
+//     is read whole by slice 0 (with a note);
+//   - MySQL/MariaDB and SQLite do not cut yet: the way is the same
+//     primary-key ranges; Redis: keys by a hash of the key, values read only
+//     by the shard that owns the key.
 //
 // A connector without Slicer gets whole-container units only, which is
 // always correct: it just spreads a census less evenly.

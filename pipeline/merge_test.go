@@ -101,13 +101,14 @@ func mergePaths(t *testing.T, e *classifiers.Engine, paths []string) *report.Rep
 
 func assertSame(t *testing.T, full, merged *report.Report) {
 	t.Helper()
-	// MongoDB names how a slice was read (id-range-slice) where one machine
-	// read the whole collection ("all"), and says when the server cannot
-	// scan _id ranges through an index: facts of the sharded read, kept
+	// MongoDB and PostgreSQL name how a slice was read (id-range-slice,
+	// pk-range-slice) where one machine read the whole collection ("all"),
+	// and MongoDB says when the server cannot scan _id ranges through an
+	// index: facts of the sharded read, kept
 	for ti := range merged.Targets {
 		for ci := range merged.Targets[ti].Containers {
 			c := &merged.Targets[ti].Containers[ci]
-			if c.SamplingMethod == "id-range-slice" {
+			if c.SamplingMethod == "id-range-slice" || c.SamplingMethod == "pk-range-slice" {
 				c.SamplingMethod = "all"
 			}
 			c.Notes = slices.DeleteFunc(c.Notes, func(n string) bool { return strings.Contains(n, "cannot scan an _id range") })

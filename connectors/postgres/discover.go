@@ -36,7 +36,7 @@ ORDER BY datname`
 // schemas; partitions are left out (their parent is scanned).
 const listRelationsSQL = `SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text,
   CASE WHEN c.relkind = 'p' THEN (
-    SELECT CASE WHEN bool_and(p.reltuples < 0) THEN -1 ELSE sum(greatest(p.reltuples, 0)) END
+    SELECT CASE WHEN bool_and(p.reltuples < 0) THEN -1 ELSE coalesce(sum(greatest(p.reltuples, 0)), 0) END
     FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_catalog.pg_class p ON p.oid = t.relid WHERE t.isleaf)
   ELSE c.reltuples END::float8,
   CASE WHEN c.relkind = 'p' THEN (

@@ -94,7 +94,11 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 
 	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
 	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size}
-	err = s.run(ctx, ct, so.Seed)
+	if so.Size <= 0 && !so.Slice.Whole() && c.CanSlice(ct) {
+		err = s.readSlice(ctx, ct, so.Slice)
+	} else {
+		err = s.run(ctx, ct, so.Seed)
+	}
 	res.Notes = append(res.Notes, conv.Notes()...)
 	if err != nil {
 		var ee errEmit
