@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
@@ -124,6 +125,7 @@ type sampler struct {
 	emitted int
 	seen    map[string]bool // row ids drawn, when a top-up follows
 	pick    *selection      // keeps size of the rows streamed, when set
+	tids    bool            // the row id column is a ctid (pgtype.TID)
 }
 
 // selection keeps need of the left rows still to come, each row with
@@ -192,9 +194,8 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		}
 	}
 	// random pages (rows, for a small table): p percent of them, aiming
-	// at oversample × size rows; the rows drawn are counted first, then
-	// streamed, and exactly size of them kept, each with the same chance
-	// (selection sampling, seeded), wherever it lies in the table
+	// at oversample × size rows, of which exactly size are kept, each
+	// with the same chance (seeded), wherever it lies in the table
 	pct := math.Min(100, 100*oversample*float64(s.size)/est)
 	seedF := float64(seed % (1 << 31))
 	s.res.Method = MethodSystem
@@ -206,17 +207,33 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	// percentage and seed as parameters: one prepared statement per table
 	tablesample := " TABLESAMPLE " + sampling + " ($1::float4) REPEATABLE ($2::float8)"
 	args := []any{float32(math.Max(pct, 0.0001)), seedF}
-	var drawn int64
-	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
-		return err
+	var q string
+	if s.h.kind == 'p' {
+		// a partitioned table: a row id (ctid) is unique within one
+		// partition only; the rows drawn are counted first, then
+		// streamed, and exactly size of them kept (selection sampling)
+		var drawn int64
+		if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
+			return err
+		}
+		s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
+		q = "SELECT " + s.withRowID(sel, topUp) + " FROM " + from + tablesample
+	} else {
+		// one statement: the row ids on the pages drawn (cheap: no
+		// value is read), size of them chosen on the server by a seeded
+		// hash, then only those rows fetched by id (a TID scan), so that
+		// no value is printed or sent for a row the sample drops
+		q = "SELECT " + sel + ", ctid FROM " + from + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + from + tablesample +
+			" ORDER BY hashtext(ctid::text || $3::text) LIMIT " + strconv.Itoa(s.size) + "))"
+		args = append(args, strconv.FormatInt(seed, 10))
+		s.tids = topUp
 	}
-	s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
-	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from + tablesample
 	if topUp {
 		s.seen = make(map[string]bool, s.size)
 	}
 	err := s.read(ctx, q, topUp, args...)
 	s.pick = nil
+	s.tids = false
 	if err != nil {
 		return err
 	}
@@ -228,7 +245,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	missing := s.size - s.emitted - int(s.res.Skipped)
 	bpct := math.Min(100, 100*1.5*float64(missing)/est)
 	s.res.Method += "+bernoulli"
-	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
 		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")" +
 		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
 		" LIMIT " + strconv.Itoa(missing+len(s.seen))
@@ -243,7 +260,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	missing = s.size - s.emitted - int(s.res.Skipped)
 	s.res.Method += "+full-scan"
 	s.res.Notes = append(s.res.Notes, "the table holds far fewer rows than its statistics say (run ANALYZE): the sample was completed from a full scan")
-	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
 		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
 		" LIMIT " + strconv.Itoa(missing+len(s.seen))
 	return s.read(ctx, q, true)
@@ -257,12 +274,15 @@ func fmtPct(p float64) string {
 }
 
 // withRowID adds to a SELECT list the column that identifies a row (for
-// the top-up).
-func withRowID(sel string, on bool) string {
+// the top-up): ctid, within the table's partition for a partitioned one.
+func (s *sampler) withRowID(sel string, on bool) string {
 	if !on {
 		return sel
 	}
-	return sel + ", tableoid::text || ':' || ctid::text"
+	if s.h.kind == 'p' {
+		return sel + ", tableoid::text || ':' || ctid::text"
+	}
+	return sel + ", ctid::text"
 }
 
 // boundedCount counts at most size+1 rows and the pages they lie on.
@@ -294,7 +314,13 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 			return err
 		}
 		if ids {
-			id, _ := vals[ncols+1].(string)
+			var id string
+			switch v := vals[ncols+1].(type) {
+			case string:
+				id = v
+			case pgtype.TID: // as ctid::text prints it
+				id = "(" + strconv.FormatUint(uint64(v.BlockNumber), 10) + "," + strconv.FormatUint(uint64(v.OffsetNumber), 10) + ")"
+			}
 			if s.seen[id] {
 				continue
 			}
