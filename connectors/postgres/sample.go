@@ -94,7 +94,8 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 	}()
 
 	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
-	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size}
+	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size,
+		serverMajor: serverMajor(conn.Conn().PgConn().ParameterStatus("server_version"))}
 	if so.Size <= 0 && !so.Slice.Whole() && c.CanSlice(ct) {
 		err = s.readSlice(ctx, ct, so.Slice)
 	} else {
@@ -126,6 +127,9 @@ type sampler struct {
 	seen    map[string]bool // row ids drawn, when a top-up follows
 	pick    *selection      // keeps size of the rows streamed, when set
 	tids    bool            // the row id column is a ctid (pgtype.TID)
+	// serverMajor is the server's major version (15 for 15.4), 0 when
+	// unknown
+	serverMajor int
 }
 
 // selection keeps need of the left rows still to come, each row with
@@ -223,9 +227,17 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		// value is read), size of them chosen on the server by a seeded
 		// hash, then only those rows fetched by id (a TID scan), so that
 		// no value is printed or sent for a row the sample drops
+		order := "hashtidextended(ctid, $3::int8)" // PostgreSQL 14 and later: no text
+		if s.serverMajor < 14 {
+			order = "hashtext(ctid::text || $3::text)"
+		}
 		q = "SELECT " + sel + ", ctid FROM " + from + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + from + tablesample +
-			" ORDER BY hashtext(ctid::text || $3::text) LIMIT " + strconv.Itoa(s.size) + "))"
-		args = append(args, strconv.FormatInt(seed, 10))
+			" ORDER BY " + order + " LIMIT " + strconv.Itoa(s.size) + "))"
+		if s.serverMajor < 14 {
+			args = append(args, strconv.FormatInt(seed, 10))
+		} else {
+			args = append(args, seed)
+		}
 		s.tids = topUp
 	}
 	if topUp {
@@ -436,4 +448,17 @@ func markTooLarge(vals []any, flag any) {
 			vals[i] = sqlrows.TooLarge
 		}
 	}
+}
+
+// serverMajor is the major version of a server_version ("15.4 (Debian
+// 15.4-1)" -> 15, "9.6.24" -> 9), 0 when it does not parse.
+func serverMajor(v string) int {
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }
