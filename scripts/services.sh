@@ -54,9 +54,9 @@ fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "${CI:-}" = "true" ]; then
-    echo "services: not reachable after one start attempt: ${missing[*]}" >&2
+    echo "services: missing after one attempt to start or install: ${missing[*]}" >&2
     exit 1
   fi
-  echo "services: WARNING: not reachable: ${missing[*]}; the tests that need them will skip" >&2
+  echo "services: WARNING: missing: ${missing[*]}; the tests that need them will skip" >&2
 fi
 exit 0
