@@ -126,7 +126,6 @@ type sampler struct {
 	emitted int
 	seen    map[string]bool // row ids drawn, when a top-up follows
 	pick    *selection      // keeps size of the rows streamed, when set
-	tids    bool            // the row id column is a ctid (pgtype.TID)
 	// serverMajor is the server's major version (15 for 15.4), 0 when
 	// unknown
 	serverMajor int
@@ -238,14 +237,12 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		} else {
 			args = append(args, seed)
 		}
-		s.tids = topUp
 	}
 	if topUp {
 		s.seen = make(map[string]bool, s.size)
 	}
 	err := s.read(ctx, q, topUp, args...)
 	s.pick = nil
-	s.tids = false
 	if err != nil {
 		return err
 	}
