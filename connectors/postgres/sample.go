@@ -125,6 +125,7 @@ type sampler struct {
 	size    int
 	emitted int
 	seen    map[string]bool // row ids drawn, when a top-up follows
+	drawn   []pgtype.TID    // row ids drawn by the first statement, when not yet in seen
 	pick    *selection      // keeps size of the rows streamed, when set
 	// serverMajor is the server's major version (15 for 15.4), 0 when
 	// unknown
@@ -250,7 +251,11 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		return nil
 	}
 	// too few rows on the pages drawn: rows drawn one by one over the
-	// whole table make up the rest
+	// whole table make up the rest (rows already drawn passed over)
+	for _, t := range s.drawn { // as ctid::text prints it
+		s.seen["("+strconv.FormatUint(uint64(t.BlockNumber), 10)+","+strconv.FormatUint(uint64(t.OffsetNumber), 10)+")"] = true
+	}
+	s.drawn = nil
 	missing := s.size - s.emitted - int(s.res.Skipped)
 	bpct := math.Min(100, 100*1.5*float64(missing)/est)
 	s.res.Method += "+bernoulli"
@@ -323,17 +328,17 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 			return err
 		}
 		if ids {
-			var id string
 			switch v := vals[ncols+1].(type) {
+			case pgtype.TID:
+				// the first statement draws a row once: its id is kept
+				// as it is, and only turned into text for a top-up
+				s.drawn = append(s.drawn, v)
 			case string:
-				id = v
-			case pgtype.TID: // as ctid::text prints it
-				id = "(" + strconv.FormatUint(uint64(v.BlockNumber), 10) + "," + strconv.FormatUint(uint64(v.OffsetNumber), 10) + ")"
+				if s.seen[v] {
+					continue
+				}
+				s.seen[v] = true
 			}
-			if s.seen[id] {
-				continue
-			}
-			s.seen[id] = true
 		}
 		markTooLarge(vals[:ncols], vals[ncols])
 		vals = vals[:ncols]
