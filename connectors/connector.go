@@ -70,7 +70,10 @@
 //     of fewer than two keys is read by slice 0 alone, with a note;
 //   - SQLite: the same with rowid ranges (WITHOUT ROWID tables and views are
 //     whole units);
-//   - PostgreSQL does not cut yet (the way is primary-key ranges as above);
+//   - PostgreSQL: tables and partitioned tables with a one-column primary key,
+//     in key ranges (WHERE pk >= lo AND pk < hi), the bounds cut evenly between
+//     the smallest and the largest key for integer keys; a key of another type
+//     is read whole by slice 0 (with a note);
 //   - Redis: every shard lists the keys of a pattern (SCAN MATCH, or the keys
 //     kept while listing when they are all of them) and reads the values of
 //     the keys of its slice only: FNV-1a of the key's bytes modulo N

@@ -101,8 +101,10 @@ func TestMergeMongoDB(t *testing.T) {
 }
 
 // TestMergePostgres: the example's tables in a PostgreSQL database of
-// their own, scanned at once and by 3 shards (--shard: tables whole, the
-// SQL stores do not cut tables yet), merged: the same report.
+// their own, scanned at once and by 3 shards (--shard), merged: the same
+// report. Sampled scans split the tables between the shards; full scans
+// give every shard its primary-key range slice of every table with a
+// one-column key.
 func TestMergePostgres(t *testing.T) {
 	db := pgtest.NewDB(t)
 	if _, err := pgtest.LoadLeakyApp(context.Background(), db.Conn(t)); err != nil {

@@ -270,7 +270,14 @@ func (e *ConnectError) Error() string {
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 func (c *Connector) connectError(err error) error {
-	return c.redactErr(&ConnectError{Target: c.uri, Reason: classify(err, c.t), Err: err})
+	reason := classify(err, c.t)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == erAccessDenied && c.t.tlsMode(c.opts.TLS) == tlsOff {
+		// MariaDB refuses an unencrypted connection under
+		// require_secure_transport=ON with "Access denied" too
+		reason += "; or the server accepts only TLS connections (require_secure_transport=ON), and this connection was not encrypted: connect with ?tls=verify-full (and --tls-ca FILE or ssl-ca=FILE)"
+	}
+	return c.redactErr(&ConnectError{Target: c.uri, Reason: reason, Err: err})
 }
 
 // MySQL server error numbers the connector names.
@@ -306,6 +313,8 @@ func classify(err error, t target) string {
 	switch {
 	case errors.As(err, &dnsErr) || strings.Contains(lower, "no such host"):
 		return "DNS lookup failed: the host name does not resolve"
+	case strings.Contains(lower, "insecure transport"): // MySQL's error 3159
+		return "the server accepts only TLS connections (require_secure_transport=ON): connect with ?tls=verify-full (and --tls-ca FILE or ssl-ca=FILE)"
 	case strings.Contains(lower, "x509") || strings.Contains(lower, "certificate"):
 		return "TLS certificate verification failed: give the server's CA with --tls-ca FILE (or ssl-ca= in the URI), or --tls-insecure to skip verification"
 	case strings.Contains(lower, "tls requested but server does not support"):

@@ -19,6 +19,7 @@ type handle struct {
 	kind              byte // pg_class.relkind: r, p, m, v
 	cols              []sqlrows.Column
 	bytes             int64 // on-disk size of the relation (all partitions)
+	geo               []int // indexes of the PostGIS (geometry, geography) columns
 }
 
 // qualified is the table's name quoted for SQL.
@@ -35,7 +36,7 @@ ORDER BY datname`
 // schemas; partitions are left out (their parent is scanned).
 const listRelationsSQL = `SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text,
   CASE WHEN c.relkind = 'p' THEN (
-    SELECT CASE WHEN bool_and(p.reltuples < 0) THEN -1 ELSE sum(greatest(p.reltuples, 0)) END
+    SELECT CASE WHEN bool_and(p.reltuples < 0) THEN -1 ELSE coalesce(sum(greatest(p.reltuples, 0)), 0) END
     FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_catalog.pg_class p ON p.oid = t.relid WHERE t.isleaf)
   ELSE c.reltuples END::float8,
   CASE WHEN c.relkind = 'p' THEN (
@@ -209,7 +210,7 @@ func (c *Connector) relations(ctx context.Context, db string) ([]connectors.Cont
 			FieldTypes:         sqlrows.FieldTypes(r.cols),
 			PrimaryKey:         r.primaryKey,
 			Handle: &handle{db: db, schema: r.schema, table: r.name, kind: r.kind[0],
-				cols: r.cols, bytes: r.bytes},
+				cols: r.cols, bytes: r.bytes, geo: postGISColumns(r.cols)},
 		}
 		switch r.kind {
 		case "p":
@@ -281,4 +282,15 @@ func queryPrimaryKeys(ctx context.Context, p *pgxpool.Pool, oids []int64, byOID 
 		}
 	}
 	return rows.Err()
+}
+
+// postGISColumns returns the indexes of the PostGIS columns (not arrays).
+func postGISColumns(cols []sqlrows.Column) []int {
+	var out []int
+	for i, c := range cols {
+		if !c.Array && isPostGIS(c.DBType) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

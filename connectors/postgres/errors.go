@@ -69,6 +69,8 @@ func classify(err error) string {
 	switch code := pgCode(err); {
 	case code == codeInvalidPassword || strings.Contains(lower, "password authentication failed"):
 		return "authentication failed: check the user name and password (URI, --password, PIISNIFF_PASSWORD, PGPASSWORD or the password file)"
+	case code == codeInvalidAuth && strings.Contains(lower, "no encryption"):
+		return "the server accepts connections from this host only over TLS (pg_hba.conf hostssl): connect with sslmode=verify-full (and --tls-ca FILE or sslrootcert=FILE), not sslmode=disable"
 	case code == codeInvalidAuth:
 		return "the server refused the connection for this user, host and database (pg_hba.conf) or the user does not exist"
 	case strings.Contains(lower, "no password supplied") || strings.Contains(lower, "server requested") && strings.Contains(lower, "password"):

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
@@ -93,8 +94,13 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 	}()
 
 	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
-	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size}
-	err = s.run(ctx, ct, so.Seed)
+	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size,
+		serverMajor: serverMajor(conn.Conn().PgConn().ParameterStatus("server_version"))}
+	if so.Size <= 0 && !so.Slice.Whole() && c.CanSlice(ct) {
+		err = s.readSlice(ctx, ct, so.Slice)
+	} else {
+		err = s.run(ctx, ct, so.Seed)
+	}
 	res.Notes = append(res.Notes, conv.Notes()...)
 	if err != nil {
 		var ee errEmit
@@ -119,7 +125,11 @@ type sampler struct {
 	size    int
 	emitted int
 	seen    map[string]bool // row ids drawn, when a top-up follows
+	drawn   []pgtype.TID    // row ids drawn by the first statement, when not yet in seen
 	pick    *selection      // keeps size of the rows streamed, when set
+	// serverMajor is the server's major version (15 for 15.4), 0 when
+	// unknown
+	serverMajor int
 }
 
 // selection keeps need of the left rows still to come, each row with
@@ -188,9 +198,8 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		}
 	}
 	// random pages (rows, for a small table): p percent of them, aiming
-	// at oversample × size rows; the rows drawn are counted first, then
-	// streamed, and exactly size of them kept, each with the same chance
-	// (selection sampling, seeded), wherever it lies in the table
+	// at oversample × size rows, of which exactly size are kept, each
+	// with the same chance (seeded), wherever it lies in the table
 	pct := math.Min(100, 100*oversample*float64(s.size)/est)
 	seedF := float64(seed % (1 << 31))
 	s.res.Method = MethodSystem
@@ -202,12 +211,34 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	// percentage and seed as parameters: one prepared statement per table
 	tablesample := " TABLESAMPLE " + sampling + " ($1::float4) REPEATABLE ($2::float8)"
 	args := []any{float32(math.Max(pct, 0.0001)), seedF}
-	var drawn int64
-	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
-		return err
+	var q string
+	if s.h.kind == 'p' {
+		// a partitioned table: a row id (ctid) is unique within one
+		// partition only; the rows drawn are counted first, then
+		// streamed, and exactly size of them kept (selection sampling)
+		var drawn int64
+		if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM "+from+tablesample, args...).Scan(&drawn); err != nil {
+			return err
+		}
+		s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
+		q = "SELECT " + s.withRowID(sel, topUp) + " FROM " + from + tablesample
+	} else {
+		// one statement: the row ids on the pages drawn (cheap: no
+		// value is read), size of them chosen on the server by a seeded
+		// hash, then only those rows fetched by id (a TID scan), so that
+		// no value is printed or sent for a row the sample drops
+		order := "hashtidextended(ctid, $3::int8)" // PostgreSQL 14 and later: no text
+		if s.serverMajor < 14 {
+			order = "hashtext(ctid::text || $3::text)"
+		}
+		q = "SELECT " + sel + ", ctid FROM " + from + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + from + tablesample +
+			" ORDER BY " + order + " LIMIT " + strconv.Itoa(s.size) + "))"
+		if s.serverMajor < 14 {
+			args = append(args, strconv.FormatInt(seed, 10))
+		} else {
+			args = append(args, seed)
+		}
 	}
-	s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
-	q := "SELECT " + withRowID(sel, topUp) + " FROM " + from + tablesample
 	if topUp {
 		s.seen = make(map[string]bool, s.size)
 	}
@@ -220,11 +251,15 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		return nil
 	}
 	// too few rows on the pages drawn: rows drawn one by one over the
-	// whole table make up the rest
+	// whole table make up the rest (rows already drawn passed over)
+	for _, t := range s.drawn { // as ctid::text prints it
+		s.seen["("+strconv.FormatUint(uint64(t.BlockNumber), 10)+","+strconv.FormatUint(uint64(t.OffsetNumber), 10)+")"] = true
+	}
+	s.drawn = nil
 	missing := s.size - s.emitted - int(s.res.Skipped)
 	bpct := math.Min(100, 100*1.5*float64(missing)/est)
 	s.res.Method += "+bernoulli"
-	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
 		" TABLESAMPLE BERNOULLI (" + fmtPct(bpct) + ") REPEATABLE (" + strconv.FormatFloat(seedF+1, 'f', -1, 64) + ")" +
 		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
 		" LIMIT " + strconv.Itoa(missing+len(s.seen))
@@ -239,7 +274,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	missing = s.size - s.emitted - int(s.res.Skipped)
 	s.res.Method += "+full-scan"
 	s.res.Notes = append(s.res.Notes, "the table holds far fewer rows than its statistics say (run ANALYZE): the sample was completed from a full scan")
-	q = "SELECT " + withRowID(sel, true) + " FROM " + from +
+	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
 		" ORDER BY hashtext(tableoid::text || ctid::text || '" + strconv.FormatInt(seed, 10) + "')" +
 		" LIMIT " + strconv.Itoa(missing+len(s.seen))
 	return s.read(ctx, q, true)
@@ -253,12 +288,15 @@ func fmtPct(p float64) string {
 }
 
 // withRowID adds to a SELECT list the column that identifies a row (for
-// the top-up).
-func withRowID(sel string, on bool) string {
+// the top-up): ctid, within the table's partition for a partitioned one.
+func (s *sampler) withRowID(sel string, on bool) string {
 	if !on {
 		return sel
 	}
-	return sel + ", tableoid::text || ':' || ctid::text"
+	if s.h.kind == 'p' {
+		return sel + ", tableoid::text || ':' || ctid::text"
+	}
+	return sel + ", ctid::text"
 }
 
 // boundedCount counts at most size+1 rows and the pages they lie on.
@@ -290,14 +328,27 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 			return err
 		}
 		if ids {
-			id, _ := vals[ncols+1].(string)
-			if s.seen[id] {
-				continue
+			switch v := vals[ncols+1].(type) {
+			case pgtype.TID:
+				// the first statement draws a row once: its id is kept
+				// as it is, and only turned into text for a top-up
+				s.drawn = append(s.drawn, v)
+			case string:
+				if s.seen[v] {
+					continue
+				}
+				s.seen[v] = true
 			}
-			s.seen[id] = true
 		}
 		markTooLarge(vals[:ncols], vals[ncols])
 		vals = vals[:ncols]
+		for _, i := range s.h.geo {
+			if hexText, ok := vals[i].(string); ok {
+				if wkt, err := ewkbToWKT(hexText); err == nil {
+					vals[i] = wkt
+				}
+			}
+		}
 		doc, ok, reason := s.conv.Document(vals)
 		if !ok {
 			s.res.Skip(reason)
@@ -319,8 +370,8 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 const inlineJSON = 64 << 10
 
 // selectList is the SELECT list for the columns: every value as text
-// (numbers, times, network addresses, PostGIS points print as their
-// text), arrays as text arrays, bytea as bytes; then one more column, the
+// (numbers, times, network addresses; PostGIS geometries print as hex
+// EWKB, decoded into WKT by the sampler), arrays as text arrays, bytea as bytes; then one more column, the
 // indexes of the values left out for being larger than the converter's
 // bound (octet_length is read from the value's header, so a 50 MB value
 // never crosses the network).
@@ -337,6 +388,11 @@ func selectList(cols []sqlrows.Column) string {
 			b.WriteString("ARRAY(SELECT format('%s', e) FROM unnest(" + q + ") e)")
 		case col.Array:
 			b.WriteString(q + "::text[]")
+		case isPostGIS(col.DBType):
+			// hex EWKB, twice the stored size: decoded into WKT here
+			big := "pg_column_size(" + q + ") > " + strconv.Itoa(sqlrows.DefaultMaxValueBytes/2)
+			b.WriteString("CASE WHEN " + big + " THEN NULL ELSE " + q + "::text END")
+			flags = append(flags, "CASE WHEN "+big+" THEN "+idx+" END")
 		case ip:
 			b.WriteString("format('%s', " + q + ")")
 		case col.Class == sqlrows.JSON:
@@ -394,4 +450,17 @@ func markTooLarge(vals []any, flag any) {
 			vals[i] = sqlrows.TooLarge
 		}
 	}
+}
+
+// serverMajor is the major version of a server_version ("15.4 (Debian
+// 15.4-1)" -> 15, "9.6.24" -> 9), 0 when it does not parse.
+func serverMajor(v string) int {
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }

@@ -203,3 +203,31 @@ func (d *DB) TupleCounters(tb testing.TB) [3]int64 {
 	tb.Fatalf("pg_stat_database counters of %s did not settle: %v", d.Name, last)
 	return last
 }
+
+// RequireExtension creates extension name in the database, or fails the
+// test (CI=true: scripts/services.sh installs what the tests need) or
+// skips it when the server does not have the extension (PostGIS:
+// apt-get install postgresql-15-postgis-3).
+func (d *DB) RequireExtension(tb testing.TB, name string) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, d.URI)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", d.Name, err)
+	}
+	defer conn.Close(ctx)
+	var available bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1)", name).Scan(&available); err != nil {
+		tb.Fatal(err)
+	}
+	if !available {
+		msg := fmt.Sprintf("the PostgreSQL test server has no extension %q (scripts/services.sh installs it)", name)
+		if os.Getenv("CI") == "true" {
+			tb.Fatal(msg + " (CI=true: it must be there)")
+		}
+		tb.Skip(msg)
+	}
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("CREATE EXTENSION %s: %v", name, err)
+	}
+}
