@@ -61,18 +61,30 @@ func phoneE164(s, region string) string {
 		return phonenumbers.Format(n, phonenumbers.E164)
 	}
 	if strings.HasPrefix(t, "+") {
-		if e := try("ZZ"); e != "" {
+		e, ok := intlE164(t)
+		if !ok {
+			e = try("ZZ")
+		}
+		if e != "" {
 			return e
 		}
 		return "+" + identDigits(t)
 	}
+	// a number in national notation is placed without parsing where the
+	// metadata decide (nationalE164)
+	national := func(r string) string {
+		if e, ok := nationalE164(t, r); ok {
+			return e
+		}
+		return try(r)
+	}
 	if region != "" && phonenumbers.GetCountryCodeForRegion(region) != 0 {
-		if e := try(strings.ToUpper(region)); e != "" {
+		if e := national(strings.ToUpper(region)); e != "" {
 			return e
 		}
 	}
 	for _, r := range phoneRegions {
-		if e := try(r); e != "" {
+		if e := national(r); e != "" {
 			return e
 		}
 	}

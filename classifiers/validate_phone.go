@@ -127,6 +127,7 @@ type regionMeta struct {
 	types    []*numDesc     // fixed line, mobile, then the other types
 	possible []int32        // general possible lengths
 	local    []int32        // general local-only lengths
+	leading  *regexp.Regexp // leading digits of a region sharing its calling code, anchored (nil: none)
 }
 
 var regionMetas sync.Map // region → *regionMeta (nil: not known)
@@ -168,6 +169,11 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 		}
 		m.nppFirst, _ = patternFirstSet(p)
 	}
+	if p := md.GetLeadingDigits(); p != "" {
+		if m.leading, err = regexp.Compile("^(?:" + p + ")"); err != nil {
+			return nil
+		}
+	}
 	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetPremiumRate(), md.GetTollFree(),
 		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
 		if nd := newNumDesc(d); nd != nil {
@@ -184,39 +190,160 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 // international prefix or the calling code), and the caller parses. TestPhoneRegionPatternsAgree and
 // FuzzPhoneRegionPatterns compare it with the library.
 func (m *regionMeta) valid(d []byte) (valid, ok bool) {
-	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
+	n, ok := m.nsn(d)
+	if !ok {
 		return false, false
 	}
-	n := d
-	if m.npp != nil && m.nppFirst.accepts(d[0]) {
-		if loc := m.npp.FindSubmatchIndex(n); loc != nil {
-			cand := n[loc[1]:]
-			if m.nppRule != "" && loc[len(loc)-2] >= 0 {
-				// the transform rule rewrites the prefix with its groups
-				var a [32]byte
-				cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
-			}
-			// the prefix is stripped when what remains has a possible
-			// length, unless that turns a number of the general pattern
-			// into one that is not
-			if r := m.testLength(len(cand)); (r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG) &&
-				!(m.genRE.Match(n) && !m.genRE.Match(cand)) {
-				n = cand
-			}
-		}
-	}
-	if len(n) < 2 || len(n) > 17 {
-		return false, true
-	}
+	return len(n) >= 2 && len(n) <= 17 && m.validNSN(n), true
+}
+
+// validNSN is libphonenumber's getNumberTypeHelper(n) != UNKNOWN: n, a
+// national significant number, matches the general description and one
+// of the types of the region.
+func (m *regionMeta) validNSN(n []byte) bool {
 	if !m.general.matches(n) {
-		return false, true
+		return false
 	}
 	for _, t := range m.types {
 		if t.matches(n) {
-			return true, true
+			return true
 		}
 	}
-	return false, true
+	return false
+}
+
+// nsn is the national significant number phonenumbers.Parse(s, region)
+// finds in a number written in national notation whose digits are d: d
+// with the region's national prefix stripped (or rewritten) where the
+// library strips it. ok is false where those steps are not reproduced
+// here (the digits start with an international prefix or the calling
+// code). The result may share d's memory.
+func (m *regionMeta) nsn(d []byte) (n []byte, ok bool) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
+		return nil, false
+	}
+	return m.stripPrefix(d), true
+}
+
+// stripPrefix is libphonenumber's stripping of the national prefix from
+// the digits n as Parse applies it.
+func (m *regionMeta) stripPrefix(n []byte) []byte {
+	if m.npp == nil || len(n) == 0 || !m.nppFirst.accepts(n[0]) {
+		return n
+	}
+	loc := m.npp.FindSubmatchIndex(n)
+	if loc == nil {
+		return n
+	}
+	cand := n[loc[1]:]
+	if m.nppRule != "" && loc[len(loc)-2] >= 0 {
+		// the transform rule rewrites the prefix with its groups
+		var a [32]byte
+		cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
+	}
+	// the prefix is stripped when what remains has a possible length,
+	// unless that turns a number of the general pattern into one that is
+	// not
+	if r := m.testLength(len(cand)); (r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG) &&
+		!(m.genRE.Match(n) && !m.genRE.Match(cand)) {
+		return cand
+	}
+	return n
+}
+
+// nationalE164 is what phonenumbers.Parse(s, region), IsValidNumber and
+// Format(E164) give for s, a number in national notation: the E.164 form,
+// or "" when the number is not valid. ok is false where the steps of the
+// library are not reproduced here (anything but digits and separators, an
+// international prefix, a region without compiled metadata), and the
+// caller parses. IsValidNumber accepts the number for the region among
+// those of the calling code that libphonenumber picks: the first whose
+// leading digits start the number, or else the first where it is valid.
+// TestPhoneE164SkipsOnlyInvalidRegions and FuzzPhoneE164 compare it with
+// the library.
+func nationalE164(s, region string) (e164 string, ok bool) {
+	var a [24]byte
+	d, plain := nationalDigits(s, a[:0])
+	if !plain || len(d) < 3 {
+		return "", false
+	}
+	m := metaFor(region)
+	if m == nil {
+		return "", false
+	}
+	n, ok := m.nsn(d)
+	if !ok {
+		return "", false
+	}
+	return placeE164(m, phonenumbers.GetCountryCodeForRegion(region), region, n)
+}
+
+// placeE164 is IsValidNumber and Format(E164) of the national significant
+// number n of calling code cc parsed with the metadata m of region: the
+// number is valid for the region libphonenumber picks among those of the
+// calling code, the first whose leading digits start the number, or else
+// the first where it is valid.
+func placeE164(m *regionMeta, cc int, region string, n []byte) (string, bool) {
+	if len(n) < 2 || len(n) > 17 {
+		return "", true
+	}
+	valid := false
+	for _, rc := range phonenumbers.GetRegionCodesForCountryCode(cc) {
+		o := m
+		if rc != region {
+			if o = metaFor(rc); o == nil {
+				return "", false
+			}
+		}
+		if o.leading != nil {
+			if o.leading.Match(n) {
+				valid = o.validNSN(n)
+				break
+			}
+		} else if o.validNSN(n) {
+			valid = true
+			break
+		}
+	}
+	if !valid {
+		return "", true
+	}
+	return "+" + string(m.cc) + string(n), true
+}
+
+// intlE164 is what phonenumbers.Parse(s, "ZZ"), IsValidNumber and
+// Format(E164) give for s, a number written with a leading "+": the
+// E.164 form, or "" when the number is not valid. ok is false where the
+// steps of the library are not reproduced here (anything but digits and
+// separators after the "+", a calling code without a region), and the
+// caller parses. The calling code is the shortest prefix of the digits
+// that is one (they are prefix-free); the national prefix is stripped
+// from the rest with the metadata of the calling code's main region.
+func intlE164(s string) (e164 string, ok bool) {
+	if len(s) < 2 || s[0] != '+' {
+		return "", false
+	}
+	var a [24]byte
+	d, plain := nationalDigits(s[1:], a[:0])
+	if !plain || len(d) <= 2 || d[0] == '0' {
+		return "", false
+	}
+	for l := 1; l <= 3; l++ {
+		cc := 0
+		for _, c := range d[:l] {
+			cc = cc*10 + int(c-'0')
+		}
+		rc := phonenumbers.GetRegionCodeForCountryCode(cc)
+		if rc == phonenumbers.UNKNOWN_REGION {
+			continue
+		}
+		m := metaFor(rc)
+		if m == nil || len(d)-l < 2 {
+			return "", false
+		}
+		return placeE164(m, cc, rc, m.stripPrefix(d[l:]))
+	}
+	return "", false
 }
 
 // testLength is libphonenumber's testNumberLength for the general

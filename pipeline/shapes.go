@@ -148,6 +148,9 @@ func (f *Flattener) decodeString(s string, v Visitor, depth, limit, encs int) bo
 	if t == "" {
 		return true
 	}
+	if plainString(t) {
+		return true // the common case: plain text, names, numbers, ids
+	}
 	switch c := t[0]; {
 	case c == '{' || c == '[':
 		last := t[len(t)-1]
@@ -190,6 +193,31 @@ func (f *Flattener) decodeString(s string, v Visitor, depth, limit, encs int) bo
 		return ok
 	}
 	return true
+}
+
+// plainString reports whether the trimmed string t certainly holds none of
+// the encodings: its first byte starts no JSON, JWT or URL, and
+// mayHoldPairsOrBase64 says no. It is what most strings meet.
+func plainString(t string) bool {
+	c := t[0]
+	return c != '{' && c != '[' && c != 'e' && c != 'B' && c != 'b' && c != 'h' && c != '/' && !mayHoldPairsOrBase64(t)
+}
+
+// mayHoldPairsOrBase64 is one pass over t that tells whether splitPairs
+// or base64Text can accept it, for a t that does not start like JSON, a
+// JWT or a URL: pairs need an "=" (query strings, logfmt) or a line break
+// (header blocks), base64 at least 16 bytes of its alphabet only.
+func mayHoldPairsOrBase64(t string) bool {
+	b64 := len(t) >= 16
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c == '=' || c == '\n':
+			return true
+		case b64 && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'):
+			b64 = false
+		}
+	}
+	return b64
 }
 
 func (f *Flattener) undecodable(v Visitor, enc string) {

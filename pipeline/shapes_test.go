@@ -299,3 +299,46 @@ func TestFlattenSiblingEncodings(t *testing.T) {
 		}
 	}
 }
+
+// TestShapePrecheck: the one-pass check that lets decodeString skip a
+// string never skips one that splitPairs or base64Text would read.
+func TestShapePrecheck(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		skip bool
+	}{
+		{"Jane Doe lives in Berlin", true},
+		{"a=1&b=2&c=3", false},
+		{"user=jane level=info msg=hi", false},
+		{"Host: example.org\nCookie: a", false},
+		{b64("hello world, this is text"), false},
+		{"550e8400e29b41d4a716446655440000", false}, // hex: base64's alphabet
+		{"550e8400-e29b-41d4-a716-446655440000", false},
+		{"+49 30 12345678", true},
+		{"shortb64", true},
+	} {
+		if got := plainString(tc.s); got != tc.skip {
+			t.Errorf("plainString(%q) = %v, want %v", tc.s, got, tc.skip)
+		}
+	}
+}
+
+// FuzzShapePrecheck: a string the precheck skips is one splitPairs and
+// base64Text reject (the oracle is running them).
+func FuzzShapePrecheck(f *testing.F) {
+	for _, s := range []string{"Jane Doe", "a=1&b=2", "x y\nA: b\nC: d", b64("some text here, long"), "?q=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.TrimSpace(s)
+		if s == "" || !plainString(s) {
+			return
+		}
+		if _, _, ok := splitPairs(s); ok {
+			t.Fatalf("%q skipped, but splitPairs reads it", s)
+		}
+		if _, ok := base64Text(s); ok {
+			t.Fatalf("%q skipped, but base64Text reads it", s)
+		}
+	})
+}
