@@ -44,6 +44,8 @@ type pattern struct {
 	NodeErr  error
 	Node     string
 	Type     string // the type of the first key kept, predicted for the others
+
+	typeAsked bool // the TYPE of Keys[0] went with a listing pipeline
 }
 
 // dbList is the listing of one database (of one cluster node).
@@ -147,7 +149,7 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 			if !c.selected(name, p.Pattern) {
 				continue
 			}
-			if len(p.Keys) > 0 && p.NodeErr == nil {
+			if len(p.Keys) > 0 && p.NodeErr == nil && p.Type == "" {
 				typed = append(typed, p)
 			}
 			ct := connectors.Container{Name: name, EstimatedDocuments: p.Estimate, Handle: p}

@@ -67,8 +67,21 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		if round == 0 {
 			draws = drawBatch
 		}
+		// the TYPE of the first key of the patterns found so far goes
+		// with the next round (predicted for the pattern's keys, see
+		// predictTypes)
+		var typed []*pattern
+		for _, p := range l.patterns {
+			if len(p.Keys) > 0 && !p.typeAsked {
+				p.typeAsked = true
+				typed = append(typed, p)
+			}
+		}
 		pctx, cancel := c.timeout(ctx)
 		cmds, err := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+			for _, pt := range typed {
+				p.Type(pctx, pt.Keys[0])
+			}
 			for i := 0; i < draws; i++ {
 				p.RandomKey(pctx)
 			}
@@ -81,6 +94,13 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		if err != nil && err != goredis.Nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		for i, pt := range typed {
+			// a failure leaves the type to predictTypes
+			if typ, err := cmds[i].(*goredis.StatusCmd).Result(); err == nil && readTypes[typ] {
+				pt.Type = typ
+			}
+		}
+		cmds = cmds[len(typed):]
 		for _, cmd := range cmds[:draws] {
 			k, err := cmd.(*goredis.StringCmd).Result()
 			if err == goredis.Nil {

@@ -243,7 +243,20 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 		return c, nil
 	}
 	cl := c.client(0)
-	if err := cl.Ping(pctx).Err(); err != nil {
+	// PING and INFO cluster in one round trip: a server that does not
+	// answer PING fails the open whatever INFO says
+	var ping *goredis.StatusCmd
+	var clusterInfo *goredis.StringCmd
+	_, perr := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+		ping = p.Ping(pctx)
+		clusterInfo = p.Info(pctx, "cluster")
+		return nil
+	})
+	err = ping.Err()
+	if err == nil && perr != nil && clusterInfo.Err() == nil {
+		err = perr // the connection failed before the commands were sent (AUTH)
+	}
+	if err != nil {
 		_ = c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -251,7 +264,7 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 		return nil, c.connectError(err)
 	}
 	// A cluster node answers for its own slots only: read it as a cluster.
-	if info, err := cl.Info(pctx, "cluster").Result(); err == nil && parseInfo(info)["cluster_enabled"] == "1" {
+	if info, err := clusterInfo.Result(); err == nil && parseInfo(info)["cluster_enabled"] == "1" {
 		c.cluster = true
 		c.addNote("the server is a Redis Cluster node (cluster_enabled:1): every master of the cluster is read")
 		if err := c.openCluster(pctx); err != nil {

@@ -17,7 +17,7 @@ import (
 
 // Bounded reads of big values.
 const (
-	readBatch    = 1000    // keys per pipeline
+	readBatch    = 2000    // keys per pipeline (a pattern's default sample share of a scan: one round trip)
 	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
@@ -27,7 +27,7 @@ const (
 	// stringAhead is the most bytes of a string read with its size check
 	// (GETRANGE 0 stringAhead-1, one command instead of STRLEN then GET): a
 	// batch of readBatch keys holds at most readBatch*stringAhead bytes
-	// (16 MiB) of strings read ahead, besides its reads of pipeBytes.
+	// (32 MiB) of strings read ahead, besides its reads of pipeBytes.
 	stringAhead = 16 << 10
 )
 
