@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -27,6 +28,7 @@ const (
 	drawBatch       = 100              // RANDOMKEY draws of the listing of a large database
 	fillPatterns    = 20               // rare patterns filled with SCAN MATCH per database
 	trackFactor     = 10               // patterns tracked while listing: MaxPatterns × trackFactor
+	keyspaceFresh   = 5 * time.Second  // INFO keyspace read when opening is used by a listing started this soon
 )
 
 // pattern is one key pattern of one database while listing, then the
@@ -263,9 +265,21 @@ func parseInfo(s string) map[string]string {
 
 func (c *Connector) listStandalone(ctx context.Context) ([]*dbList, error) {
 	cl := c.client(0)
-	ictx, cancel := c.timeout(ctx)
-	info, err := cl.Info(ictx, "keyspace").Result()
-	cancel()
+	// INFO keyspace as read when opening (the first listing, started
+	// right after), else now
+	c.mu.Lock()
+	info := c.keyspaceInfo
+	if time.Since(c.keyspaceAt) > keyspaceFresh {
+		info = ""
+	}
+	c.keyspaceInfo = ""
+	c.mu.Unlock()
+	var err error
+	if info == "" {
+		ictx, cancel := c.timeout(ctx)
+		info, err = cl.Info(ictx, "keyspace").Result()
+		cancel()
+	}
 	var sizes map[int]int64
 	if err != nil {
 		if ctx.Err() != nil {

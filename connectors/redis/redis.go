@@ -26,6 +26,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/spf13/pflag"
@@ -162,7 +163,12 @@ type Connector struct {
 	notes   connectors.NoteList
 	skipped []connectors.SkippedContainer
 	info    map[string]string // INFO server/keyspace fields, once read
-	sem     chan struct{}
+	// keyspaceInfo is INFO keyspace as read when opening (the same round
+	// trip as PING), used by a listing of a standalone server that starts
+	// within keyspaceFresh of it
+	keyspaceInfo string
+	keyspaceAt   time.Time
+	sem          chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -246,14 +252,15 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 	// PING and INFO cluster in one round trip: a server that does not
 	// answer PING fails the open whatever INFO says
 	var ping *goredis.StatusCmd
-	var clusterInfo *goredis.StringCmd
+	var clusterInfo, keyspaceInfo *goredis.StringCmd
 	_, perr := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
 		ping = p.Ping(pctx)
 		clusterInfo = p.Info(pctx, "cluster")
+		keyspaceInfo = p.Info(pctx, "keyspace")
 		return nil
 	})
 	err = ping.Err()
-	if err == nil && perr != nil && clusterInfo.Err() == nil {
+	if err == nil && perr != nil && clusterInfo.Err() == nil && keyspaceInfo.Err() == nil {
 		err = perr // the connection failed before the commands were sent (AUTH)
 	}
 	if err != nil {
@@ -262,6 +269,9 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 			return nil, ctx.Err()
 		}
 		return nil, c.connectError(err)
+	}
+	if info, err := keyspaceInfo.Result(); err == nil {
+		c.keyspaceInfo, c.keyspaceAt = info, time.Now()
 	}
 	// A cluster node answers for its own slots only: read it as a cluster.
 	if info, err := clusterInfo.Result(); err == nil && parseInfo(info)["cluster_enabled"] == "1" {
