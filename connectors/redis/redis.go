@@ -4,9 +4,10 @@
 // Containers are key patterns: keys are grouped by replacing their id-like
 // segments with * (user:*, session:*, cart:*:items), one container per
 // pattern and database, named db<N>/<pattern>. Keys are found while listing
-// (SCAN over small databases, RANDOMKEY draws and SCAN MATCH over large
-// ones) and the keys drawn are kept, a bounded number per pattern, for
-// sampling.
+// (SCAN over small databases; over large ones, SCAN walks from seeded
+// cursors spread over the hash table, a few RANDOMKEY draws and SCAN MATCH
+// for rare patterns) and the keys met are kept, a bounded number per
+// pattern, for sampling.
 //
 // The connector only sends the read commands of an allow-list (see
 // allowed); a hook refuses anything else before it reaches the server. It
