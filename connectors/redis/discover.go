@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -24,9 +25,10 @@ const (
 	MethodScanMatch = "scan-match"     // the pattern's keys listed with SCAN MATCH while sampling
 	OtherKeys       = "(other keys)"   // the container of the patterns beyond MaxPatterns
 	keyBudgetBytes  = 64 << 20         // key names kept per database, at most
-	drawBatch       = 250              // RANDOMKEY per pipeline
+	drawBatch       = 100              // RANDOMKEY draws of the listing of a large database
 	fillPatterns    = 20               // rare patterns filled with SCAN MATCH per database
 	trackFactor     = 10               // patterns tracked while listing: MaxPatterns × trackFactor
+	keyspaceFresh   = 5 * time.Second  // INFO keyspace read when opening is used by a listing started this soon
 )
 
 // pattern is one key pattern of one database while listing, then the
@@ -44,6 +46,8 @@ type pattern struct {
 	NodeErr  error
 	Node     string
 	Type     string // the type of the first key kept, predicted for the others
+
+	typeAsked bool // the TYPE of Keys[0] went with a listing pipeline
 }
 
 // dbList is the listing of one database (of one cluster node).
@@ -147,7 +151,7 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 			if !c.selected(name, p.Pattern) {
 				continue
 			}
-			if len(p.Keys) > 0 && p.NodeErr == nil {
+			if len(p.Keys) > 0 && p.NodeErr == nil && p.Type == "" {
 				typed = append(typed, p)
 			}
 			ct := connectors.Container{Name: name, EstimatedDocuments: p.Estimate, Handle: p}
@@ -261,9 +265,21 @@ func parseInfo(s string) map[string]string {
 
 func (c *Connector) listStandalone(ctx context.Context) ([]*dbList, error) {
 	cl := c.client(0)
-	ictx, cancel := c.timeout(ctx)
-	info, err := cl.Info(ictx, "keyspace").Result()
-	cancel()
+	// INFO keyspace as read when opening (the first listing, started
+	// right after), else now
+	c.mu.Lock()
+	info := c.keyspaceInfo
+	if time.Since(c.keyspaceAt) > keyspaceFresh {
+		info = ""
+	}
+	c.keyspaceInfo = ""
+	c.mu.Unlock()
+	var err error
+	if info == "" {
+		ictx, cancel := c.timeout(ctx)
+		info, err = cl.Info(ictx, "keyspace").Result()
+		cancel()
+	}
 	var sizes map[int]int64
 	if err != nil {
 		if ctx.Err() != nil {
@@ -319,56 +335,10 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 	}
 	l.method = MethodRandomKey
 	seen := map[string]struct{}{}
-	budget := int64(3*c.own.KeysPerPattern + 10_000)
-	for l.draws < budget {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		pctx, cancel := c.timeout(ctx)
-		cmds, err := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
-			for i := 0; i < drawBatch; i++ {
-				p.RandomKey(pctx)
-			}
-			return nil
-		})
-		cancel()
-		if err != nil && err != goredis.Nil {
-			return c.redactErr(fmt.Errorf("db%d: RANDOMKEY: %s: %w", l.db, classify(err), err))
-		}
-		fresh, newPatterns := 0, 0
-		for _, cmd := range cmds {
-			k, err := cmd.(*goredis.StringCmd).Result()
-			if err != nil {
-				continue // the database emptied meanwhile
-			}
-			l.draws++
-			_, dup := seen[k]
-			if !dup {
-				seen[k] = struct{}{}
-				fresh++
-			}
-			before := len(l.patterns)
-			l.add(k, maxTracked, !dup)
-			newPatterns += len(l.patterns) - before
-		}
-		if fresh*20 < drawBatch {
-			break // the draws stopped finding new keys
-		}
-		if l.full() {
-			break
-		}
-		// The draws estimate the patterns' shares; once they stop finding
-		// new patterns, one SCAN walk gathers keys far cheaper (a SCAN
-		// returns ScanCount keys, in the hash table's order, which is
-		// unrelated to the keys' names).
-		if newPatterns == 0 && l.draws >= 2*drawBatch {
-			break
-		}
-	}
-	if err := c.walk(ctx, cl, l, seen, maxTracked); err != nil {
+	if err := c.sampleKeys(ctx, cl, l, seen, maxTracked); err != nil {
 		return err
 	}
-	l.notes = append(l.notes, fmt.Sprintf("keys found by %d RANDOMKEY draws and a SCAN of %d keys over %d keys: a pattern holding fewer than about 1 in %d keys may be missing", l.draws, l.walked, l.size, max(l.draws+l.walked, 1)))
+	l.notes = append(l.notes, fmt.Sprintf("keys found by %d RANDOMKEY draws and SCAN walks of %d keys from %d points of the hash table over %d keys: a pattern holding fewer than about 1 in %d keys may be missing", l.draws, l.walked, scanSegments, l.size, max(l.draws+l.walked, 1)))
 	// fill the rare patterns with SCAN MATCH
 	var rare []*pattern
 	for _, p := range l.patterns {
@@ -402,56 +372,6 @@ func (l *dbList) full() bool {
 		}
 	}
 	return true
-}
-
-// walk gathers keys for the patterns short of them with one SCAN (no
-// MATCH) from cursor 0, walking at most FillScanKeys keys. Patterns the
-// draws missed are added with the keys the walk finds.
-func (c *Connector) walk(ctx context.Context, cl *goredis.Client, l *dbList, seen map[string]struct{}, maxTracked int) error {
-	var cursor uint64
-	walked := 0
-	for walked < c.own.FillScanKeys && !l.full() {
-		sctx, cancel := c.timeout(ctx)
-		keys, next, err := cl.Scan(sctx, cursor, "", int64(c.own.ScanCount)).Result()
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
-		}
-		walked += len(keys)
-		l.walked += int64(len(keys))
-		for _, k := range keys {
-			p, _ := Pattern(k)
-			st, ok := l.patterns[p]
-			if !ok {
-				if len(l.patterns) >= maxTracked {
-					if l.other == nil {
-						l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}
-					}
-					l.other.Walked++
-					continue
-				}
-				st = &pattern{DB: l.db, Pattern: p}
-				l.patterns[p] = st
-			}
-			st.Walked++
-			if _, dup := seen[k]; dup {
-				continue
-			}
-			seen[k] = struct{}{}
-			if len(st.Keys) < l.keep {
-				l.keep1(st, k)
-				l.method = MethodFill
-			}
-		}
-		if next == 0 {
-			break
-		}
-		cursor = next
-	}
-	return nil
 }
 
 func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, maxTracked int) error {

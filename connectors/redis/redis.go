@@ -4,9 +4,10 @@
 // Containers are key patterns: keys are grouped by replacing their id-like
 // segments with * (user:*, session:*, cart:*:items), one container per
 // pattern and database, named db<N>/<pattern>. Keys are found while listing
-// (SCAN over small databases, RANDOMKEY draws and SCAN MATCH over large
-// ones) and the keys drawn are kept, a bounded number per pattern, for
-// sampling.
+// (SCAN over small databases; over large ones, SCAN walks from seeded
+// cursors spread over the hash table, a few RANDOMKEY draws and SCAN MATCH
+// for rare patterns) and the keys met are kept, a bounded number per
+// pattern, for sampling.
 //
 // The connector only sends the read commands of an allow-list (see
 // allowed); a hook refuses anything else before it reaches the server. It
@@ -26,6 +27,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/spf13/pflag"
@@ -162,7 +164,12 @@ type Connector struct {
 	notes   connectors.NoteList
 	skipped []connectors.SkippedContainer
 	info    map[string]string // INFO server/keyspace fields, once read
-	sem     chan struct{}
+	// keyspaceInfo is INFO keyspace as read when opening (the same round
+	// trip as PING), used by a listing of a standalone server that starts
+	// within keyspaceFresh of it
+	keyspaceInfo string
+	keyspaceAt   time.Time
+	sem          chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -243,15 +250,32 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 		return c, nil
 	}
 	cl := c.client(0)
-	if err := cl.Ping(pctx).Err(); err != nil {
+	// PING and INFO cluster in one round trip: a server that does not
+	// answer PING fails the open whatever INFO says
+	var ping *goredis.StatusCmd
+	var clusterInfo, keyspaceInfo *goredis.StringCmd
+	_, perr := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+		ping = p.Ping(pctx)
+		clusterInfo = p.Info(pctx, "cluster")
+		keyspaceInfo = p.Info(pctx, "keyspace")
+		return nil
+	})
+	err = ping.Err()
+	if err == nil && perr != nil && clusterInfo.Err() == nil && keyspaceInfo.Err() == nil {
+		err = perr // the connection failed before the commands were sent (AUTH)
+	}
+	if err != nil {
 		_ = c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, c.connectError(err)
 	}
+	if info, err := keyspaceInfo.Result(); err == nil {
+		c.keyspaceInfo, c.keyspaceAt = info, time.Now()
+	}
 	// A cluster node answers for its own slots only: read it as a cluster.
-	if info, err := cl.Info(pctx, "cluster").Result(); err == nil && parseInfo(info)["cluster_enabled"] == "1" {
+	if info, err := clusterInfo.Result(); err == nil && parseInfo(info)["cluster_enabled"] == "1" {
 		c.cluster = true
 		c.addNote("the server is a Redis Cluster node (cluster_enabled:1): every master of the cluster is read")
 		if err := c.openCluster(pctx); err != nil {

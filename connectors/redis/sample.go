@@ -17,7 +17,7 @@ import (
 
 // Bounded reads of big values.
 const (
-	readBatch    = 1000    // keys per pipeline
+	readBatch    = 2000    // keys per pipeline (a pattern's default sample share of a scan: one round trip)
 	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
@@ -27,7 +27,7 @@ const (
 	// stringAhead is the most bytes of a string read with its size check
 	// (GETRANGE 0 stringAhead-1, one command instead of STRLEN then GET): a
 	// batch of readBatch keys holds at most readBatch*stringAhead bytes
-	// (16 MiB) of strings read ahead, besides its reads of pipeBytes.
+	// (32 MiB) of strings read ahead, besides its reads of pipeBytes.
 	stringAhead = 16 << 10
 )
 
@@ -566,19 +566,27 @@ func (s *sampler) readPieces(ctx context.Context, k *keyState) ([]byte, error) {
 // base is a new document with the key's id-like segments.
 func base(key string) map[string]any {
 	f := map[string]any{}
+	if ids := keyIDs(key); ids != nil {
+		f[FieldKey] = ids
+	}
+	return f
+}
+
+// keyIDs is the value of the field FieldKey of key's documents: its
+// id-like segment, a list of them, or nil when it has none.
+func keyIDs(key string) any {
 	_, ids := Pattern(key)
 	switch len(ids) {
 	case 0:
+		return nil
 	case 1:
-		f[FieldKey] = ids[0]
-	default:
-		l := make([]any, len(ids))
-		for i, id := range ids {
-			l[i] = id
-		}
-		f[FieldKey] = l
+		return ids[0]
 	}
-	return f
+	l := make([]any, len(ids))
+	for i, id := range ids {
+		l[i] = id
+	}
+	return l
 }
 
 func (s *sampler) out(f map[string]any) error {
@@ -596,14 +604,18 @@ func (s *sampler) stringDoc(k *keyState, b []byte) error {
 		s.res.Skip(reason)
 		return nil
 	}
-	f := base(k.key)
 	if m, ok := v.(map[string]any); ok {
-		for name, x := range m {
-			f[name] = x
+		// the decoded object is the document (fresh, not shared): the
+		// key's ids are added unless the object has a field of that name
+		if _, taken := m[FieldKey]; !taken {
+			if ids := keyIDs(k.key); ids != nil {
+				m[FieldKey] = ids
+			}
 		}
-	} else {
-		f[FieldValue] = v
+		return s.out(m)
 	}
+	f := base(k.key)
+	f[FieldValue] = v
 	return s.out(f)
 }
 

@@ -1,0 +1,205 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// A large database is listed by SCAN walks that start from scanSegments
+// seeded cursors spread over the hash table, all sent in one pipeline, with
+// drawBatch RANDOMKEY draws in the first. A SCAN cursor is a bucket index
+// with its bits reversed (the server walks the table by incrementing the
+// reversed index, which keeps a walk valid while the table grows or
+// shrinks), and the server accepts any cursor: cursors whose reversed
+// values are spaced 2^64/scanSegments apart start the walks at evenly
+// spaced points of the walk order, and each walk stops before it reaches
+// the next one's start. A bucket is chosen by a hash of the key, so the
+// keys met are a random sample of the keyspace, like the draws, but come a
+// ScanCount at a time: hundreds of keys per round trip rather than one per
+// RANDOMKEY, at a third of a draw's cost to the server per key. The same
+// seed starts the walks at the same cursors (the same keys while the table
+// is unchanged); the draws, which cannot be seeded, keep keys only for the
+// patterns the walks left short of keys.
+const scanSegments = 8
+
+// segment is one SCAN walk of the listing.
+type segment struct {
+	cursor uint64
+	end    uint64 // the next walk's start in walk order (reversed cursor); 0: the table's end
+	done   bool
+}
+
+// sampleKeys lists a large database (see above): rounds of one pipeline
+// each, until every pattern has its keys (KeysPerPattern, or all it is
+// estimated to hold), the walks have covered the table or FillScanKeys keys
+// were met. After the first round, the COUNT of each walk is the keys
+// still to meet, estimated from the patterns' shares so far, split over
+// the walks (at most ScanCount).
+func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbList, seen map[string]struct{}, maxTracked int) error {
+	span := uint64(1) << (64 - bits.TrailingZeros(scanSegments))
+	off := l.rng.Uint64() % span
+	segs := make([]segment, scanSegments)
+	for k := range segs {
+		segs[k].cursor = bits.Reverse64(uint64(k)*span + off)
+		if k+1 < len(segs) {
+			segs[k].end = uint64(k+1)*span + off
+		}
+	}
+	var drawn []string
+	count := c.own.ScanCount
+	for round := 0; ; round++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var live []*segment
+		for i := range segs {
+			if !segs[i].done {
+				live = append(live, &segs[i])
+			}
+		}
+		if len(live) == 0 {
+			break
+		}
+		draws := 0
+		if round == 0 {
+			draws = drawBatch
+		}
+		// the TYPE of the first key of the patterns found so far goes
+		// with the next round (predicted for the pattern's keys, see
+		// predictTypes)
+		var typed []*pattern
+		for _, p := range l.patterns {
+			if len(p.Keys) > 0 && !p.typeAsked {
+				p.typeAsked = true
+				typed = append(typed, p)
+			}
+		}
+		pctx, cancel := c.timeout(ctx)
+		cmds, err := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+			for _, pt := range typed {
+				p.Type(pctx, pt.Keys[0])
+			}
+			for i := 0; i < draws; i++ {
+				p.RandomKey(pctx)
+			}
+			for _, s := range live {
+				p.Scan(pctx, s.cursor, "", int64(count))
+			}
+			return nil
+		})
+		cancel()
+		if err != nil && err != goredis.Nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for i, pt := range typed {
+			// a failure leaves the type to predictTypes
+			if typ, err := cmds[i].(*goredis.StatusCmd).Result(); err == nil && readTypes[typ] {
+				pt.Type = typ
+			}
+		}
+		cmds = cmds[len(typed):]
+		for _, cmd := range cmds[:draws] {
+			k, err := cmd.(*goredis.StringCmd).Result()
+			if err == goredis.Nil {
+				continue // the database emptied meanwhile
+			}
+			if err != nil {
+				return c.redactErr(fmt.Errorf("db%d: RANDOMKEY: %s: %w", l.db, classify(err), err))
+			}
+			l.draws++
+			l.add(k, maxTracked, false) // counted now, kept at the end if still wanted
+			drawn = append(drawn, k)
+		}
+		pages := make([][]string, len(live))
+		for i, s := range live {
+			keys, next, err := cmds[draws+i].(*goredis.ScanCmd).Result()
+			if err != nil {
+				return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
+			}
+			pages[i] = keys
+			s.cursor = next
+			if next == 0 || s.end != 0 && bits.Reverse64(next) >= s.end {
+				s.done = true
+			}
+		}
+		// the walks' keys taken in turn, so that a pattern's keys come
+		// from every part of the table
+		for i, more := 0, true; more; i++ {
+			more = false
+			for _, page := range pages {
+				if i < len(page) {
+					l.walk1(page[i], seen, maxTracked)
+					more = true
+				}
+			}
+		}
+		if l.full() || l.walked >= int64(c.own.FillScanKeys) {
+			break
+		}
+		// keys still to meet: the most any short pattern needs at its
+		// share of the keys met so far, plus a tenth
+		met := l.draws + l.walked
+		need := int64(0)
+		for _, p := range l.patterns {
+			if !l.short(p) {
+				continue
+			}
+			want := min(int64(l.keep), l.estimate(p)) - int64(len(p.Keys))
+			need = max(need, want*met/max(p.Count+p.Walked, 1))
+		}
+		need = min(need+need/10+int64(len(live)), int64(c.own.FillScanKeys)-l.walked)
+		n := 0
+		for i := range segs {
+			if !segs[i].done {
+				n++
+			}
+		}
+		count = int(min(max((need+int64(n)-1)/int64(max(n, 1)), 10), int64(c.own.ScanCount)))
+	}
+	// keys drawn by RANDOMKEY for the patterns still short of keys
+	for _, k := range drawn {
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		p, _ := Pattern(k)
+		st, ok := l.patterns[p]
+		if !ok {
+			st = l.other
+		}
+		if st != nil && len(st.Keys) < l.keep {
+			seen[k] = struct{}{}
+			l.keep1(st, k)
+		}
+	}
+	return nil
+}
+
+// walk1 records one key met by a SCAN walk.
+func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
+	l.walked++
+	p, _ := Pattern(k)
+	st, ok := l.patterns[p]
+	if !ok {
+		if len(l.patterns) >= maxTracked {
+			if l.other == nil {
+				l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}
+			}
+			l.other.Walked++
+			return
+		}
+		st = &pattern{DB: l.db, Pattern: p}
+		l.patterns[p] = st
+	}
+	st.Walked++
+	if _, dup := seen[k]; dup {
+		return
+	}
+	seen[k] = struct{}{}
+	if len(st.Keys) < l.keep {
+		l.keep1(st, k)
+		l.method = MethodFill
+	}
+}
