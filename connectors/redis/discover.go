@@ -19,16 +19,16 @@ import (
 
 // Listing methods, as reported in SampleResult.Method.
 const (
-	MethodScan      = "scan"           // every key of the database listed with SCAN
-	MethodRandomKey = "randomkey"      // keys drawn with RANDOMKEY
-	MethodFill      = "randomkey+scan" // RANDOMKEY draws, rare patterns filled with SCAN MATCH
-	MethodScanMatch = "scan-match"     // the pattern's keys listed with SCAN MATCH while sampling
-	OtherKeys       = "(other keys)"   // the container of the patterns beyond MaxPatterns
-	keyBudgetBytes  = 64 << 20         // key names kept per database, at most
-	drawBatch       = 100              // RANDOMKEY draws of the listing of a large database
-	fillPatterns    = 20               // rare patterns filled with SCAN MATCH per database
-	trackFactor     = 10               // patterns tracked while listing: MaxPatterns × trackFactor
-	keyspaceFresh   = 5 * time.Second  // INFO keyspace read when opening is used by a listing started this soon
+	MethodScan      = "scan"                         // every key of the database listed with SCAN
+	MethodRandomKey = "seeded-scan-walks"            // keys met by SCAN walks from seeded cursors, and RANDOMKEY draws
+	MethodFill      = "seeded-scan-walks+scan-match" // the same, rare patterns filled with SCAN MATCH
+	MethodScanMatch = "scan-match"                   // the pattern's keys listed with SCAN MATCH while sampling
+	OtherKeys       = "(other keys)"                 // the container of the patterns beyond MaxPatterns
+	keyBudgetBytes  = 64 << 20                       // key names kept per database, at most
+	drawBatch       = 100                            // RANDOMKEY draws of the listing of a large database
+	fillPatterns    = 20                             // rare patterns filled with SCAN MATCH per database
+	trackFactor     = 10                             // patterns tracked while listing: MaxPatterns × trackFactor
+	keyspaceFresh   = 5 * time.Second                // INFO keyspace read when opening is used by a listing started this soon
 )
 
 // pattern is one key pattern of one database while listing, then the
