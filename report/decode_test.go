@@ -76,7 +76,7 @@ func compareDecoders(t *testing.T, data []byte) {
 		t.Fatalf("encoding/json: failed %v, header read %v; goccy: failed %v, header read %v\n%q",
 			want.failed, want.headOK, got.failed, got.headOK, data)
 	}
-	if !reflect.DeepEqual(want.head, got.head) {
+	if want.headOK && !reflect.DeepEqual(want.head, got.head) { // (what an error leaves does not count)
 		t.Fatalf("header: encoding/json %+v, goccy %+v\n%q", want.head, got.head, data)
 	}
 	if want.failed {

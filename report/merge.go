@@ -540,12 +540,12 @@ func decodeContainer(dec tokenStream) (Container, error) {
 	}
 	if c.MergeState == nil {
 		if len(w.Fields) > 0 {
-			if err := json.Unmarshal(w.Fields, &c.Fields); err != nil {
+			if err := gojson.Unmarshal(w.Fields, &c.Fields); err != nil {
 				return c, err
 			}
 		}
 		if len(w.People) > 0 {
-			if err := json.Unmarshal(w.People, &c.People); err != nil {
+			if err := gojson.Unmarshal(w.People, &c.People); err != nil {
 				return c, err
 			}
 		}
