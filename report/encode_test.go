@@ -69,8 +69,8 @@ func TestContainerEncodersAgree(t *testing.T) {
 	for _, f := range []float64{0, -0.0, 1e-7, 1e-6, 0.000001234, 1e20, 1e21, 123456789e15, 0.1 + 0.2, 1.0 / 3, math.MaxFloat64, math.SmallestNonzeroFloat64, -2.5e-300, 5e-324, 1e300} {
 		cs = append(cs, Container{Name: msg, RiskScore: f, MarginOfError: -f, Error: &msg, Notes: []string{msg, ""},
 			SkipReasons: map[string]int64{"z": 1, "a": -2, msg: math.MaxInt64, "": math.MinInt64},
-			Fields: []Field{{Path: msg, Findings: []Finding{{Category: "email", Confidence: f, MatchRatio: f / 7, Risk: f * 3, Examples: []string{msg}, Evidence: nil}}}},
-			People: &People{Estimate: 3, ErrorBound: f, Method: msg, Sketches: map[string]string{"b": "x", "a": msg}}})
+			Fields:      []Field{{Path: msg, Findings: []Finding{{Category: "email", Confidence: f, MatchRatio: f / 7, Risk: f * 3, Examples: []string{msg}, Evidence: nil}}}},
+			People:      &People{Estimate: 3, ErrorBound: f, Method: msg, Sketches: map[string]string{"b": "x", "a": msg}}})
 	}
 	cs = append(cs, Container{}, Container{Fields: []Field{}, Notes: []string{}, SkipReasons: map[string]int64{}})
 	for _, c := range cs {
