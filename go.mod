@@ -9,6 +9,7 @@ require (
 	github.com/elastic/elastic-transport-go/v8 v8.9.0
 	github.com/elastic/go-elasticsearch/v8 v8.19.7
 	github.com/go-sql-driver/mysql v1.9.2
+	github.com/goccy/go-json v0.12.0
 	github.com/google/pprof v0.0.0-20240409012703-83162a5b38cd
 	github.com/jackc/pgx/v5 v5.7.5
 	github.com/nyaruka/phonenumbers v1.8.1

@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // A merged report holds each container once, finished, risk and all: the
@@ -22,6 +24,28 @@ import (
 // containerIndent is the indentation of a container in the JSON report:
 // report → targets → target → containers → container.
 const containerIndent = "        "
+
+// containerEncoder writes a container as it stands in the JSON report.
+type containerEncoder interface{ Encode(v any) error }
+
+// newContainerEncoder is goccy/go-json's encoder, which indents as it
+// writes (encoding/json's writes, then indents again): the same bytes as
+// WriteJSON's encoding/json (TestContainerEncodersAgree,
+// FuzzContainerEncoders), in about half the time.
+var newContainerEncoder = func(w io.Writer) containerEncoder {
+	enc := gojson.NewEncoder(w)
+	enc.SetIndent(containerIndent, "  ")
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// stdContainerEncoder is encoding/json's: the oracle.
+func stdContainerEncoder(w io.Writer) containerEncoder {
+	enc := json.NewEncoder(w)
+	enc.SetIndent(containerIndent, "  ")
+	enc.SetEscapeHTML(false)
+	return enc
+}
 
 // spilled is a finished container in the spill file.
 type spilled struct {
@@ -40,7 +64,7 @@ type spillFile struct {
 	w   *bufio.Writer
 	off int64
 	buf bytes.Buffer
-	enc *json.Encoder
+	enc containerEncoder
 	// r reads on from rpos
 	r    *bufio.Reader
 	rpos int64
@@ -60,9 +84,7 @@ func newSpillFile(dir string) (*spillFile, error) {
 	// the file is gone when the merge ends, however it ends
 	_ = os.Remove(f.Name())
 	s := &spillFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}
-	s.enc = json.NewEncoder(&s.buf)
-	s.enc.SetIndent(containerIndent, "  ")
-	s.enc.SetEscapeHTML(false)
+	s.enc = newContainerEncoder(&s.buf)
 	return s, nil
 }
 
