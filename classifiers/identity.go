@@ -54,7 +54,7 @@ func phoneE164(s, region string) string {
 		t = "+" + t[2:]
 	}
 	try := func(r string) string {
-		n, err := phonenumbers.Parse(t, r)
+		n, err := parsePhone(t, r)
 		if err != nil || !phonenumbers.IsValidNumber(n) {
 			return ""
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -61,7 +62,7 @@ func validForRegion(s, region string) bool {
 			}
 		}
 	}
-	n, err := phonenumbers.Parse(s, region)
+	n, err := parsePhone(s, region)
 	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
 }
 
@@ -116,6 +117,7 @@ func (nd *numDesc) matches(n []byte) bool {
 // regionMeta is what validating a national number of one region needs
 // from the libphonenumber metadata, compiled once.
 type regionMeta struct {
+	id       uint32         // a number of its own, for phoneMemo
 	cc       []byte         // country calling code
 	idd      *regexp.Regexp // international prefix, anchored
 	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
@@ -132,21 +134,51 @@ type regionMeta struct {
 
 var regionMetas sync.Map // region → *regionMeta (nil: not known)
 
+// regionMetaFast holds the metadata of two-letter regions once looked up
+// (noRegionMeta: none), so that the validation loops over regions skip the
+// map; other region codes ("001") go through regionMetas.
+var (
+	regionMetaFast [26 * 26]atomic.Pointer[regionMeta]
+	noRegionMeta   = new(regionMeta)
+	regionMetaIDs  atomic.Uint32
+)
+
 func metaFor(region string) *regionMeta {
-	if v, ok := regionMetas.Load(region); ok {
-		return v.(*regionMeta)
-	}
-	var m *regionMeta
-	if coll, err := phonenumbers.MetadataCollection(); err == nil {
-		for _, md := range coll.GetMetadata() {
-			if md.GetId() == region {
-				m = newRegionMeta(md)
-				break
+	var fast *atomic.Pointer[regionMeta]
+	if len(region) == 2 && region[0] >= 'A' && region[0] <= 'Z' && region[1] >= 'A' && region[1] <= 'Z' {
+		fast = &regionMetaFast[int(region[0]-'A')*26+int(region[1]-'A')]
+		if m := fast.Load(); m != nil {
+			if m == noRegionMeta {
+				return nil
 			}
+			return m
 		}
 	}
-	v, _ := regionMetas.LoadOrStore(region, m)
-	return v.(*regionMeta)
+	v, ok := regionMetas.Load(region)
+	if !ok {
+		var m *regionMeta
+		if coll, err := phonenumbers.MetadataCollection(); err == nil {
+			for _, md := range coll.GetMetadata() {
+				if md.GetId() == region {
+					m = newRegionMeta(md)
+					break
+				}
+			}
+		}
+		if m != nil {
+			m.id = regionMetaIDs.Add(1)
+		}
+		v, _ = regionMetas.LoadOrStore(region, m)
+	}
+	m := v.(*regionMeta)
+	if fast != nil {
+		if m == nil {
+			fast.Store(noRegionMeta)
+		} else {
+			fast.Store(m)
+		}
+	}
+	return m
 }
 
 func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
@@ -201,6 +233,16 @@ func (m *regionMeta) valid(d []byte) (valid, ok bool) {
 // national significant number, matches the general description and one
 // of the types of the region.
 func (m *regionMeta) validNSN(n []byte) bool {
+	e, sl := validNSNMemo.get(m, n)
+	if e != nil {
+		return e.ok
+	}
+	v := m.computeValidNSN(n)
+	sl.Store(&phoneMemoEntry{m: m, key: string(n), ok: v})
+	return v
+}
+
+func (m *regionMeta) computeValidNSN(n []byte) bool {
 	if !m.general.matches(n) {
 		return false
 	}
@@ -219,6 +261,16 @@ func (m *regionMeta) validNSN(n []byte) bool {
 // here (the digits start with an international prefix or the calling
 // code). The result may share d's memory.
 func (m *regionMeta) nsn(d []byte) (n []byte, ok bool) {
+	e, sl := nsnMemo.get(m, d)
+	if e != nil {
+		return []byte(e.n), e.ok
+	}
+	n, ok = m.computeNSN(d)
+	sl.Store(&phoneMemoEntry{m: m, key: string(d), n: string(n), ok: ok})
+	return n, ok
+}
+
+func (m *regionMeta) computeNSN(d []byte) (n []byte, ok bool) {
 	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
 		return nil, false
 	}

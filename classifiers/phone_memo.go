@@ -1,0 +1,76 @@
+package classifiers
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// The steps of validating a number in national notation (the national
+// significant number a region's metadata make of the digits, and whether
+// that number is valid there) are pure functions of the region and the
+// digits, and the same value meets them twice: once when a rule validates
+// it, once when the people count places it (NormaliseIdentifier), each
+// time for the document's region and then the common regions in the same
+// order. phoneMemo keeps the last results in a fixed number of slots, so
+// that the second pass finds what the first computed. A slot holds one
+// immutable entry; a collision replaces it, which costs only a recomputation.
+type phoneMemo struct {
+	slots [phoneMemoSlots]atomic.Pointer[phoneMemoEntry]
+}
+
+const phoneMemoSlots = 4096
+
+type phoneMemoEntry struct {
+	m   *regionMeta
+	key string
+	n   string // nsn: the national significant number
+	ok  bool   // nsn: whether the steps are reproduced; validNSN: the answer
+}
+
+var (
+	phoneMemoSeed = maphash.MakeSeed()
+	nsnMemo       phoneMemo
+	validNSNMemo  phoneMemo
+)
+
+func (pm *phoneMemo) slot(m *regionMeta, key []byte) *atomic.Pointer[phoneMemoEntry] {
+	h := maphash.Bytes(phoneMemoSeed, key) + uint64(m.id)*0x9e3779b97f4a7c15
+	return &pm.slots[h%phoneMemoSlots]
+}
+
+func (pm *phoneMemo) get(m *regionMeta, key []byte) (*phoneMemoEntry, *atomic.Pointer[phoneMemoEntry]) {
+	sl := pm.slot(m, key)
+	if e := sl.Load(); e != nil && e.m == m && e.key == string(key) {
+		return e, sl
+	}
+	return nil, sl
+}
+
+// parsedMemo keeps the last results of phonenumbers.Parse by (text,
+// region), for the numbers the precompiled metadata do not decide: the
+// rule's validation and the people count parse the same values.
+var parsedMemo [phoneMemoSlots]atomic.Pointer[parsedEntry]
+
+type parsedEntry struct {
+	s, region string
+	n         *phonenumbers.PhoneNumber
+	err       error
+}
+
+// parsePhone is phonenumbers.Parse(s, region). The number it returns is
+// shared: callers only read it.
+func parsePhone(s, region string) (*phonenumbers.PhoneNumber, error) {
+	h := maphash.String(phoneMemoSeed, s)
+	for i := 0; i < len(region); i++ {
+		h = h*31 + uint64(region[i])
+	}
+	sl := &parsedMemo[h%phoneMemoSlots]
+	if e := sl.Load(); e != nil && e.s == s && e.region == region {
+		return e.n, e.err
+	}
+	n, err := phonenumbers.Parse(s, region)
+	sl.Store(&parsedEntry{s: s, region: region, n: n, err: err})
+	return n, err
+}
