@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/piisniff/piisniff/internal/mongotest"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 	"github.com/piisniff/piisniff/internal/pgtest"
-	"github.com/piisniff/piisniff/report"
 )
 
 // TestMergeElasticsearch: indices of the protocol test server scanned at
@@ -195,15 +193,7 @@ func mergeSQL(t *testing.T, target, sliced string) {
 // a report file.
 func containerMethod(t *testing.T, path, container string) (string, []string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r report.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	for _, tg := range r.Targets {
+	for _, tg := range readReportFile(t, path).Targets {
 		for _, c := range tg.Containers {
 			if c.Name == container {
 				return c.SamplingMethod, c.Notes

@@ -113,21 +113,27 @@ func assertSame(t *testing.T, full, merged *report.Report) {
 	}
 }
 
+// readReportFile reads a JSON report a shard run wrote.
+func readReportFile(t *testing.T, path string) *report.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return &r
+}
+
 // sliceNotes lists the notes about the cut of the containers of shard
 // reports, and the sampling methods of the containers that have them.
 func sliceNotes(t *testing.T, paths []string) (notes []string, methods map[string]bool) {
 	t.Helper()
 	methods = map[string]bool{}
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r report.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			t.Fatal(err)
-		}
-		for _, tg := range r.Targets {
+		for _, tg := range readReportFile(t, p).Targets {
 			for _, c := range tg.Containers {
 				for _, n := range c.Notes {
 					if strings.HasPrefix(n, "slice ") {

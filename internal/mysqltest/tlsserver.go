@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/piisniff/piisniff/internal/pgtest"
+	"github.com/piisniff/piisniff/internal/testproc"
 )
 
 // TLSServer is a MariaDB server of a test's own on a free port of
@@ -71,22 +71,7 @@ func StartTLSServer(tb testing.TB) *TLSServer {
 		"--ssl-ca=" + certs.CAFile, "--ssl-cert=" + certs.CertFile, "--ssl-key=" + certs.KeyFile,
 		"--require-secure-transport=ON"}, user...)
 	srv := exec.Command(server, srvArgs...)
-	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := srv.Start(); err != nil {
-		tb.Fatalf("start mariadbd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = srv.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		// by the pid this test started
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = srv.Process.Kill()
-			<-exited
-		}
-	})
+	proc := testproc.Start(tb, "mariadbd", srv, logFile, syscall.SIGTERM, 15*time.Second)
 	s := &TLSServer{Port: port, Certs: certs, URI: fmt.Sprintf("mysql://root@127.0.0.1:%d/", port)}
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Net, cfg.Addr = "root", "tcp", fmt.Sprintf("127.0.0.1:%d", port)
@@ -98,24 +83,10 @@ func StartTLSServer(tb testing.TB) *TLSServer {
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	proc.WaitReady(tb, fmt.Sprintf("accept a TLS connection on port %d", port), 60*time.Second, 200*time.Millisecond, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err := db.PingContext(ctx)
-		cancel()
-		if err == nil {
-			return s
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(logFile)
-			tb.Fatalf("mariadbd exited: %s", strings.TrimSpace(string(log)))
-		default:
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logFile)
-			tb.Fatalf("mariadbd on port %d did not accept a TLS connection: %v\n%s", port, err, log)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		defer cancel()
+		return db.PingContext(ctx)
+	})
+	return s
 }

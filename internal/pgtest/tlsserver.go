@@ -16,12 +16,13 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/piisniff/piisniff/internal/testproc"
 )
 
 // Certs are PEM files of a throw-away certificate authority and a server
@@ -186,47 +187,16 @@ func StartTLSServer(tb testing.TB) *TLSServer {
 		"-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20",
 		"-c", "logging_collector=off", "-c", "log_min_messages=warning")
 	logFile := filepath.Join(dir, "server.log")
-	lf, err := os.Create(logFile)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv.Stdout, srv.Stderr = lf, lf
-	if err := srv.Start(); err != nil {
-		lf.Close()
-		tb.Fatalf("start postgres: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = srv.Wait(); lf.Close(); close(exited) }()
-	tb.Cleanup(func() {
-		// fast shutdown, then kill: by the pid this test started
-		_ = srv.Process.Signal(syscall.SIGINT)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = srv.Process.Kill()
-			<-exited
-		}
-	})
+	proc := testproc.Start(tb, "postgres", srv, logFile, syscall.SIGINT, 10*time.Second) // SIGINT: fast shutdown
 	s := &TLSServer{Port: port, Certs: certs, URI: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres", port)}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	proc.WaitReady(tb, fmt.Sprintf("accept a TLS connection on port %d", port), 30*time.Second, 100*time.Millisecond, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
 		conn, err := pgx.Connect(ctx, s.URI+"?sslmode=require")
-		cancel()
 		if err == nil {
 			_ = conn.Close(context.Background())
-			return s
 		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(logFile)
-			tb.Fatalf("postgres exited: %s", strings.TrimSpace(string(log)))
-		default:
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logFile)
-			tb.Fatalf("postgres on port %d did not accept a TLS connection: %v\n%s", port, err, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err
+	})
+	return s
 }
