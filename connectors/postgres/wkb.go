@@ -201,28 +201,29 @@ func (d *wkbDecoder) geometry(out *strings.Builder, named bool, depth int) error
 	case wkbLineString, wkbCircularString:
 		return d.points(out, dims, named)
 	case wkbPolygon, wkbTriangle:
-		n, err := d.count(4)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			out.WriteString(emptyWord(named))
-			return nil
-		}
-		out.WriteByte('(')
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				out.WriteByte(',')
-			}
-			if err := d.points(out, dims, false); err != nil {
-				return err
-			}
-		}
-		out.WriteByte(')')
-		return nil
+		return d.list(out, 4, named, func() error { return d.points(out, dims, false) })
 	}
 	// collections: each member a whole geometry with its own header
-	n, err := d.count(5)
+	bareMembers := typ == wkbMultiPoint || typ == wkbMultiLineString || typ == wkbMultiPolygon ||
+		typ == wkbPolyhedralSurface || typ == wkbTIN
+	order := d.order
+	err = d.list(out, 5, named, func() error {
+		memberName := !bareMembers
+		if typ == wkbCompoundCurve || typ == wkbCurvePolygon || typ == wkbMultiCurve {
+			// plain line strings are written bare, curves by name
+			memberName = len(d.b) >= 5 && d.peekType() != wkbLineString
+		}
+		return d.geometry(out, memberName, depth+1)
+	})
+	d.order = order
+	return err
+}
+
+// list decodes a counted list whose items take at least min bytes each:
+// "EMPTY" when it has none, else "(item,item)" with each item written by
+// item.
+func (d *wkbDecoder) list(out *strings.Builder, min int, named bool, item func() error) error {
+	n, err := d.count(min)
 	if err != nil {
 		return err
 	}
@@ -230,24 +231,15 @@ func (d *wkbDecoder) geometry(out *strings.Builder, named bool, depth int) error
 		out.WriteString(emptyWord(named))
 		return nil
 	}
-	bareMembers := typ == wkbMultiPoint || typ == wkbMultiLineString || typ == wkbMultiPolygon ||
-		typ == wkbPolyhedralSurface || typ == wkbTIN
-	order := d.order
 	out.WriteByte('(')
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		memberName := !bareMembers
-		if typ == wkbCompoundCurve || typ == wkbCurvePolygon || typ == wkbMultiCurve {
-			// plain line strings are written bare, curves by name
-			memberName = len(d.b) >= 5 && d.peekType() != wkbLineString
-		}
-		if err := d.geometry(out, memberName, depth+1); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 	}
-	d.order = order
 	out.WriteByte(')')
 	return nil
 }
@@ -280,23 +272,10 @@ func emptyWord(named bool) string {
 
 // points decodes a point list: "(x y,x y)".
 func (d *wkbDecoder) points(out *strings.Builder, dims int, named bool) error {
-	n, err := d.count(8 * dims)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		out.WriteString(emptyWord(named))
-		return nil
-	}
-	out.WriteByte('(')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			out.WriteByte(',')
-		}
+	return d.list(out, 8*dims, named, func() error {
 		d.coords(out, dims)
-	}
-	out.WriteByte(')')
-	return nil
+		return nil
+	})
 }
 
 // coords writes the ordinates of one point (the bytes are there: the
