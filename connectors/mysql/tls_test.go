@@ -5,13 +5,13 @@ import (
 	"crypto/tls"
 	"database/sql"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
 
@@ -49,71 +49,36 @@ func TestTLS(t *testing.T) {
 		}
 	}
 	base := fmt.Sprintf("mysql://scanner:%s@127.0.0.1:%d/shop", secret, srv.Port)
-	ok := []struct {
-		name     string
-		uri      string
-		tls      connectors.TLSOptions
-		verified bool
-	}{
-		{name: "tls=verify-full, ssl-ca", uri: base + "?tls=verify-full&ssl-ca=" + srv.Certs.CAFile, verified: true},
-		{name: "--tls-ca without tls= means verify-full", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.CAFile}, verified: true},
-		{name: "sslmode=verify-ca", uri: base + "?sslmode=verify-ca&ssl-ca=" + srv.Certs.CAFile, verified: true},
-		{name: "--tls-insecure turns verification off", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile, Insecure: true}},
-		{name: "tls=skip-verify", uri: base + "?tls=skip-verify"},
-	}
-	for _, tc := range ok {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := open(context.Background(), tc.uri, connectors.Options{TLS: tc.tls, Env: func(string) string { return "" }}, nil)
-			if err != nil {
-				t.Fatalf("open: %v", err)
-			}
-			defer c.Close()
-			ex := c.Exposure(context.Background())
-			if !ex.Reachable || !ex.TLS {
-				t.Fatalf("exposure: reachable %v, TLS %v, notes %q", ex.Reachable, ex.TLS, ex.Notes)
-			}
-			if notes := strings.Join(ex.Notes, "\n"); strings.Contains(notes, "not encrypted") {
-				t.Errorf("a TLS connection noted as unencrypted: %q", ex.Notes)
-			}
-			cs, err := c.Containers(context.Background())
-			if err != nil || len(cs) != 1 {
-				t.Fatalf("Containers over TLS: %v, %v", cs, err)
+	refusedPlain := "or the server accepts only TLS connections (require_secure_transport=ON), and this connection was not encrypted"
+	connectortest.RunTLS(t, connectortest.TLSCheck{
+		Open: func(ctx context.Context, uri string, tls connectors.TLSOptions) (connectors.Connector, error) {
+			return open(ctx, uri, connectors.Options{TLS: tls, Env: func(string) string { return "" }}, nil)
+		},
+		Secret: secret,
+		Accepted: []connectortest.TLSAccepted{
+			{Name: "tls=verify-full, ssl-ca", URI: base + "?tls=verify-full&ssl-ca=" + srv.Certs.CAFile, Verified: true},
+			{Name: "--tls-ca without tls= means verify-full", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.CAFile}, Verified: true},
+			{Name: "sslmode=verify-ca", URI: base + "?sslmode=verify-ca&ssl-ca=" + srv.Certs.CAFile, Verified: true},
+			{Name: "--tls-insecure turns verification off", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile, Insecure: true}},
+			{Name: "tls=skip-verify", URI: base + "?tls=skip-verify"},
+		},
+		Refused: []connectortest.TLSRefused{
+			{Name: "a CA that did not sign the certificate", URI: base + "?tls=verify-full&ssl-ca=" + srv.Certs.OtherCAFile,
+				Want: "TLS certificate verification failed"},
+			{Name: "--tls-ca of another CA", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile},
+				Want: "certificate signed by unknown authority"},
+			{Name: "the system's CAs only", URI: base + "?tls=verify-full", Want: "TLS certificate verification failed"},
+			{Name: "sslmode=disable against a server that requires TLS", URI: base + "?sslmode=disable", Want: refusedPlain},
+			{Name: "tls=false against a server that requires TLS", URI: base + "?tls=false", Want: refusedPlain},
+		},
+		Read: func(t *testing.T, c connectors.Connector, cs []connectors.Container) {
+			if len(cs) != 1 {
+				t.Fatalf("Containers over TLS: %v", cs)
 			}
 			n := 0
 			if _, err := c.Sample(context.Background(), cs[0], connectors.SampleOptions{Size: 10, Seed: 1}, func(connectors.Document) error { n++; return nil }); err != nil || n != 1 {
 				t.Errorf("Sample over TLS: %d rows, %v", n, err)
 			}
-		})
-	}
-	bad := []struct {
-		name string
-		uri  string
-		tls  connectors.TLSOptions
-		want string // in the error
-	}{
-		{name: "a CA that did not sign the certificate", uri: base + "?tls=verify-full&ssl-ca=" + srv.Certs.OtherCAFile,
-			want: "TLS certificate verification failed"},
-		{name: "--tls-ca of another CA", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile},
-			want: "certificate signed by unknown authority"},
-		{name: "the system's CAs only", uri: base + "?tls=verify-full", want: "TLS certificate verification failed"},
-		{name: "sslmode=disable against a server that requires TLS", uri: base + "?sslmode=disable",
-			want: "or the server accepts only TLS connections (require_secure_transport=ON), and this connection was not encrypted"},
-		{name: "tls=false against a server that requires TLS", uri: base + "?tls=false",
-			want: "or the server accepts only TLS connections (require_secure_transport=ON), and this connection was not encrypted"},
-	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := open(context.Background(), tc.uri, connectors.Options{TLS: tc.tls, Env: func(string) string { return "" }}, nil)
-			if err == nil {
-				c.Close()
-				t.Fatal("open succeeded")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not say %q", err, tc.want)
-			}
-			if strings.Contains(err.Error(), secret) {
-				t.Errorf("the password is in the error: %q", err)
-			}
-		})
-	}
+		},
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/pgtest"
 )
 
@@ -20,77 +21,33 @@ func TestTLS(t *testing.T) {
 	srv := pgtest.StartTLSServer(t)
 	const secret = "tls-S3cret-pw" // trust: any password is accepted
 	base := strings.Replace(srv.URI, "postgres@", "postgres:"+secret+"@", 1)
-	ok := []struct {
-		name     string
-		uri      string
-		tls      connectors.TLSOptions
-		note     string // a note of the exposure
-		verified bool
-	}{
-		{name: "sslmode=verify-full, sslrootcert", uri: base + "?sslmode=verify-full&sslrootcert=" + srv.Certs.CAFile, verified: true},
-		{name: "--tls-ca without sslmode means verify-full", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.CAFile}, verified: true},
-		{name: "sslmode=verify-ca", uri: base + "?sslmode=verify-ca&sslrootcert=" + srv.Certs.CAFile, verified: true},
-		{name: "--tls-insecure turns verification off", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile, Insecure: true},
-			note: "without verification of the server's certificate"},
-		{name: "sslmode=require: TLS, unverified", uri: base + "?sslmode=require", note: "without verification of the server's certificate"},
-	}
-	for _, tc := range ok {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := open(context.Background(), tc.uri, connectors.Options{Env: envOf(nil), TLS: tc.tls}, nil)
-			if err != nil {
-				t.Fatalf("open: %v", err)
-			}
-			defer c.Close()
-			ex := c.Exposure(context.Background())
-			if !ex.Reachable || !ex.TLS {
-				t.Fatalf("exposure: reachable %v, TLS %v, notes %q", ex.Reachable, ex.TLS, ex.Notes)
-			}
-			notes := strings.Join(ex.Notes, "\n")
-			if strings.Contains(notes, "not encrypted") {
-				t.Errorf("a TLS connection noted as unencrypted: %q", ex.Notes)
-			}
-			if tc.note != "" && !strings.Contains(notes, tc.note) {
-				t.Errorf("notes %q do not say %q", ex.Notes, tc.note)
-			}
-			if tc.verified && strings.Contains(notes, "without verification") {
-				t.Errorf("a verified connection noted as unverified: %q", ex.Notes)
-			}
-			if _, err := c.Containers(context.Background()); err != nil {
-				t.Errorf("Containers over TLS: %v", err)
-			}
-		})
-	}
-	bad := []struct {
-		name string
-		uri  string
-		tls  connectors.TLSOptions
-		want string // in the error
-	}{
-		{name: "a CA that did not sign the certificate", uri: base + "?sslmode=verify-full&sslrootcert=" + srv.Certs.OtherCAFile,
-			want: "TLS certificate verification failed"},
-		{name: "--tls-ca of another CA", uri: base, tls: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile},
-			want: "certificate signed by unknown authority"},
-		{name: "the system's CAs only", uri: base + "?sslmode=verify-full", want: "TLS certificate verification failed"},
-		{name: "sslmode=disable against a server that requires TLS", uri: base + "?sslmode=disable",
-			want: "accepts connections from this host only over TLS"},
-	}
-	for _, tc := range bad {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := open(context.Background(), tc.uri, connectors.Options{Env: envOf(nil), TLS: tc.tls}, nil)
-			if err == nil {
-				c.Close()
-				t.Fatal("open succeeded")
-			}
+	connectortest.RunTLS(t, connectortest.TLSCheck{
+		Open: func(ctx context.Context, uri string, tls connectors.TLSOptions) (connectors.Connector, error) {
+			return open(ctx, uri, connectors.Options{Env: envOf(nil), TLS: tls}, nil)
+		},
+		Secret: secret,
+		Accepted: []connectortest.TLSAccepted{
+			{Name: "sslmode=verify-full, sslrootcert", URI: base + "?sslmode=verify-full&sslrootcert=" + srv.Certs.CAFile, Verified: true},
+			{Name: "--tls-ca without sslmode means verify-full", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.CAFile}, Verified: true},
+			{Name: "sslmode=verify-ca", URI: base + "?sslmode=verify-ca&sslrootcert=" + srv.Certs.CAFile, Verified: true},
+			{Name: "--tls-insecure turns verification off", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile, Insecure: true},
+				Note: "without verification of the server's certificate"},
+			{Name: "sslmode=require: TLS, unverified", URI: base + "?sslmode=require", Note: "without verification of the server's certificate"},
+		},
+		Refused: []connectortest.TLSRefused{
+			{Name: "a CA that did not sign the certificate", URI: base + "?sslmode=verify-full&sslrootcert=" + srv.Certs.OtherCAFile,
+				Want: "TLS certificate verification failed"},
+			{Name: "--tls-ca of another CA", URI: base, TLS: connectors.TLSOptions{CAFile: srv.Certs.OtherCAFile},
+				Want: "certificate signed by unknown authority"},
+			{Name: "the system's CAs only", URI: base + "?sslmode=verify-full", Want: "TLS certificate verification failed"},
+			{Name: "sslmode=disable against a server that requires TLS", URI: base + "?sslmode=disable",
+				Want: "accepts connections from this host only over TLS"},
+		},
+		Error: func(t *testing.T, err error) {
 			var ce *ConnectError
 			if !errors.As(err, &ce) {
 				t.Errorf("error %T, want a ConnectError", err)
 			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q does not say %q", err, tc.want)
-			}
-			if strings.Contains(err.Error(), secret) {
-				t.Errorf("the password is in the error: %q", err)
-			}
-		})
-	}
+		},
+	})
 }
