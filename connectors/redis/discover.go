@@ -352,7 +352,7 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 		return c.scanAll(ctx, cl, l, maxTracked)
 	}
 	l.method = MethodRandomKey
-	seen := map[string]struct{}{}
+	seen := make(map[string]struct{}, scanSegments*c.own.ScanCount+drawBatch)
 	if err := c.sampleKeys(ctx, cl, l, seen, maxTracked); err != nil {
 		return err
 	}
@@ -394,6 +394,7 @@ func (l *dbList) full() bool {
 
 func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, maxTracked int) error {
 	var cursor uint64
+	seen := newScanSeen() // SCAN may return a key twice: see scanSeen
 	for {
 		sctx, cancel := c.timeout(ctx)
 		keys, next, err := cl.Scan(sctx, cursor, "", int64(c.own.ScanCount)).Result()
@@ -405,7 +406,9 @@ func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, 
 			return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
 		}
 		for _, k := range keys {
-			l.add(k, maxTracked, true)
+			if seen.fresh(k) {
+				l.add(k, maxTracked, true)
+			}
 		}
 		if next == 0 {
 			break

@@ -155,6 +155,7 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 	}
 	for _, n := range nodes {
 		var cursor uint64
+		seen := newScanSeen() // SCAN may return a key twice: see scanSeen
 		for {
 			sctx, cancel := c.timeout(ctx)
 			glob := globFor(p.Pattern)
@@ -172,6 +173,9 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 			}
 			var batch []keyRef
 			for _, k := range keys {
+				if !seen.fresh(k) {
+					continue
+				}
 				if pp, ids := Pattern(k); pp == p.Pattern {
 					batch = append(batch, keyRef{k, ids})
 				}
