@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -140,16 +141,49 @@ func decodeJSON(b []byte) (any, bool) {
 	if len(t) < 2 || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
 		return nil, false
 	}
-	d := json.NewDecoder(bytes.NewReader(t))
-	d.UseNumber()
+	d := jsonDecoders.Get().(*jsonDecoder)
+	d.src = t
 	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, false
+	err := d.dec.Decode(&v)
+	// one value that took every byte: the decoder read them all and used
+	// them all, and holds none for a next value
+	ok := err == nil && len(d.src) == 0 && d.dec.InputOffset() == d.fed
+	d.src = nil
+	if ok && len(t) <= 64<<10 {
+		jsonDecoders.Put(d) // a decoder that failed, or grew big, is dropped
 	}
-	if d.More() {
+	if !ok {
 		return nil, false
 	}
 	return v, true
+}
+
+// jsonDecoders are encoding/json decoders (numbers as json.Number) kept
+// for the next value: a decoder and its buffer made once, not per value.
+var jsonDecoders = sync.Pool{New: func() any {
+	d := &jsonDecoder{}
+	d.dec = json.NewDecoder(d)
+	d.dec.UseNumber()
+	return d
+}}
+
+// jsonDecoder is the reader of a decoder of jsonDecoders: it gives the
+// decoder one value's bytes, then io.EOF (a value that needs more fails,
+// and its decoder is dropped).
+type jsonDecoder struct {
+	dec *json.Decoder
+	src []byte // the bytes not yet given
+	fed int64  // the bytes given since the decoder was made
+}
+
+func (d *jsonDecoder) Read(p []byte) (int, error) {
+	if len(d.src) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, d.src)
+	d.src = d.src[n:]
+	d.fed += int64(n)
+	return n, nil
 }
 
 var errTooLarge = errors.New("decompressed value too large")

@@ -155,3 +155,42 @@ func TestPlainText(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONReuse: decoders are reused from one value to the next; a
+// value that fails, or leaves bytes behind, leaves nothing for the next.
+func TestDecodeJSONReuse(t *testing.T) {
+	seq := []struct {
+		in string
+		ok bool
+	}{
+		{`{"a":1}`, true},
+		{`{"a":`, false},
+		{`{"b":2}`, true},
+		{`{} {"c":3}`, false},
+		{`{"d":4}`, true},
+		{`{}}`, false},
+		{`[1,2]`, true},
+		{`{"x":"` + string(bytes.Repeat([]byte("y"), 5000)) + `"}`, true},
+		{`{"e":5}`, true},
+	}
+	for round := 0; round < 3; round++ {
+		for _, s := range seq {
+			v, ok := decodeJSON([]byte(s.in))
+			if ok != s.ok {
+				t.Fatalf("decodeJSON(%.20q) ok = %v, want %v", s.in, ok, s.ok)
+			}
+			if !ok {
+				continue
+			}
+			var want any
+			d := json.NewDecoder(bytes.NewReader([]byte(s.in)))
+			d.UseNumber()
+			if err := d.Decode(&want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(v, want) {
+				t.Fatalf("decodeJSON(%.20q) = %v, want %v", s.in, v, want)
+			}
+		}
+	}
+}

@@ -352,13 +352,15 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	// The TTLs of the first keys listed are asked whether the slice owns
 	// them or not: every slice writes the same note as the whole.
 	ks := make([]*keyState, 0, len(keys))
+	states := make([]keyState, 0, len(keys)) // one allocation for the batch
 	for _, k := range keys {
 		if s.ttlAsked < ttlSampled {
 			s.ttlAsked++
 			s.ttlPending = append(s.ttlPending, k.key)
 		}
 		if s.owns(k.key) {
-			ks = append(ks, &keyState{key: k.key, ids: k.ids, size: -1})
+			states = append(states, keyState{key: k.key, ids: k.ids, size: -1})
+			ks = append(ks, &states[len(states)-1])
 		}
 	}
 	s.owned += int64(len(ks))
@@ -553,7 +555,7 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 
 // readSend sends the reads of the values of ks (see send for async).
 func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *readSent {
-	r := &readSent{}
+	r := &readSent{todo: make([]pendingRead, 0, len(ks))}
 	r.f = s.send(ctx, func(p goredis.Pipeliner) {
 		for _, k := range ks {
 			if k.skip || k.typ == "" {
