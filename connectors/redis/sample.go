@@ -409,11 +409,15 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	return nil
 }
 
-// readChunk is the most keys of one pipeline of overlapped.
-const readChunk = 500
+// The chunks of overlapped: the first of firstChunk keys, so that decoding
+// starts soon, each next one twice the one before, up to readChunk keys.
+const (
+	firstChunk = 125
+	readChunk  = 1000
+)
 
 // overlapped reads keys of the type predicted (not yet typed) in chunks of
-// readChunk keys: the first pipeline of a chunk (the reads of its
+// up to readChunk keys: the first pipeline of a chunk (the reads of its
 // collections, or its strings' GETRANGE) is sent before the replies of
 // the chunk before are decoded, so that the server reads the next chunk
 // while the client decodes this one. At most two chunks' replies are held.
@@ -446,14 +450,15 @@ func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
 			next.f.cancel()
 		}
 	}
-	n := min(len(ks), readChunk)
-	next = start(ks[:n])
+	chunk := firstChunk
+	next = start(ks[:min(len(ks), chunk)])
 	for from := 0; from < len(ks); {
 		cur := next
 		next = nil
 		from += len(cur.part)
 		if from < len(ks) {
-			next = start(ks[from:min(from+readChunk, len(ks))])
+			chunk = min(2*chunk, readChunk)
+			next = start(ks[from:min(from+chunk, len(ks))])
 		}
 		var err error
 		if s.predicted == "string" {
