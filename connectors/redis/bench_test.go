@@ -265,7 +265,7 @@ func BenchmarkVersusRaw(b *testing.B) {
 		}
 		raw := time.Since(start)
 		rawCPU := cpuTime() - cpu0
-		rawServer := serverMicros(b, cl)
+		rawServer, rawLog := serverStats(b, cl)
 		resetStats(b, cl)
 		runtime.GC()
 		cpu0 = cpuTime()
@@ -289,8 +289,14 @@ func BenchmarkVersusRaw(b *testing.B) {
 		}
 		c.Close()
 		ours := time.Since(start)
-		cpuRatios = append(cpuRatios, float64(cpuTime()-cpu0)/float64(max(rawCPU, 1)))
-		serverRatios = append(serverRatios, serverMicros(b, cl)/rawServer)
+		oursCPU := cpuTime() - cpu0
+		cpuRatios = append(cpuRatios, float64(oursCPU)/float64(max(rawCPU, 1)))
+		oursServer, oursLog := serverStats(b, cl)
+		serverRatios = append(serverRatios, oursServer/rawServer)
+		if i == b.N-1 {
+			b.Logf("raw: %v wall, %v CPU, server %s", raw, rawCPU, rawLog)
+			b.Logf("ours: %v wall, %v CPU, server %s", ours, oursCPU, oursLog)
+		}
 		if docs < benchSample*9/10 {
 			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
 		}
@@ -326,21 +332,36 @@ func resetStats(b *testing.B, cl *goredis.Client) {
 }
 
 func serverMicros(b *testing.B, cl *goredis.Client) float64 {
+	total, _ := serverStats(b, cl)
+	return total
+}
+
+// serverStats is serverMicros with the commands' calls and time, one line
+// each, for the log of the last iteration (go test -v).
+func serverStats(b *testing.B, cl *goredis.Client) (float64, string) {
 	info, err := cl.Info(context.Background(), "commandstats").Result()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var total float64
+	var lines []string
 	for k, v := range parseInfo(info) {
 		if !strings.HasPrefix(k, "cmdstat_") || k == "cmdstat_info" || strings.HasPrefix(k, "cmdstat_config") {
 			continue
 		}
+		var calls, usec string
 		for _, f := range strings.Split(v, ",") {
 			if x, ok := strings.CutPrefix(f, "usec="); ok {
 				n, _ := strconv.ParseFloat(x, 64)
 				total += n
+				usec = x
+			}
+			if x, ok := strings.CutPrefix(f, "calls="); ok {
+				calls = x
 			}
 		}
+		lines = append(lines, fmt.Sprintf("%s: %s calls, %s µs", strings.TrimPrefix(k, "cmdstat_"), calls, usec))
 	}
-	return total
+	slices.Sort(lines)
+	return total, strings.Join(lines, "; ")
 }
