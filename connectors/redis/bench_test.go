@@ -296,6 +296,7 @@ func BenchmarkVersusRaw(b *testing.B) {
 		if i == b.N-1 {
 			b.Logf("raw: %v wall, %v CPU, server %s", raw, rawCPU, rawLog)
 			b.Logf("ours: %v wall, %v CPU, server %s", ours, oursCPU, oursLog)
+			b.Logf("ours: listing: %s", strings.Join(cs[0].Notes, "; "))
 		}
 		if docs < benchSample*9/10 {
 			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
