@@ -17,7 +17,7 @@ import (
 
 // Bounded reads of big values.
 const (
-	readBatch    = 2000    // keys per pipeline (a pattern's default sample share of a scan: one round trip)
+	readBatch    = 2000    // keys taken at a time (read in the pipelines of overlapped)
 	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
