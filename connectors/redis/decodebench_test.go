@@ -1,11 +1,6 @@
 package redis
 
-import (
-	"bytes"
-	"testing"
-
-	gojson "github.com/goccy/go-json"
-)
+import "testing"
 
 // BenchmarkDecodeValues decodes the values of BenchmarkSample10kOf1M's
 // database, one of each type's items: the client's decoding cost per key.
@@ -22,6 +17,8 @@ func BenchmarkDecodeValues(b *testing.B) {
 	}
 }
 
+// BenchmarkPatternKey finds the patterns of two keys of the benchmark's
+// database.
 func BenchmarkPatternKey(b *testing.B) {
 	for b.Loop() {
 		_, _ = Pattern("session:9e3779b97f4a7c15")
@@ -29,25 +26,3 @@ func BenchmarkPatternKey(b *testing.B) {
 	}
 }
 
-func BenchmarkJSONDecoders(b *testing.B) {
-	in := []byte(`{"user":123456,"ip":"198.51.100.17","ua":"LeakyApp/4.2"}`)
-	b.Run("std", func(b *testing.B) {
-		for b.Loop() {
-			_, _ = decodeJSON(in)
-		}
-	})
-	b.Run("goccy", func(b *testing.B) {
-		for b.Loop() {
-			d := gojson.NewDecoder(bytes.NewReader(in))
-			d.UseNumber()
-			var v any
-			_ = d.Decode(&v)
-		}
-	})
-	b.Run("goccy-unmarshal-float", func(b *testing.B) {
-		for b.Loop() {
-			var v any
-			_ = gojson.Unmarshal(in, &v)
-		}
-	})
-}
