@@ -25,4 +25,3 @@ func BenchmarkPatternKey(b *testing.B) {
 		_, _ = Pattern("cart:123456:items")
 	}
 }
-
