@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,7 +221,10 @@ func reportRSS(b *testing.B) {
 //	go test ./connectors/redis/ -run '^$' -bench VersusRaw -benchtime 10x -count 3
 //
 // It also reports the median ratio of the time the server spent on each
-// phase's commands (server-ratio-median).
+// phase's commands (server-ratio-median) and that of the CPU time the
+// client process spent on each phase (cpu-ratio-median, user and system,
+// the garbage collector's included): figures that depend less than the
+// wall clock on what else the machine runs.
 func BenchmarkVersusRaw(b *testing.B) {
 	srv, cl := startBench(b)
 	ctx := context.Background()
@@ -232,8 +236,10 @@ func BenchmarkVersusRaw(b *testing.B) {
 		keys[i] = kt{k, t}
 	}
 	own := &Options{KeysPerPattern: benchSample / benchPatterns}
-	var ratios, serverRatios []float64
+	var ratios, serverRatios, cpuRatios []float64
 	for i := 0; i < b.N; i++ {
+		runtime.GC() // each phase pays for its own garbage
+		cpu0 := cpuTime()
 		start := time.Now()
 		resetStats(b, cl)
 		for from := 0; from < len(keys); from += rawBatch {
@@ -258,8 +264,11 @@ func BenchmarkVersusRaw(b *testing.B) {
 			}
 		}
 		raw := time.Since(start)
-		rawServer := serverMicros(b, cl)
+		rawCPU := cpuTime() - cpu0
+		rawServer, rawLog := serverStats(b, cl)
 		resetStats(b, cl)
+		runtime.GC()
+		cpu0 = cpuTime()
 		start = time.Now()
 		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{}.WithStore(Name, own))
 		if err != nil {
@@ -280,7 +289,15 @@ func BenchmarkVersusRaw(b *testing.B) {
 		}
 		c.Close()
 		ours := time.Since(start)
-		serverRatios = append(serverRatios, serverMicros(b, cl)/rawServer)
+		oursCPU := cpuTime() - cpu0
+		cpuRatios = append(cpuRatios, float64(oursCPU)/float64(max(rawCPU, 1)))
+		oursServer, oursLog := serverStats(b, cl)
+		serverRatios = append(serverRatios, oursServer/rawServer)
+		if i == b.N-1 {
+			b.Logf("raw: %v wall, %v CPU, server %s", raw, rawCPU, rawLog)
+			b.Logf("ours: %v wall, %v CPU, server %s", ours, oursCPU, oursLog)
+			b.Logf("ours: listing: %s", strings.Join(cs[0].Notes, "; "))
+		}
 		if docs < benchSample*9/10 {
 			b.Fatalf("%d documents sampled, want about %d", docs, benchSample)
 		}
@@ -292,6 +309,17 @@ func BenchmarkVersusRaw(b *testing.B) {
 	b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
 	slices.Sort(serverRatios)
 	b.ReportMetric(serverRatios[len(serverRatios)/2], "server-ratio-median")
+	slices.Sort(cpuRatios)
+	b.ReportMetric(cpuRatios[len(cpuRatios)/2], "cpu-ratio-median")
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // resetStats and serverMicros measure the time the server spent on the
@@ -305,21 +333,36 @@ func resetStats(b *testing.B, cl *goredis.Client) {
 }
 
 func serverMicros(b *testing.B, cl *goredis.Client) float64 {
+	total, _ := serverStats(b, cl)
+	return total
+}
+
+// serverStats is serverMicros with the commands' calls and time, one line
+// each, for the log of the last iteration (go test -v).
+func serverStats(b *testing.B, cl *goredis.Client) (float64, string) {
 	info, err := cl.Info(context.Background(), "commandstats").Result()
 	if err != nil {
 		b.Fatal(err)
 	}
 	var total float64
+	var lines []string
 	for k, v := range parseInfo(info) {
 		if !strings.HasPrefix(k, "cmdstat_") || k == "cmdstat_info" || strings.HasPrefix(k, "cmdstat_config") {
 			continue
 		}
+		var calls, usec string
 		for _, f := range strings.Split(v, ",") {
 			if x, ok := strings.CutPrefix(f, "usec="); ok {
 				n, _ := strconv.ParseFloat(x, 64)
 				total += n
+				usec = x
+			}
+			if x, ok := strings.CutPrefix(f, "calls="); ok {
+				calls = x
 			}
 		}
+		lines = append(lines, fmt.Sprintf("%s: %s calls, %s µs", strings.TrimPrefix(k, "cmdstat_"), calls, usec))
 	}
-	return total
+	slices.Sort(lines)
+	return total, strings.Join(lines, "; ")
 }

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -83,22 +83,107 @@ func DecodeField(b []byte, limit int64) any {
 	return v
 }
 
+// decodeFieldString is DecodeField for a value held as a string (a hash
+// field, a collection's item): text that none of the decoders would take
+// is the string itself, not a copy.
+func decodeFieldString(s string, limit int64) any {
+	if plainText(s) {
+		return s
+	}
+	return DecodeField([]byte(s), limit)
+}
+
+// plainText reports whether DecodeString returns s unchanged as text,
+// without trying the decoders: valid UTF-8 without control characters
+// (so neither gzip nor binary), no '{' or '[' (no JSON object or array),
+// not starting with a MessagePack map or array marker, and either shorter
+// than a base64 candidate (see unbase64) or holding a character no base64
+// alphabet has.
+func plainText(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c >= 0x80 && c <= 0x9f || c >= 0xdc && c <= 0xdf {
+		return false
+	}
+	ascii, b64 := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
+			return false
+		case c == '{' || c == '[':
+			return false
+		case c >= 0x80:
+			ascii, b64 = false, false
+		case !b64Alphabet[c]:
+			b64 = false
+		}
+	}
+	if !ascii && !utf8.ValidString(s) {
+		return false
+	}
+	return len(s) < 16 || !b64
+}
+
+// b64Alphabet holds the characters of the standard and URL base64
+// alphabets, padding included.
+var b64Alphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=" {
+		t[c] = true
+	}
+	return t
+}()
+
 // decodeJSON parses b when it is a JSON object or array.
 func decodeJSON(b []byte) (any, bool) {
 	t := bytes.TrimSpace(b)
 	if len(t) < 2 || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
 		return nil, false
 	}
-	d := json.NewDecoder(bytes.NewReader(t))
-	d.UseNumber()
+	d := jsonDecoders.Get().(*jsonDecoder)
+	d.src = t
 	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, false
+	err := d.dec.Decode(&v)
+	// one value that took every byte: the decoder read them all and used
+	// them all, and holds none for a next value
+	ok := err == nil && len(d.src) == 0 && d.dec.InputOffset() == d.fed
+	d.src = nil
+	if ok && len(t) <= 64<<10 {
+		jsonDecoders.Put(d) // a decoder that failed, or grew big, is dropped
 	}
-	if d.More() {
+	if !ok {
 		return nil, false
 	}
 	return v, true
+}
+
+// jsonDecoders are encoding/json decoders (numbers as json.Number) kept
+// for the next value: a decoder and its buffer made once, not per value.
+var jsonDecoders = sync.Pool{New: func() any {
+	d := &jsonDecoder{}
+	d.dec = json.NewDecoder(d)
+	d.dec.UseNumber()
+	return d
+}}
+
+// jsonDecoder is the reader of a decoder of jsonDecoders: it gives the
+// decoder one value's bytes, then io.EOF (a value that needs more fails,
+// and its decoder is dropped).
+type jsonDecoder struct {
+	dec *json.Decoder
+	src []byte // the bytes not yet given
+	fed int64  // the bytes given since the decoder was made
+}
+
+func (d *jsonDecoder) Read(p []byte) (int, error) {
+	if len(d.src) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, d.src)
+	d.src = d.src[n:]
+	d.fed += int64(n)
+	return n, nil
 }
 
 var errTooLarge = errors.New("decompressed value too large")
@@ -122,8 +207,13 @@ func gunzip(b []byte, limit int64) ([]byte, error) {
 // unbase64 decodes s when it is plausibly base64 of something: at least 16
 // characters of one alphabet, padded right.
 func unbase64(s string) ([]byte, bool) {
-	if len(s) < 16 || strings.ContainsAny(s, " \t\r\n") {
+	if len(s) < 16 {
 		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if !b64Alphabet[s[i]] {
+			return nil, false // whitespace, or no alphabet's: no decoding can succeed
+		}
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		if out, err := enc.DecodeString(s); err == nil {

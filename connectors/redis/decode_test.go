@@ -113,3 +113,84 @@ func normalize(v any) any {
 	json.Unmarshal(raw, &out)
 	return out
 }
+
+// FuzzDecodeFieldString: the string path (text taken as it is when no
+// decoder would take it) gives what DecodeField gives for the same bytes.
+func FuzzDecodeFieldString(f *testing.F) {
+	for _, s := range []string{"", "hello", "u1@example.com", `{"a":1}`, " [1] ", "c2Vzc2lvbjp0b2tlbjoxMjM0NTY3OA",
+		base64.StdEncoding.EncodeToString([]byte(`{"x":"y"}`)), "\x1f\x8b", "\x81\xa1a\x01", "ܐܐ", "a\x00b", "é", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := decodeFieldString(s, 1<<16), DecodeField([]byte(s), 1<<16)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeFieldString(%q) = %#v, DecodeField = %#v", s, got, want)
+		}
+	})
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"", true},
+		{"Ann Example", true},
+		{"u123@example.com", true},
+		{"SKU-1", true},
+		{"short+b64/alpha=", false}, // 16 characters of the alphabet: maybe base64
+		{"shortb64", true},          // too short to be taken as base64
+		{`{"a":1}`, false},
+		{"x [1]", false},
+		{"tab\tand\nnewline", true},
+		{"nul\x00", false},
+		{"\x1f\x8bgzip", false},
+		{"\xdc\x00\x01", false}, // MessagePack array 16
+		{"café au lait", true},
+		{"\xff\xfe", false},
+	}
+	for _, tt := range tests {
+		if got := plainText(tt.in); got != tt.want {
+			t.Errorf("plainText(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestDecodeJSONReuse: decoders are reused from one value to the next; a
+// value that fails, or leaves bytes behind, leaves nothing for the next.
+func TestDecodeJSONReuse(t *testing.T) {
+	seq := []struct {
+		in string
+		ok bool
+	}{
+		{`{"a":1}`, true},
+		{`{"a":`, false},
+		{`{"b":2}`, true},
+		{`{} {"c":3}`, false},
+		{`{"d":4}`, true},
+		{`{}}`, false},
+		{`[1,2]`, true},
+		{`{"x":"` + string(bytes.Repeat([]byte("y"), 5000)) + `"}`, true},
+		{`{"e":5}`, true},
+	}
+	for round := 0; round < 3; round++ {
+		for _, s := range seq {
+			v, ok := decodeJSON([]byte(s.in))
+			if ok != s.ok {
+				t.Fatalf("decodeJSON(%.20q) ok = %v, want %v", s.in, ok, s.ok)
+			}
+			if !ok {
+				continue
+			}
+			var want any
+			d := json.NewDecoder(bytes.NewReader([]byte(s.in)))
+			d.UseNumber()
+			if err := d.Decode(&want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(v, want) {
+				t.Fatalf("decodeJSON(%.20q) = %v, want %v", s.in, v, want)
+			}
+		}
+	}
+}

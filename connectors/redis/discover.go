@@ -36,7 +36,7 @@ const (
 type pattern struct {
 	DB       int
 	Pattern  string
-	Keys     []string // kept keys, at most KeysPerPattern
+	Keys     []keyRef // kept keys, at most KeysPerPattern
 	Count    int64    // keys seen (SCAN) or draws that hit the pattern (RANDOMKEY)
 	Walked   int64    // keys of the pattern met by the SCAN walk after the draws
 	Estimate int64
@@ -48,6 +48,23 @@ type pattern struct {
 	Type     string // the type of the first key kept, predicted for the others
 
 	typeAsked bool // the TYPE of Keys[0] went with a listing pipeline
+}
+
+// keyRef is a key kept and its id-like segments (see Pattern): the
+// pattern of a key is found once, when it is listed, and its segments go
+// with it to the documents (substrings of the key: no bytes of their own).
+type keyRef struct {
+	key string
+	ids []string
+}
+
+// keys are the names of refs.
+func keyNames(refs []keyRef) []string {
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.key
+	}
+	return out
 }
 
 // dbList is the listing of one database (of one cluster node).
@@ -90,10 +107,11 @@ func (c *Connector) newList(db int, size int64, node string) *dbList {
 }
 
 // add records one key; draw says it came from RANDOMKEY (counted even when
-// seen before), fresh that it was not seen before.
-func (l *dbList) add(key string, maxTracked int, fresh bool) {
+// seen before), fresh that it was not seen before. It returns the key with
+// its id-like segments and the pattern it was counted in.
+func (l *dbList) add(key string, maxTracked int, fresh bool) (keyRef, *pattern) {
 	p, ids := Pattern(key)
-	_ = ids
+	ref := keyRef{key, ids}
 	st, ok := l.patterns[p]
 	if !ok {
 		if len(l.patterns) >= maxTracked {
@@ -107,19 +125,19 @@ func (l *dbList) add(key string, maxTracked int, fresh bool) {
 		}
 	}
 	st.Count++
-	if !fresh {
-		return
+	if fresh {
+		l.keep1(st, ref)
 	}
-	l.keep1(st, key)
+	return ref, st
 }
 
-func (l *dbList) keep1(st *pattern, key string) {
+func (l *dbList) keep1(st *pattern, key keyRef) {
 	if l.keyBytes > keyBudgetBytes && len(st.Keys) >= 100 {
 		return
 	}
 	if len(st.Keys) < l.keep {
 		st.Keys = append(st.Keys, key)
-		l.keyBytes += int64(len(key))
+		l.keyBytes += int64(len(key.key))
 		return
 	}
 	if l.method == MethodScan {
@@ -184,7 +202,7 @@ func (c *Connector) predictTypes(ctx context.Context, db int, ps []*pattern) err
 	defer cancel()
 	_, _ = cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
 		for i, pt := range ps {
-			cmds[i] = p.Type(pctx, pt.Keys[0])
+			cmds[i] = p.Type(pctx, pt.Keys[0].key)
 		}
 		return nil
 	})
@@ -334,7 +352,7 @@ func (c *Connector) listDB(ctx context.Context, cl *goredis.Client, l *dbList) e
 		return c.scanAll(ctx, cl, l, maxTracked)
 	}
 	l.method = MethodRandomKey
-	seen := map[string]struct{}{}
+	seen := make(map[string]struct{}, scanSegments*c.own.ScanCount+drawBatch)
 	if err := c.sampleKeys(ctx, cl, l, seen, maxTracked); err != nil {
 		return err
 	}
@@ -376,6 +394,7 @@ func (l *dbList) full() bool {
 
 func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, maxTracked int) error {
 	var cursor uint64
+	seen := newScanSeen() // SCAN may return a key twice: see scanSeen
 	for {
 		sctx, cancel := c.timeout(ctx)
 		keys, next, err := cl.Scan(sctx, cursor, "", int64(c.own.ScanCount)).Result()
@@ -387,7 +406,9 @@ func (c *Connector) scanAll(ctx context.Context, cl *goredis.Client, l *dbList, 
 			return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
 		}
 		for _, k := range keys {
-			l.add(k, maxTracked, true)
+			if seen.fresh(k) {
+				l.add(k, maxTracked, true)
+			}
 		}
 		if next == 0 {
 			break
@@ -423,11 +444,12 @@ func (c *Connector) fill(ctx context.Context, cl *goredis.Client, p *pattern, se
 			if _, dup := seen[k]; dup {
 				continue
 			}
-			if pp, _ := Pattern(k); pp != p.Pattern {
+			pp, ids := Pattern(k)
+			if pp != p.Pattern {
 				continue
 			}
 			seen[k] = struct{}{}
-			l.keep1(p, k)
+			l.keep1(p, keyRef{k, ids})
 		}
 		if next == 0 {
 			break

@@ -25,6 +25,16 @@ const (
 	partSeparators = "_-."
 )
 
+// keySep and partSep are the separators as lookup tables.
+var keySep, partSep = byteSet(keySeparators), byteSet(partSeparators)
+
+func byteSet(s string) (t [256]bool) {
+	for i := 0; i < len(s); i++ {
+		t[s[i]] = true
+	}
+	return t
+}
+
 var (
 	// spanRE finds the id-like values that contain separators.
 	spanRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}|` +
@@ -48,10 +58,10 @@ func Pattern(key string) (pattern string, ids []string) {
 	for _, sp := range spans {
 		// A span counts only when it is a whole segment: bounded by
 		// separators or the ends of the key.
-		if sp[0] > 0 && !strings.ContainsRune(keySeparators, rune(key[sp[0]-1])) {
+		if sp[0] > 0 && !keySep[key[sp[0]-1]] {
 			continue
 		}
-		if sp[1] < len(key) && !strings.ContainsRune(keySeparators, rune(key[sp[1]])) {
+		if sp[1] < len(key) && !keySep[key[sp[1]]] {
 			continue
 		}
 		ids = patternSegments(&b, key[pos:sp[0]], ids)
@@ -68,7 +78,7 @@ func Pattern(key string) (pattern string, ids []string) {
 func patternSegments(b *strings.Builder, s string, ids []string) []string {
 	start := 0
 	for i := 0; i <= len(s); i++ {
-		if i < len(s) && !strings.ContainsRune(keySeparators, rune(s[i])) {
+		if i < len(s) && !keySep[s[i]] {
 			continue
 		}
 		ids = patternSegment(b, s[start:i], ids)
@@ -91,7 +101,7 @@ func patternSegment(b *strings.Builder, seg string, ids []string) []string {
 	}
 	start := 0
 	for i := 0; i <= len(seg); i++ {
-		if i < len(seg) && !strings.ContainsRune(partSeparators, rune(seg[i])) {
+		if i < len(seg) && !partSep[seg[i]] {
 			continue
 		}
 		part := seg[start:i]

@@ -48,7 +48,11 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			segs[k].end = uint64(k+1)*span + off
 		}
 	}
-	var drawn []string
+	type draw struct {
+		ref keyRef
+		st  *pattern // the pattern it was counted in (nil: none)
+	}
+	var drawn []draw
 	count := c.own.ScanCount
 	for round := 0; ; round++ {
 		if err := ctx.Err(); err != nil {
@@ -80,7 +84,7 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		pctx, cancel := c.timeout(ctx)
 		cmds, err := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
 			for _, pt := range typed {
-				p.Type(pctx, pt.Keys[0])
+				p.Type(pctx, pt.Keys[0].key)
 			}
 			for i := 0; i < draws; i++ {
 				p.RandomKey(pctx)
@@ -110,8 +114,8 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 				return c.redactErr(fmt.Errorf("db%d: RANDOMKEY: %s: %w", l.db, classify(err), err))
 			}
 			l.draws++
-			l.add(k, maxTracked, false) // counted now, kept at the end if still wanted
-			drawn = append(drawn, k)
+			ref, st := l.add(k, maxTracked, false) // counted now, kept at the end if still wanted
+			drawn = append(drawn, draw{ref, st})
 		}
 		pages := make([][]string, len(live))
 		for i, s := range live {
@@ -160,18 +164,13 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		count = int(min(max((need+int64(n)-1)/int64(max(n, 1)), 10), int64(c.own.ScanCount)))
 	}
 	// keys drawn by RANDOMKEY for the patterns still short of keys
-	for _, k := range drawn {
-		if _, dup := seen[k]; dup {
+	for _, d := range drawn {
+		if _, dup := seen[d.ref.key]; dup {
 			continue
 		}
-		p, _ := Pattern(k)
-		st, ok := l.patterns[p]
-		if !ok {
-			st = l.other
-		}
-		if st != nil && len(st.Keys) < l.keep {
-			seen[k] = struct{}{}
-			l.keep1(st, k)
+		if st := d.st; st != nil && len(st.Keys) < l.keep {
+			seen[d.ref.key] = struct{}{}
+			l.keep1(st, d.ref)
 		}
 	}
 	return nil
@@ -180,7 +179,7 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 // walk1 records one key met by a SCAN walk.
 func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 	l.walked++
-	p, _ := Pattern(k)
+	p, ids := Pattern(k)
 	st, ok := l.patterns[p]
 	if !ok {
 		if len(l.patterns) >= maxTracked {
@@ -199,7 +198,7 @@ func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 	}
 	seen[k] = struct{}{}
 	if len(st.Keys) < l.keep {
-		l.keep1(st, k)
+		l.keep1(st, keyRef{k, ids})
 		l.method = MethodFill
 	}
 }

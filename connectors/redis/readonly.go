@@ -42,6 +42,9 @@ func CommandName(args []any) string {
 	if len(args) == 0 {
 		return ""
 	}
+	if s, ok := args[0].(string); ok && allowed[s] && !subcommands[s] {
+		return s // the name as go-redis writes it, lower case: nothing to convert
+	}
 	name := strings.ToLower(fmt.Sprint(args[0]))
 	if subcommands[name] && len(args) > 1 {
 		name += " " + strings.ToLower(fmt.Sprint(args[1]))

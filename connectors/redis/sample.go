@@ -17,7 +17,7 @@ import (
 
 // Bounded reads of big values.
 const (
-	readBatch    = 2000    // keys per pipeline (a pattern's default sample share of a scan: one round trip)
+	readBatch    = 2000    // keys taken at a time (read in the pipelines of overlapped)
 	itemsRead    = 100     // list/set/sorted-set items and stream entries read per key
 	hashFields   = 1000    // hash fields read per key (HGETALL up to this many, else one HSCAN page)
 	stringPiece  = 4 << 20 // strings longer than this are read in GETRANGE pieces
@@ -111,9 +111,9 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 }
 
 // pick chooses n of keys, the same for the same seed.
-func pick(keys []string, n int, seed int64, pat string) []string {
+func pick(keys []keyRef, n int, seed int64, pat string) []keyRef {
 	sorted := slices.Clone(keys)
-	slices.Sort(sorted)
+	slices.SortFunc(sorted, func(a, b keyRef) int { return strings.Compare(a.key, b.key) })
 	h := fnv.New64a()
 	h.Write([]byte(pat))
 	r := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
@@ -123,7 +123,7 @@ func pick(keys []string, n int, seed int64, pat string) []string {
 
 // scanMatch lists the keys of p with SCAN MATCH (on every master of a
 // cluster) and reads them in batches, up to size keys (0: all).
-func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read func(context.Context, []string) error) error {
+func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read func(context.Context, []keyRef) error) error {
 	nodes := []*goredis.Client{}
 	if c.cluster {
 		err := c.cc.ForEachMaster(ctx, func(_ context.Context, n *goredis.Client) error {
@@ -144,7 +144,7 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 	// the keys found are read readBatch at a time (a SCAN page holds only
 	// the few of its keys that match): the same keys in the same order,
 	// with fewer round trips
-	var pending []string
+	var pending []keyRef
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -155,6 +155,7 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 	}
 	for _, n := range nodes {
 		var cursor uint64
+		seen := newScanSeen() // SCAN may return a key twice: see scanSeen
 		for {
 			sctx, cancel := c.timeout(ctx)
 			glob := globFor(p.Pattern)
@@ -170,10 +171,13 @@ func (c *Connector) scanMatch(ctx context.Context, p *pattern, size int, read fu
 				failed = c.redactErr(fmt.Errorf("SCAN MATCH on %s: %s: %w", n.Options().Addr, classify(err), err))
 				break // the other nodes go on
 			}
-			batch := keys[:0]
+			var batch []keyRef
 			for _, k := range keys {
-				if pp, _ := Pattern(k); pp == p.Pattern {
-					batch = append(batch, k)
+				if !seen.fresh(k) {
+					continue
+				}
+				if pp, ids := Pattern(k); pp == p.Pattern {
+					batch = append(batch, keyRef{k, ids})
 				}
 			}
 			if size > 0 && done+len(batch) > size {
@@ -252,31 +256,64 @@ func (s *sampler) keyErr(err error) {
 // pipe runs a pipeline; per-command errors stay on the commands. The PTTL
 // of the keys waiting for it go with it.
 func (s *sampler) pipe(ctx context.Context, fn func(goredis.Pipeliner)) ([]goredis.Cmder, error) {
+	return s.wait(ctx, s.send(ctx, fn, false))
+}
+
+// flight is a pipeline sent, whose replies wait awaits.
+type flight struct {
+	done   chan struct{} // closed when the replies are in
+	cmds   []goredis.Cmder
+	err    error
+	ttls   []*goredis.DurationCmd
+	cancel context.CancelFunc
+}
+
+// send sends a pipeline built by fn, with the PTTL of the keys waiting for
+// one; async sends it from a goroutine of its own and returns at once (fn
+// then runs on that goroutine: it must not touch the sampler, only its own
+// variables, which are the caller's again once wait has returned). The
+// sampler's state is only ever touched by the goroutine that calls Sample.
+func (s *sampler) send(ctx context.Context, fn func(goredis.Pipeliner), async bool) *flight {
 	pctx, cancel := s.c.timeout(ctx)
-	defer cancel()
 	ttlKeys := s.ttlPending
 	s.ttlPending = nil
-	ttls := make([]*goredis.DurationCmd, len(ttlKeys))
-	cmds, err := s.cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
-		for i, k := range ttlKeys {
-			ttls[i] = p.PTTL(ctx, k)
-		}
-		fn(p)
-		return nil
-	})
-	if err != nil && ctx.Err() != nil {
+	f := &flight{done: make(chan struct{}), ttls: make([]*goredis.DurationCmd, len(ttlKeys)), cancel: cancel}
+	run := func() {
+		defer close(f.done)
+		f.cmds, f.err = s.cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+			for i, k := range ttlKeys {
+				f.ttls[i] = p.PTTL(pctx, k)
+			}
+			fn(p)
+			return nil
+		})
+	}
+	if async {
+		go run()
+	} else {
+		run()
+	}
+	return f
+}
+
+// wait awaits the replies of f and records the TTLs that went with it.
+func (s *sampler) wait(ctx context.Context, f *flight) ([]goredis.Cmder, error) {
+	<-f.done
+	f.cancel()
+	if f.err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	for _, t := range ttls {
+	for _, t := range f.ttls {
 		if ttl, err := t.Result(); err == nil && ttl != -2 {
 			s.ttl(ttl)
 		}
 	}
-	return cmds[len(ttlKeys):], nil
+	return f.cmds[len(f.ttls):], nil
 }
 
 type keyState struct {
 	key  string
+	ids  []string // its id-like segments (see Pattern)
 	typ  string
 	size int64 // STRLEN of a string; the element count of a collection, -1 when not asked
 	skip bool
@@ -308,20 +345,22 @@ func KeySlice(key string, count int) int {
 // the container's first key are read at once, one pipeline. Strings are
 // read with their size check (GETRANGE of the first 16 KiB). Keys of
 // another type than predicted (WRONGTYPE) are typed and read again.
-func (s *sampler) batch(ctx context.Context, keys []string) error {
+func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	if s.full() {
 		return nil
 	}
 	// The TTLs of the first keys listed are asked whether the slice owns
 	// them or not: every slice writes the same note as the whole.
 	ks := make([]*keyState, 0, len(keys))
+	states := make([]keyState, 0, len(keys)) // one allocation for the batch
 	for _, k := range keys {
 		if s.ttlAsked < ttlSampled {
 			s.ttlAsked++
-			s.ttlPending = append(s.ttlPending, k)
+			s.ttlPending = append(s.ttlPending, k.key)
 		}
-		if s.owns(k) {
-			ks = append(ks, &keyState{key: k, size: -1})
+		if s.owns(k.key) {
+			states = append(states, keyState{key: k.key, ids: k.ids, size: -1})
+			ks = append(ks, &states[len(states)-1])
 		}
 	}
 	s.owned += int64(len(ks))
@@ -347,36 +386,128 @@ func (s *sampler) batch(ctx context.Context, keys []string) error {
 			s.predicted = typ
 		}
 	}
-	if s.predicted == "?" {
-		if err := s.types(ctx, ks); err != nil {
-			return err
-		}
-	} else {
-		for _, k := range ks {
-			k.typ = s.predicted
-		}
+	if s.predicted != "?" {
+		return s.overlapped(ctx, ks)
+	}
+	if err := s.types(ctx, ks); err != nil {
+		return err
 	}
 	if err := s.sizes(ctx, ks); err != nil {
 		return err
 	}
-	if s.predicted == "string" {
-		// strings of another type are typed again, then read
-		var unknown []*keyState
-		for _, k := range ks {
-			if k.typ == "" {
-				unknown = append(unknown, k)
-			}
+	// strings whose type changed meanwhile are typed again, then read
+	if err := s.retype(ctx, ks); err != nil {
+		return err
+	}
+	if err := s.readAll(ctx, ks); err != nil {
+		return err
+	}
+	if len(s.ttlPending) > 0 {
+		_, err := s.pipe(ctx, func(goredis.Pipeliner) {})
+		return err
+	}
+	return nil
+}
+
+// The chunks of overlapped: the first of firstChunk keys, so that decoding
+// starts soon, each next one twice the one before, up to readChunk keys.
+const (
+	firstChunk = 125
+	readChunk  = 1000
+)
+
+// overlapped reads keys of the type predicted (not yet typed) in chunks of
+// up to readChunk keys: the first pipeline of a chunk (the reads of its
+// collections, or its strings' GETRANGE) is sent before the replies of
+// the chunk before are decoded, so that the server reads the next chunk
+// while the client decodes this one. At most two chunks' replies are held.
+// Keys of another type than predicted, strings to measure and values
+// refused as too large are done as in batch, on the chunk's turn.
+func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
+	for _, k := range ks {
+		k.typ = s.predicted
+	}
+	type stage struct {
+		part  []*keyState
+		f     *flight
+		heads []*goredis.StringCmd // strings: GETRANGE of their first bytes
+		r     *readSent            // collections: their reads
+	}
+	start := func(part []*keyState) *stage {
+		st := &stage{part: part}
+		if s.predicted == "string" {
+			st.f, st.heads = s.sizesSend(ctx, part, true)
+		} else {
+			st.r = s.readSend(ctx, part, true)
+			st.f = st.r.f
 		}
-		if len(unknown) > 0 {
-			if err := s.types(ctx, unknown); err != nil {
-				return err
-			}
-			if err := s.sizes(ctx, unknown); err != nil {
-				return err
-			}
+		return st
+	}
+	var next *stage
+	drain := func() {
+		if next != nil && next.f != nil {
+			<-next.f.done
+			next.f.cancel()
 		}
 	}
-	// values, in pipelines of at most pipeBytes
+	chunk := firstChunk
+	next = start(ks[:min(len(ks), chunk)])
+	for from := 0; from < len(ks); {
+		cur := next
+		next = nil
+		from += len(cur.part)
+		if from < len(ks) {
+			chunk = min(2*chunk, readChunk)
+			next = start(ks[from:min(from+chunk, len(ks))])
+		}
+		var err error
+		if s.predicted == "string" {
+			err = s.sizesDone(ctx, cur.part, cur.f, cur.heads)
+			if err == nil {
+				err = s.retype(ctx, cur.part)
+			}
+			if err == nil {
+				err = s.readAll(ctx, cur.part)
+			}
+		} else {
+			err = s.readDone(ctx, cur.r)
+		}
+		if err != nil {
+			drain()
+			return err
+		}
+		if s.full() {
+			drain()
+			return nil
+		}
+	}
+	if len(s.ttlPending) > 0 {
+		_, err := s.pipe(ctx, func(goredis.Pipeliner) {})
+		return err
+	}
+	return nil
+}
+
+// retype types and measures again the keys of ks that were not of the
+// type predicted (typ "").
+func (s *sampler) retype(ctx context.Context, ks []*keyState) error {
+	var unknown []*keyState
+	for _, k := range ks {
+		if k.typ == "" && !k.skip {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	if err := s.types(ctx, unknown); err != nil {
+		return err
+	}
+	return s.sizes(ctx, unknown)
+}
+
+// readAll reads the values of ks in pipelines of at most pipeBytes.
+func (s *sampler) readAll(ctx context.Context, ks []*keyState) error {
 	for start := 0; start < len(ks); {
 		var bytes int64
 		end := start
@@ -391,10 +522,6 @@ func (s *sampler) batch(ctx context.Context, keys []string) error {
 			return nil
 		}
 		start = end
-	}
-	if len(s.ttlPending) > 0 {
-		_, err := s.pipe(ctx, func(goredis.Pipeliner) {})
-		return err
 	}
 	return nil
 }
@@ -415,14 +542,26 @@ func isRefused(err error) bool {
 	return strings.HasPrefix(msg, "NOPERM") || strings.HasPrefix(msg, "ERR unknown command") || strings.Contains(msg, "refused to send")
 }
 
+// readSent is the read of the values of some keys, sent.
+type readSent struct {
+	f    *flight
+	todo []pendingRead // filled while the pipeline is built
+	huge []*keyState
+}
+
+type pendingRead struct {
+	k   *keyState
+	cmd goredis.Cmder // nil: a string read with its size
+}
+
 func (s *sampler) read(ctx context.Context, ks []*keyState) error {
-	type pending struct {
-		k   *keyState
-		cmd goredis.Cmder
-	}
-	var todo []pending
-	var huge []*keyState
-	_, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+	return s.readDone(ctx, s.readSend(ctx, ks, false))
+}
+
+// readSend sends the reads of the values of ks (see send for async).
+func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *readSent {
+	r := &readSent{todo: make([]pendingRead, 0, len(ks))}
+	r.f = s.send(ctx, func(p goredis.Pipeliner) {
 		for _, k := range ks {
 			if k.skip || k.typ == "" {
 				continue
@@ -431,11 +570,11 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			switch k.typ {
 			case "string":
 				if k.val != nil {
-					todo = append(todo, pending{k, nil}) // read with its size
+					r.todo = append(r.todo, pendingRead{k, nil}) // read with its size
 					continue
 				}
 				if k.size > stringPiece {
-					huge = append(huge, k)
+					r.huge = append(r.huge, k)
 					continue
 				}
 				cmd = p.Get(ctx, k.key)
@@ -453,12 +592,18 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 			case TypeJSON:
 				cmd = p.Do(ctx, "JSON.GET", k.key)
 			}
-			todo = append(todo, pending{k, cmd})
+			r.todo = append(r.todo, pendingRead{k, cmd})
 		}
-	})
-	if err != nil {
+	}, async)
+	return r
+}
+
+// readDone decodes the values read by r into documents.
+func (s *sampler) readDone(ctx context.Context, r *readSent) error {
+	if _, err := s.wait(ctx, r.f); err != nil {
 		return err
 	}
+	todo, huge := r.todo, r.huge
 	var refused []*keyState
 	for _, t := range todo {
 		if s.full() {
@@ -563,19 +708,19 @@ func (s *sampler) readPieces(ctx context.Context, k *keyState) ([]byte, error) {
 	return out, nil
 }
 
-// base is a new document with the key's id-like segments.
-func base(key string) map[string]any {
-	f := map[string]any{}
-	if ids := keyIDs(key); ids != nil {
+// base is a new document with the key's id-like segments, room made for
+// n fields more.
+func base(k *keyState, n int) map[string]any {
+	f := make(map[string]any, n+1)
+	if ids := keyIDs(k.ids); ids != nil {
 		f[FieldKey] = ids
 	}
 	return f
 }
 
-// keyIDs is the value of the field FieldKey of key's documents: its
+// keyIDs is the value of the field FieldKey of a key's documents: its
 // id-like segment, a list of them, or nil when it has none.
-func keyIDs(key string) any {
-	_, ids := Pattern(key)
+func keyIDs(ids []string) any {
 	switch len(ids) {
 	case 0:
 		return nil
@@ -608,13 +753,13 @@ func (s *sampler) stringDoc(k *keyState, b []byte) error {
 		// the decoded object is the document (fresh, not shared): the
 		// key's ids are added unless the object has a field of that name
 		if _, taken := m[FieldKey]; !taken {
-			if ids := keyIDs(k.key); ids != nil {
+			if ids := keyIDs(k.ids); ids != nil {
 				m[FieldKey] = ids
 			}
 		}
 		return s.out(m)
 	}
-	f := base(k.key)
+	f := base(k, 1)
 	f[FieldValue] = v
 	return s.out(f)
 }
@@ -649,9 +794,9 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k.key)
+		f := base(k, len(x.Val()))
 		for name, v := range x.Val() {
-			f[name] = DecodeField([]byte(v), limit)
+			f[name] = decodeFieldString(v, limit)
 		}
 		return s.out(f)
 	case *goredis.ScanCmd: // HSCAN or SSCAN page
@@ -663,10 +808,10 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k.key)
+		f := base(k, len(vals)/2)
 		if k.typ == "hash" {
 			for i := 0; i+1 < len(vals); i += 2 {
-				f[vals[i]] = DecodeField([]byte(vals[i+1]), limit)
+				f[vals[i]] = decodeFieldString(vals[i+1], limit)
 			}
 		} else {
 			f[FieldItems] = items(vals, limit)
@@ -680,7 +825,7 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k.key)
+		f := base(k, 1)
 		f[FieldItems] = items(x.Val(), limit)
 		return s.out(f)
 	case *goredis.XMessageSliceCmd: // XRANGE: one document per entry
@@ -695,10 +840,10 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			if s.full() {
 				return nil
 			}
-			f := base(k.key)
+			f := base(k, len(m.Values))
 			for name, v := range m.Values {
 				if str, ok := v.(string); ok {
-					f[name] = DecodeField([]byte(str), limit)
+					f[name] = decodeFieldString(str, limit)
 				} else {
 					f[name] = fmt.Sprint(v)
 				}
@@ -757,7 +902,7 @@ func replyBytes(cmd goredis.Cmder) (n int64, part bool) {
 func items(vals []string, limit int64) []any {
 	out := make([]any, len(vals))
 	for i, v := range vals {
-		out[i] = DecodeField([]byte(v), limit)
+		out[i] = decodeFieldString(v, limit)
 	}
 	return out
 }
@@ -849,10 +994,17 @@ func (s *sampler) types(ctx context.Context, ks []*keyState) error {
 // is skipped unread. Collections need no size (see batch). A key whose
 // predicted type was wrong (WRONGTYPE) gets typ "" to be typed again.
 func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
-	limit := s.c.opts.MaxDocumentBytes
-	ahead := min(int64(stringAhead), limit+1)
-	heads := make([]*goredis.StringCmd, len(ks))
-	var recount []*keyState
+	f, heads := s.sizesSend(ctx, ks, false)
+	if f == nil {
+		return nil
+	}
+	return s.sizesDone(ctx, ks, f, heads)
+}
+
+// sizesSend sends the GETRANGE of the first bytes of the strings of ks
+// (see send for async); nil when ks has none.
+func (s *sampler) sizesSend(ctx context.Context, ks []*keyState, async bool) (*flight, []*goredis.StringCmd) {
+	ahead := min(int64(stringAhead), s.c.opts.MaxDocumentBytes+1)
 	any := false
 	for _, k := range ks {
 		if !k.skip && k.typ == "string" {
@@ -860,15 +1012,28 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 		}
 	}
 	if !any {
-		return nil
+		return nil, nil
 	}
-	if _, err := s.pipe(ctx, func(p goredis.Pipeliner) {
+	heads := make([]*goredis.StringCmd, len(ks))
+	f := s.send(ctx, func(p goredis.Pipeliner) {
 		for i, k := range ks {
 			if !k.skip && k.typ == "string" {
 				heads[i] = p.GetRange(ctx, k.key, 0, ahead-1)
 			}
 		}
-	}); err != nil {
+	}, async)
+	return f, heads
+}
+
+// sizesDone reads the replies of sizesSend: see sizes.
+func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, heads []*goredis.StringCmd) error {
+	if f == nil {
+		return nil
+	}
+	limit := s.c.opts.MaxDocumentBytes
+	ahead := min(int64(stringAhead), limit+1)
+	var recount []*keyState
+	if _, err := s.wait(ctx, f); err != nil {
 		return err
 	}
 	for i, k := range ks {
