@@ -244,3 +244,30 @@ func TestUnreadableExposure(t *testing.T) {
 		t.Errorf("exposure %+v", ue.Exposure)
 	}
 }
+
+// replyErr is an error reply of the server, as go-redis returns it.
+type replyErr string
+
+func (e replyErr) Error() string { return string(e) }
+func (replyErr) RedisError()     {}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{replyErr("NOAUTH Authentication required."), "authentication required"},
+		{replyErr("WRONGPASS invalid username-password pair or user is disabled."), "authentication failed"},
+		{replyErr("NOPERM this user has no permissions to run the 'hscan' command"), "lacks the permission"},
+		{replyErr("ERR unknown command 'INFO', with args beginning with: "), "does not know a command"},
+		{replyErr("WRONGTYPE Operation against a key holding the wrong kind of value"), "the server answered with an error"},
+		{fmt.Errorf("read: %w", replyErr("ERR max number of clients reached")), "the server answered with an error"},
+		{errors.New("dial tcp 127.0.0.1:1: connect: connection refused"), "connection refused"},
+		{errors.New("something else"), "cannot connect"},
+	}
+	for _, tt := range tests {
+		if got := classify(tt.err); !strings.Contains(got, tt.want) {
+			t.Errorf("classify(%q) = %q, want %q in it", tt.err, got, tt.want)
+		}
+	}
+}

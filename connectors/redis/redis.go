@@ -494,6 +494,10 @@ func classify(err error) string {
 	case strings.HasPrefix(msg, "ERR unknown command"):
 		return "the server does not know a command the scan needs (renamed or disabled)"
 	}
+	var re goredis.Error
+	if errors.As(err, &re) {
+		return "the server answered with an error"
+	}
 	return "cannot connect"
 }
 
