@@ -131,7 +131,7 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
 			note("entropy")
 		} else {
-			matched := r.whole == nil || r.first.accepts(s[0]) && r.whole.match(s)
+			matched := r.whole == nil || r.first.accepts(s[0]) && r.shape.may(s, p) && r.whole.match(s)
 			if !matched {
 				note("pattern")
 			} else if r.validator != nil && !r.validate(s, fr.named, region) {
