@@ -25,7 +25,7 @@ type shapeFilter struct {
 const maxShapePositions = 8
 
 // maxShapeAlts bounds the alternatives a filter checks one by one.
-const maxShapeAlts = 24
+const maxShapeAlts = 64
 
 // altShape is what every match of one alternative has, counted in runes
 // (which are bytes in an ASCII value).
@@ -49,9 +49,34 @@ func (f *shapeFilter) may(s string, p *profile) bool {
 	return false
 }
 
-func (a *altShape) may(s string, p *profile) bool {
+// mayBytes is may for bytes whose profile is not at hand, such as the
+// digits of a national phone number.
+func (f *shapeFilter) mayBytes(b []byte) bool {
+	if !f.on {
+		return true
+	}
+	var set charSet
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		set.add(c)
+	}
+	for i := range f.alts {
+		if altMay(&f.alts[i], b, set) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *altShape) may(s string, p *profile) bool { return altMay(a, s, p.set) }
+
+// altMay reports whether the ASCII value s, holding the bytes set, meets
+// the alternative's conditions.
+func altMay[T string | []byte](a *altShape, s T, set charSet) bool {
 	n := len(s)
-	if n < a.minLen || a.maxLen >= 0 && n > a.maxLen || !p.set.within(a.all) {
+	if n < a.minLen || a.maxLen >= 0 && n > a.maxLen || !set.within(a.all) {
 		return false
 	}
 	for i, c := range a.pre {

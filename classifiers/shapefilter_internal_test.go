@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/piisniff/piisniff"
 	"github.com/piisniff/piisniff/internal/benchgen"
 )
@@ -194,4 +196,88 @@ func FuzzShapeFilter(f *testing.F) {
 			}
 		}
 	})
+}
+
+// phoneDescs is the number descriptions of every region's metadata.
+func phoneDescs(t testing.TB) []*numDesc {
+	var out []*numDesc
+	for r := range phonenumbers.GetSupportedRegions() {
+		m := metaFor(r)
+		if m == nil {
+			continue
+		}
+		out = append(out, m.general)
+		out = append(out, m.types...)
+	}
+	if len(out) < 200 {
+		t.Fatalf("%d number descriptions", len(out))
+	}
+	return out
+}
+
+func checkPhoneShapes(t *testing.T, descs []*numDesc, d []byte) (rejected int) {
+	for _, nd := range descs {
+		if nd == nil || !nd.shape.on {
+			continue
+		}
+		if !nd.shape.mayBytes(d) {
+			rejected++
+			if nd.re.Match(d) {
+				t.Fatalf("pattern %s: filter rejects %q that it matches", nd.re, d)
+			}
+		}
+	}
+	return rejected
+}
+
+// TestPhoneShapeFilters checks the filters of the national number patterns
+// of every region against the patterns, on the national numbers of the
+// regions' example numbers and on random digit strings.
+func TestPhoneShapeFilters(t *testing.T) {
+	descs := phoneDescs(t)
+	on := 0
+	for _, nd := range descs {
+		if nd != nil && nd.shape.on {
+			on++
+		}
+	}
+	var nums [][]byte
+	for r := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE} {
+			if n := phonenumbers.GetExampleNumberForType(r, typ); n != nil {
+				nums = append(nums, []byte(phonenumbers.GetNationalSignificantNumber(n)))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 800 {
+		d := make([]byte, 3+rng.IntN(15))
+		for i := range d {
+			d[i] = byte('0' + rng.IntN(10))
+		}
+		nums = append(nums, d)
+	}
+	rejected, matched := 0, 0
+	for _, d := range nums {
+		rejected += checkPhoneShapes(t, descs, d)
+		for _, nd := range descs {
+			if nd != nil && nd.re.Match(d) {
+				matched++
+			}
+		}
+	}
+	t.Logf("%d of %d patterns filtered; %d rejections, %d matches", on, len(descs), rejected, matched)
+	if on < len(descs)/2 || rejected == 0 || matched == 0 {
+		t.Error("the test checks nothing")
+	}
+}
+
+// FuzzPhoneShapeFilter checks the filters of every region's national
+// number patterns against the patterns.
+func FuzzPhoneShapeFilter(f *testing.F) {
+	descs := phoneDescs(f)
+	for _, s := range []string{"2015550123", "30123456", "7911123456", "0123", "8001234567"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, d []byte) { checkPhoneShapes(t, descs, d) })
 }
