@@ -333,3 +333,61 @@ func classSet(ranges []rune) charSet {
 	}
 	return c
 }
+
+// containFilter rejects, before a pattern is searched for in free text, an
+// ASCII text in which no alternative of the pattern can start: nowhere do
+// its bytes match, one after the other, the elements every match of the
+// alternative begins with ("[A-Z]{2}[0-9]{2}…" needs two letters followed
+// by two digits somewhere). A necessary condition of a match, like
+// shapeFilter.
+type containFilter struct {
+	alts [][]charSet
+	on   bool
+}
+
+// newContainFilter derives the filter of one RE2 pattern; it is off when an
+// alternative begins with nothing fixed.
+func newContainFilter(pattern string) containFilter {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return containFilter{}
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		subs = re.Sub
+	}
+	var f containFilter
+	for _, sub := range subs {
+		pre, _ := positions(sub, false)
+		if len(pre) == 0 {
+			return containFilter{}
+		}
+		f.alts = append(f.alts, pre[:min(len(pre), maxShapePositions)])
+	}
+	f.on = len(f.alts) > 0 && len(f.alts) <= maxShapeAlts
+	return f
+}
+
+// may reports whether a match of the pattern can start somewhere in the
+// ASCII text s.
+func (f *containFilter) may(s string) bool {
+	if !f.on {
+		return true
+	}
+	for _, pre := range f.alts {
+		for i := 0; i+len(pre) <= len(s); i++ {
+			j := 0
+			for j < len(pre) && pre[j].has(s[i+j]) {
+				j++
+			}
+			if j == len(pre) {
+				return true
+			}
+		}
+	}
+	return false
+}

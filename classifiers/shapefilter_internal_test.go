@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/piisniff/piisniff"
@@ -280,4 +281,92 @@ func FuzzPhoneShapeFilter(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, d []byte) { checkPhoneShapes(t, descs, d) })
+}
+
+func TestContainFilter(t *testing.T) {
+	for _, tc := range []struct {
+		pattern   string
+		pass, rej []string
+		off       bool
+	}{
+		{pattern: `[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}`, pass: []string{"pay to DE89 3704 0044 0532 today"},
+			rej: []string{"order ORD-2025-450633 shipped", "nothing here"}},
+		{pattern: `[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4}`, pass: []string{"ssn 123-45-6789 ok", "ssn 123 45 6789"},
+			rej: []string{"call 030 1234567", "on 2025-1-02"}},
+		{pattern: `(?i)k[0-9]`, pass: []string{"x K1"}, rej: []string{"k x1"}},
+		{pattern: `(?:\+|00)?[0-9]+`, off: true},
+	} {
+		f := newContainFilter(tc.pattern)
+		if f.on == tc.off {
+			t.Errorf("%s: on = %v", tc.pattern, f.on)
+			continue
+		}
+		re := regexp.MustCompile(tc.pattern)
+		for _, s := range tc.pass {
+			if !re.MatchString(s) {
+				t.Fatalf("%s: test text %q does not match", tc.pattern, s)
+			}
+			if !f.may(s) {
+				t.Errorf("%s: %q rejected", tc.pattern, s)
+			}
+		}
+		for _, s := range tc.rej {
+			if f.may(s) {
+				t.Errorf("%s: %q let through", tc.pattern, s)
+			}
+		}
+	}
+}
+
+// checkContain checks the contain filter of every default rule's text
+// patterns against the pattern's search on the ASCII text s.
+func checkContain(t *testing.T, e *Engine, s string) (rejected int) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return 0
+		}
+	}
+	for _, r := range e.rules {
+		for _, m := range r.textMatchers {
+			rm, ok := m.(*re2Matcher)
+			if !ok || !rm.contain.on || rm.contain.may(s) {
+				continue
+			}
+			rejected++
+			if a, b, found := rm.find(s, 0); found {
+				t.Fatalf("rule %s: filter rejects %q where %q matches", r.id, s, s[a:b])
+			}
+		}
+	}
+	return rejected
+}
+
+// TestContainFilterRules checks the contain filters of the default rules
+// on the accuracy cases and generated documents.
+func TestContainFilterRules(t *testing.T) {
+	e, err := Load(Source{Name: "rules.yaml", Data: piisniff.DefaultRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := 0
+	for _, s := range shapeCorpus(t) {
+		rejected += checkContain(t, e, s)
+	}
+	if rejected == 0 {
+		t.Error("no text rejected: the test checks nothing")
+	}
+}
+
+// FuzzContainFilter checks the contain filters of the default rules'
+// text patterns against the patterns' search.
+func FuzzContainFilter(f *testing.F) {
+	e, err := Load(Source{Name: "rules.yaml", Data: piisniff.DefaultRules})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"pay to DE89 3704 0044 0532 0130 00 today", "ssn 123-45-6789", "mail jane@example.com now",
+		"call +49 30 1234567", "card 4111 1111 1111 1111 exp"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkContain(t, e, s) })
 }
