@@ -1,5 +1,7 @@
 package classifiers
 
+import "math/bits"
+
 // validate runs the rule's validator.
 func (r *rule) validate(s string, named bool, region string) bool {
 	if region != "" && r.regionCheck != nil {
@@ -38,22 +40,35 @@ func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 	start := len(dst)
 	kb := uint8(1) << v.Kind
 	text := p.spaces > 0 && p.n >= minTextLen && p.letterRun >= 3
-	for i := range f.rules {
-		fr := &f.rules[i]
-		r := fr.r
-		if r.kinds&kb == 0 {
-			continue
+	if m, ok := f.gate.candidates(v.Kind, &p, text); ok {
+		// only the rules whose bounds the value meets, in order
+		for ; m != 0; m &= m - 1 {
+			fr := &f.rules[bits.TrailingZeros64(m)]
+			if covered(dst[start:], fr) {
+				continue
+			}
+			if h, ok := fr.classify(s, &p, region, nil); ok {
+				dst = addHit(dst, start, h)
+			}
 		}
-		// the length and digit bounds, inline: most rules stop here
-		if (p.n < r.minLen || p.n > r.maxLen || p.digits < r.minDigits || p.digits > r.maxDigits || p.letters < r.minLetters) &&
-			!(text && r.hasText && p.digitRun >= r.minDigits) {
-			continue
-		}
-		if covered(dst[start:], fr) {
-			continue
-		}
-		if h, ok := fr.classify(s, &p, region, nil); ok {
-			dst = addHit(dst, start, h)
+	} else {
+		for i := range f.rules {
+			fr := &f.rules[i]
+			r := fr.r
+			if r.kinds&kb == 0 {
+				continue
+			}
+			// the length and digit bounds, inline: most rules stop here
+			if (p.n < r.minLen || p.n > r.maxLen || p.digits < r.minDigits || p.digits > r.maxDigits || p.letters < r.minLetters) &&
+				!(text && r.hasText && p.digitRun >= r.minDigits) {
+				continue
+			}
+			if covered(dst[start:], fr) {
+				continue
+			}
+			if h, ok := fr.classify(s, &p, region, nil); ok {
+				dst = addHit(dst, start, h)
+			}
 		}
 	}
 	if len(dst)-start > 1 {
@@ -131,7 +146,7 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
 			note("entropy")
 		} else {
-			matched := r.whole == nil || r.first.accepts(s[0]) && r.whole.match(s)
+			matched := r.whole == nil || r.first.accepts(s[0]) && r.shape.may(s, p) && r.whole.match(s)
 			if !matched {
 				note("pattern")
 			} else if r.validator != nil && !r.validate(s, fr.named, region) {
@@ -159,6 +174,9 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		s = s[:maxTextLen] // bounded work per value; a match at the cut is lost
 	}
 	for _, m := range r.textMatchers {
+		if rm, ok := m.(*re2Matcher); ok && !p.nonASCII && !rm.contain.may(s) {
+			continue // nowhere can a match start
+		}
 		from := 0
 		for from < len(s) {
 			a, b, ok := m.find(s, from)

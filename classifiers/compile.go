@@ -15,9 +15,10 @@ type rule struct {
 
 	kinds         uint8
 	matchers      []matcher
-	whole         matcher  // every whole-value pattern in one
-	first         firstSet // bytes a whole-value match can start with
-	excl          matcher  // every value exclusion in one (nil: none)
+	whole         matcher     // every whole-value pattern in one
+	first         firstSet    // bytes a whole-value match can start with
+	shape         shapeFilter // lengths and bytes a whole-value match can have
+	excl          matcher     // every value exclusion in one (nil: none)
 	hasText       bool
 	textMatchers  []matcher
 	validator     validatorFunc
@@ -231,6 +232,7 @@ func compileRule(s *ruleSpec, d *diag) *rule {
 			fs, _ := patternFirstSet(p)
 			r.first.union(fs)
 		}
+		r.shape = newShapeFilter(s.Patterns)
 	}
 	r.hasText = len(r.textMatchers) > 0
 	r.excl = combine(r.engine, s.ExcludeValues, r.exclValues)

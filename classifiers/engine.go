@@ -28,6 +28,8 @@ type RuleInfo struct {
 type Engine struct {
 	names  *sync.Map // normalised field name → *nameEval
 	nNames *atomic.Int64
+	gates  sync.Map // rule indices of a field → *gate
+	nGates atomic.Int64
 	rules  []*rule
 	geo    bool // some rule reports geo_coordinates: Structure applies
 	groupW map[string]float64

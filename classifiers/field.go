@@ -24,6 +24,7 @@ type Field struct {
 	rules     []fieldRule
 	typeHits  []Hit
 	regional  []*rule // rules of the field whose validator reads the region
+	gate      *gate   // the rules by value kind and shape (nil: test each rule's bounds)
 }
 
 // Field returns what the engine knows about a field path. Everything that
@@ -38,6 +39,7 @@ func (e *Engine) Field(path, storeType string) *Field {
 	}
 	names := pn.names()
 	st := strings.ToLower(storeType)
+	var key []byte // the indices of the field's rules
 	for i, r := range e.rules {
 		if st != "" {
 			for _, t := range r.storeTypes {
@@ -66,9 +68,13 @@ func (e *Engine) Field(path, storeType string) *Field {
 		}
 		fr.maxConf, fr.ev = fr.confidence()
 		f.rules = append(f.rules, fr)
+		key = append(key, byte(i), byte(i>>8))
 		if r.regionCheck != nil {
 			f.regional = append(f.regional, r)
 		}
+	}
+	if len(f.rules) > 0 {
+		f.gate = e.gateFor(string(key), f.rules)
 	}
 	return f
 }

@@ -24,6 +24,7 @@ type re2Matcher struct {
 	whole, text *regexp.Regexp
 	src         string
 	first       firstSet // bytes a match of the pattern (inside the text boundaries) starts with
+	contain     containFilter
 }
 
 func (m *re2Matcher) match(s string) bool { return m.whole.MatchString(s) }
@@ -140,6 +141,7 @@ func compileMatcher(engine, p string, text bool) (matcher, error) {
 		if fs, ok := patternFirstSet(p); ok {
 			m.first = fs
 		}
+		m.contain = newContainFilter(p)
 	}
 	return m, nil
 }

@@ -141,7 +141,9 @@ func (p *profile) hasChars(k string) bool {
 }
 
 // containsFold reports whether s contains the lower-case word k, ignoring
-// ASCII case, without allocating.
+// ASCII case, without allocating. The next occurrences of k's first byte
+// in either case are each searched for once, whatever the order in which
+// they come.
 func containsFold(s, k string) bool {
 	n := len(k)
 	if n == 0 {
@@ -152,21 +154,33 @@ func containsFold(s, k string) bool {
 	if c0 >= 'a' && c0 <= 'z' {
 		u0 = c0 - ('a' - 'A')
 	}
-	for i := 0; i+n <= len(s); i++ {
-		// jump to the next occurrence of the first byte in either case
-		j := strings.IndexByte(s[i:len(s)-n+1], c0)
-		if u0 != c0 {
-			if ju := strings.IndexByte(s[i:len(s)-n+1], u0); ju >= 0 && (j < 0 || ju < j) {
-				j = ju
+	end := len(s) - n + 1 // a match starts before end
+	lo, up := -2, -2      // next occurrence of c0 and of u0 at or after i (-1: none; -2: not searched)
+	if u0 == c0 {
+		up = -1
+	}
+	for i := 0; i < end; {
+		if lo != -1 && lo < i {
+			if lo = strings.IndexByte(s[i:end], c0); lo >= 0 {
+				lo += i
 			}
+		}
+		if up != -1 && up < i {
+			if up = strings.IndexByte(s[i:end], u0); up >= 0 {
+				up += i
+			}
+		}
+		j := lo
+		if j < 0 || up >= 0 && up < j {
+			j = up
 		}
 		if j < 0 {
 			return false
 		}
-		i += j
-		if hasPrefixFold(s[i:], k) {
+		if hasPrefixFold(s[j:], k) {
 			return true
 		}
+		i = j + 1
 	}
 	return false
 }

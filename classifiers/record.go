@@ -15,16 +15,17 @@ func (e *Engine) Record(doc map[string]any, dst []PathHit) []PathHit {
 	n := 0
 	user, file := false, false
 	for k, v := range doc {
-		lk := strings.ToLower(k)
+		rk, ok := recordKeys[strings.ToLower(k)]
 		switch {
-		case digestLen[lk] > 0:
-			if s, ok := v.(string); ok && n < len(cands) && len(s) == digestLen[lk] && isHexString(s) {
+		case !ok:
+		case rk.digest > 0:
+			if s, ok := v.(string); ok && n < len(cands) && len(s) == rk.digest && isHexString(s) {
 				cands[n] = k
 				n++
 			}
-		case userKeys[lk]:
+		case rk.user:
 			user = true
-		case fileKeys[lk]:
+		case rk.file:
 			file = true
 		}
 	}
@@ -45,6 +46,30 @@ var (
 	fileKeys = map[string]bool{"filename": true, "file_name": true, "file": true, "size": true, "size_bytes": true, "bytes": true,
 		"content_type": true, "mime_type": true, "mimetype": true, "url": true, "download_url": true, "path": true, "key": true}
 )
+
+// recordKey is what a key of the maps above says, found with one lookup.
+type recordKey struct {
+	digest     int
+	user, file bool
+}
+
+var recordKeys = func() map[string]recordKey {
+	m := map[string]recordKey{}
+	for k, n := range digestLen {
+		m[k] = recordKey{digest: n}
+	}
+	for k := range userKeys {
+		rk := m[k]
+		rk.user = true
+		m[k] = rk
+	}
+	for k := range fileKeys {
+		rk := m[k]
+		rk.file = true
+		m[k] = rk
+	}
+	return m
+}()
 
 func isHexString(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -88,8 +88,9 @@ func nationalDigits(s string, d []byte) ([]byte, bool) {
 // numDesc is a number description of the metadata (general, fixed line,
 // mobile...): its possible lengths and its anchored pattern.
 type numDesc struct {
-	lens []int32
-	re   *regexp.Regexp
+	lens  []int32
+	re    *regexp.Regexp
+	shape shapeFilter // lengths and digits at fixed positions a match can have
 }
 
 func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
@@ -100,7 +101,7 @@ func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
 	if err != nil {
 		return nil
 	}
-	return &numDesc{lens: d.GetPossibleLength(), re: re}
+	return &numDesc{lens: d.GetPossibleLength(), re: re, shape: newShapeFilter([]string{d.GetNationalNumberPattern()})}
 }
 
 // matches is libphonenumber's isNumberMatchingDesc.
@@ -111,7 +112,7 @@ func (nd *numDesc) matches(n []byte) bool {
 	if len(nd.lens) > 0 && !slices.Contains(nd.lens, int32(len(n))) {
 		return false
 	}
-	return nd.re.Match(n)
+	return nd.shape.mayBytes(n) && nd.re.Match(n)
 }
 
 // regionMeta is what validating a national number of one region needs

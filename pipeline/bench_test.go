@@ -116,7 +116,9 @@ func scanFile(b *testing.B, e *classifiers.Engine, path string, workers, sample 
 // alone), scan-MB/s and scan-docs/s the scan's throughput. cpu-ratio is
 // the decode's CPU time over the scan's (all its workers together): it
 // depends much less on other load of the machine than the wall times, and
-// the scan's ratio on two free cores is about twice it.
+// the scan's ratio on two free cores is about twice it. scan-cpu-ns/doc
+// and decode-cpu-ns/doc are the CPU times per document, for comparing two
+// builds on a busy machine.
 func BenchmarkScanVsDecode(b *testing.B) {
 	path := benchInput(b)
 	e := testEngine(b)
@@ -137,6 +139,8 @@ func BenchmarkScanVsDecode(b *testing.B) {
 	b.ReportMetric(float64(benchSize)*float64(b.N)/scan.Seconds()/1e6, "scan-MB/s")
 	b.ReportMetric(float64(benchSize)*float64(b.N)/dec.Seconds()/1e6, "decode-MB/s")
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/scan.Seconds(), "scan-docs/s")
+	b.ReportMetric(float64(scanCPU.Nanoseconds())/float64(benchDocs*b.N), "scan-cpu-ns/doc")
+	b.ReportMetric(float64(decCPU.Nanoseconds())/float64(benchDocs*b.N), "decode-cpu-ns/doc")
 }
 
 // BenchmarkScanWorkers scans the file in full with one and with two
