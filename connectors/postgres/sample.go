@@ -223,16 +223,17 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
 		q = "SELECT " + s.withRowID(sel, topUp) + " FROM " + from + tablesample
 	} else {
-		// one statement: the row ids on the pages drawn (cheap: no
-		// value is read), size of them chosen on the server by a seeded
-		// hash, then only those rows fetched by id (a TID scan), so that
-		// no value is printed or sent for a row the sample drops
+		// one statement: of the rows on the pages drawn, the size whose
+		// seeded hash of the row id is smallest; the hash bound is found
+		// first from the row ids alone (cheap: no value is read), then the
+		// same pages are read once more (now in shared buffers) and only
+		// the rows within the bound are printed and sent, in page order
 		order := "hashtidextended(ctid, $3::int8)" // PostgreSQL 14 and later: no text
 		if s.serverMajor < 14 {
 			order = "hashtext(ctid::text || $3::text)"
 		}
-		q = "SELECT " + sel + ", ctid FROM " + from + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + from + tablesample +
-			" ORDER BY " + order + " LIMIT " + strconv.Itoa(s.size) + "))"
+		q = "SELECT " + sel + ", ctid FROM " + from + tablesample + " WHERE " + order + " <= (SELECT max(h) FROM (SELECT " +
+			order + " AS h FROM " + from + tablesample + " ORDER BY 1 LIMIT " + strconv.Itoa(s.size) + ") AS drawn)"
 		if s.serverMajor < 14 {
 			args = append(args, strconv.FormatInt(seed, 10))
 		} else {
@@ -308,16 +309,29 @@ func (s *sampler) boundedCount(ctx context.Context, from string) (n, pages int64
 }
 
 // read streams the rows of q into documents; with ids, the last column is
-// the row's id and rows already drawn are passed over.
-func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) error {
+// the row's id and rows already drawn are passed over. The rows are
+// converted and emitted on a goroutine of their own (sqlrows.ValuesPipe)
+// while the next ones are read.
+func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) (err error) {
 	rows, err := s.tx.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	p := sqlrows.NewValuesPipe(s.conv, s.emit)
+	handed := 0 // rows given to the pipe: each is emitted or skipped
+	skipped := s.res.Skipped
+	defer func() {
+		perr := p.Close(s.res)
+		s.emitted += handed - int(s.res.Skipped-skipped)
+		var ee sqlrows.EmitError
+		if errors.As(perr, &ee) {
+			err = errEmit{ee.Err} // emit failed: that is what stopped the read
+		}
+	}()
 	ncols := len(s.h.cols)
 	for rows.Next() {
-		if s.size > 0 && s.emitted+int(s.res.Skipped) >= s.size {
+		if s.size > 0 && s.emitted+int(s.res.Skipped)+handed >= s.size {
 			break
 		}
 		if s.pick != nil && !s.pick.take() {
@@ -349,15 +363,10 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 				}
 			}
 		}
-		doc, ok, reason := s.conv.Document(vals)
-		if !ok {
-			s.res.Skip(reason)
-			continue
+		if err := p.Add(vals); err != nil {
+			return err
 		}
-		if err := s.emit(doc); err != nil {
-			return errEmit{err}
-		}
-		s.emitted++
+		handed++
 	}
 	rows.Close()
 	return rows.Err()

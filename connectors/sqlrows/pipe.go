@@ -185,3 +185,134 @@ func (p *Pipe) recycle(b *rowBatch) {
 	}
 	p.free <- b
 }
+
+// ValuesPipe is Pipe for a driver that gives every row as values of its
+// own (pgx's Rows.Values: strings, numbers, times, fresh slices), which
+// stay valid after the next row is read: the rows are handed over as they
+// are, in batches bounded in rows and bytes like Pipe's, converted with
+// Converter.Document and emitted on a goroutine of its own, in the order
+// of Add. Close must be called, on every path.
+type ValuesPipe struct {
+	conv     *Converter
+	emit     func(connectors.Document) error
+	batches  chan *valuesBatch
+	free     chan *valuesBatch
+	cur      *valuesBatch
+	done     chan struct{}
+	closeOne sync.Once
+
+	mu      sync.Mutex
+	err     error // emit's error (or a panic), set by the goroutine
+	skipped map[string]int64
+}
+
+type valuesBatch struct {
+	rows  [][]any
+	bytes int64
+}
+
+// NewValuesPipe starts the converting goroutine.
+func NewValuesPipe(conv *Converter, emit func(connectors.Document) error) *ValuesPipe {
+	p := &ValuesPipe{conv: conv, emit: emit, batches: make(chan *valuesBatch, pipeBatches-2), free: make(chan *valuesBatch, pipeBatches),
+		done: make(chan struct{}), skipped: map[string]int64{}}
+	for range pipeBatches {
+		p.free <- &valuesBatch{}
+	}
+	p.cur = <-p.free
+	go p.run()
+	return p
+}
+
+// Add hands over one row, which the caller no longer uses. It returns an
+// EmitError once emit has failed: the caller stops reading and returns
+// it.
+func (p *ValuesPipe) Add(row []any) error {
+	b := p.cur
+	b.rows = append(b.rows, row)
+	for _, v := range row {
+		b.bytes += approxSize(v)
+	}
+	if len(b.rows) >= pipeRows || b.bytes >= pipeBytes {
+		p.batches <- b
+		p.cur = <-p.free // waits while the converter is behind
+		if err := p.Err(); err != nil {
+			return EmitError{err}
+		}
+	}
+	return nil
+}
+
+// Err is emit's error, once it failed.
+func (p *ValuesPipe) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Close converts and emits the rows still held, stops the goroutine,
+// counts the skipped rows in res and returns emit's error (as an
+// EmitError). It may be called more than once.
+func (p *ValuesPipe) Close(res *connectors.SampleResult) error {
+	p.closeOne.Do(func() {
+		if len(p.cur.rows) > 0 {
+			p.batches <- p.cur
+		}
+		close(p.batches)
+		<-p.done
+		for reason, n := range p.skipped {
+			res.Skipped += n
+			if res.SkipReasons == nil {
+				res.SkipReasons = map[string]int64{}
+			}
+			res.SkipReasons[reason] += n
+		}
+	})
+	if err := p.Err(); err != nil {
+		return EmitError{err}
+	}
+	return nil
+}
+
+func (p *ValuesPipe) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+func (p *ValuesPipe) run() {
+	defer close(p.done)
+	defer func() {
+		if r := recover(); r != nil {
+			// a panic here would end the process: make it the sample's error
+			p.fail(fmt.Errorf("internal error converting a row: %v", r))
+			for b := range p.batches {
+				p.recycle(b)
+			}
+		}
+	}()
+	for b := range p.batches {
+		if p.Err() == nil {
+			for _, row := range b.rows {
+				doc, ok, reason := p.conv.Document(row)
+				if !ok {
+					p.skipped[reason]++
+					continue
+				}
+				if err := p.emit(doc); err != nil {
+					p.fail(err)
+					break
+				}
+			}
+		}
+		p.recycle(b)
+	}
+}
+
+// recycle gives a batch back, holding no row.
+func (p *ValuesPipe) recycle(b *valuesBatch) {
+	clear(b.rows)
+	b.rows, b.bytes = b.rows[:0], 0
+	p.free <- b
+}
