@@ -2,6 +2,7 @@ package sqlrows
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -25,44 +26,62 @@ const (
 	pipeBatches = 4
 )
 
+// pipeWorkers is the number of goroutines of a Pipe that convert batches
+// at once: two where the process may run two goroutines in parallel.
+func pipeWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
+
 // Pipe converts rows given as bytes (database/sql's RawBytes) into
-// documents and emits them on a goroutine of its own, so that reading the
+// documents and emits them on goroutines of its own, so that reading the
 // next rows from the database overlaps converting the last ones. Add
 // copies the row's bytes (the driver may reuse its buffers at the next
-// row), in batches; documents are emitted in the order of Add, one at a
-// time. Close must be called, on every path: it waits for the last
-// documents and returns emit's error.
+// row), in batches; batches are converted by up to two goroutines at
+// once, and their documents emitted in the order of Add, one at a time.
+// Close must be called, on every path: it waits for the last documents
+// and returns emit's error.
 type Pipe struct {
 	conv     *Converter
 	emit     func(connectors.Document) error
 	batches  chan *rowBatch
 	free     chan *rowBatch
 	cur      *rowBatch
-	done     chan struct{}
+	sent     int // batches handed over
+	workers  sync.WaitGroup
 	closeOne sync.Once
 
 	mu      sync.Mutex
-	err     error // emit's error (or a panic), set by the goroutine
+	turn    *sync.Cond // signalled when next moves on
+	next    int        // the batch whose documents are emitted next
+	err     error      // emit's error (or a panic), set by a worker
 	skipped map[string]int64
 }
 
 // rowBatch holds rows of values as one byte buffer and the end offset of
-// every value (-1 for NULL; a value starts where the one before it ends).
+// every value (-1 for NULL; a value starts where the one before it ends),
+// and, once converted, their documents.
 type rowBatch struct {
-	buf  []byte
-	ends []int
-	rows int
+	buf     []byte
+	ends    []int
+	rows    int
+	seq     int // order among the batches handed over
+	docs    []connectors.Document
+	skipped map[string]int64
 }
 
-// NewPipe starts the converting goroutine.
+// NewPipe starts the converting goroutines.
 func NewPipe(conv *Converter, emit func(connectors.Document) error) *Pipe {
-	p := &Pipe{conv: conv, emit: emit, batches: make(chan *rowBatch, pipeBatches-2), free: make(chan *rowBatch, pipeBatches),
-		done: make(chan struct{}), skipped: map[string]int64{}}
-	for range pipeBatches {
+	workers := pipeWorkers()
+	n := pipeBatches + 2*(workers-1) // a batch more converted and one more waiting per extra worker
+	p := &Pipe{conv: conv, emit: emit, batches: make(chan *rowBatch, n-2), free: make(chan *rowBatch, n),
+		skipped: map[string]int64{}}
+	p.turn = sync.NewCond(&p.mu)
+	for range n {
 		p.free <- &rowBatch{}
 	}
 	p.cur = <-p.free
-	go p.run()
+	p.workers.Add(workers)
+	for range workers {
+		go p.run()
+	}
 	return p
 }
 
@@ -80,14 +99,20 @@ func (p *Pipe) Add(row [][]byte) error {
 	}
 	b.rows++
 	if b.rows >= pipeRows || len(b.buf) >= pipeBytes {
-		p.batches <- b
-		p.cur = <-p.free // waits while the converter is behind
+		p.handOver(b)
+		p.cur = <-p.free // waits while the converters are behind
 		p.cur.buf, p.cur.ends, p.cur.rows = p.cur.buf[:0], p.cur.ends[:0], 0
 		if err := p.Err(); err != nil {
 			return EmitError{err}
 		}
 	}
 	return nil
+}
+
+func (p *Pipe) handOver(b *rowBatch) {
+	b.seq = p.sent
+	p.sent++
+	p.batches <- b
 }
 
 // Err is emit's error, once it failed.
@@ -97,16 +122,16 @@ func (p *Pipe) Err() error {
 	return p.err
 }
 
-// Close converts and emits the rows still held, stops the goroutine,
+// Close converts and emits the rows still held, stops the goroutines,
 // counts the skipped rows in res and returns emit's error (as an
 // EmitError). It may be called more than once.
 func (p *Pipe) Close(res *connectors.SampleResult) error {
 	p.closeOne.Do(func() {
 		if p.cur.rows > 0 {
-			p.batches <- p.cur
+			p.handOver(p.cur)
 		}
 		close(p.batches)
-		<-p.done
+		p.workers.Wait()
 		for reason, n := range p.skipped {
 			res.Skipped += n
 			if res.SkipReasons == nil {
@@ -129,60 +154,100 @@ func (p *Pipe) fail(err error) {
 	}
 }
 
+// recovered turns a panic of a converting goroutine (which would end the
+// process) into the read's error.
+func (p *Pipe) recovered() {
+	if r := recover(); r != nil {
+		p.fail(fmt.Errorf("internal error converting a row: %v", r))
+	}
+}
+
 var emptyValue = []byte{}
 
+// run converts batches until there are no more: each batch's documents
+// are made while other batches are converted, then emitted when the
+// batches before it have been.
 func (p *Pipe) run() {
-	defer close(p.done)
-	defer func() {
-		if r := recover(); r != nil {
-			// a panic here would end the process: make it the sample's error
-			p.fail(fmt.Errorf("internal error converting a row: %v", r))
-			for b := range p.batches {
-				p.recycle(b)
-			}
-		}
-	}()
-	ncols := len(p.conv.Columns)
-	row := make([][]byte, ncols)
+	defer p.workers.Done()
+	row := make([][]byte, len(p.conv.Columns))
 	for b := range p.batches {
-		if p.Err() == nil {
-			off, e := 0, 0
-			for range b.rows {
-				for i := range row {
-					end := b.ends[e]
-					e++
-					if end < 0 {
-						row[i] = nil
-						continue
-					}
-					row[i] = b.buf[off:end:end]
-					if row[i] == nil {
-						row[i] = emptyValue // an empty string, not NULL
-					}
-					off = end
-				}
-				doc, ok, reason := p.conv.DocumentRaw(row)
-				if !ok {
-					p.skipped[reason]++
-					continue
-				}
-				if err := p.emit(doc); err != nil {
-					p.fail(err)
-					break
-				}
-			}
-			clear(row)
+		p.convert(b, row)
+		p.mu.Lock()
+		for p.next != b.seq {
+			p.turn.Wait()
 		}
+		failed := p.err != nil
+		p.mu.Unlock()
+		if !failed {
+			p.emitBatch(b)
+		}
+		p.mu.Lock()
+		for reason, n := range b.skipped {
+			p.skipped[reason] += n
+		}
+		p.next++
+		p.turn.Broadcast()
+		p.mu.Unlock()
 		p.recycle(b)
 	}
 }
 
-// recycle gives a batch back; one grown by a very large value is dropped,
-// so that its memory is not kept for the rest of the read.
+// convert makes the documents of b's rows (skipped rows counted in
+// b.skipped), unless emit has failed.
+func (p *Pipe) convert(b *rowBatch, row [][]byte) {
+	defer p.recovered()
+	defer clear(row)
+	if p.Err() != nil {
+		return
+	}
+	off, e := 0, 0
+	for range b.rows {
+		for i := range row {
+			end := b.ends[e]
+			e++
+			if end < 0 {
+				row[i] = nil
+				continue
+			}
+			row[i] = b.buf[off:end:end]
+			if row[i] == nil {
+				row[i] = emptyValue // an empty string, not NULL
+			}
+			off = end
+		}
+		doc, ok, reason := p.conv.DocumentRaw(row)
+		if !ok {
+			if b.skipped == nil {
+				b.skipped = map[string]int64{}
+			}
+			b.skipped[reason]++
+			continue
+		}
+		b.docs = append(b.docs, doc)
+	}
+}
+
+// emitBatch emits b's documents, in order, until emit fails.
+func (p *Pipe) emitBatch(b *rowBatch) {
+	defer p.recovered()
+	for _, doc := range b.docs {
+		if err := p.emit(doc); err != nil {
+			p.fail(err)
+			return
+		}
+	}
+}
+
+// recycle gives a batch back, holding no document; one grown by a very
+// large value is dropped, so that its memory is not kept for the rest of
+// the read.
 func (p *Pipe) recycle(b *rowBatch) {
 	if cap(b.buf) > 4*pipeBytes {
 		b = &rowBatch{}
 	}
+	clear(b.docs)
+	b.docs = b.docs[:0]
+	clear(b.skipped)
 	p.free <- b
 }
 
