@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -198,7 +199,8 @@ func BenchmarkConvert10k(b *testing.B) {
 // BenchmarkVersusRaw interleaves the connector and the raw reads
 // (raw, then ours, every iteration) so that both meet the same load, and
 // reports ours/raw as the median, lowest and highest ratio of the
-// iterations: sample-10k against SELECT ... LIMIT 10000 (target at most
+// iterations, and the median ratio of the process's CPU time (client side:
+// driver, conversion, collector; cpu-ratio-median, time over time for both): sample-10k against SELECT ... LIMIT 10000 (target at most
 // 1.5), full-read against a raw full read (rows per second, target at
 // least 0.5).
 //
@@ -210,11 +212,14 @@ func BenchmarkVersusRaw(b *testing.B) {
 
 func versusRaw(b *testing.B, size int, limit string, speed bool) {
 	ct := benchTable(b)
-	var ratios []float64
+	var ratios, cpuRatios []float64
 	for i := 0; i < b.N; i++ {
+		cpu := processCPU()
 		start := time.Now()
 		rawRows := rawRead(b, limit)
 		rawTime := time.Since(start)
+		rawCPU := processCPU() - cpu
+		cpu = processCPU()
 		start = time.Now()
 		ours := 0
 		if _, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: int64(i)}, func(connectors.Document) error {
@@ -224,6 +229,7 @@ func versusRaw(b *testing.B, size int, limit string, speed bool) {
 			b.Fatal(err)
 		}
 		oursTime := time.Since(start)
+		cpuRatios = append(cpuRatios, float64(processCPU()-cpu)/float64(rawCPU))
 		r := float64(oursTime) / float64(rawTime)
 		if speed { // rows per second, ours over raw
 			r = float64(ours) / oursTime.Seconds() / (float64(rawRows) / rawTime.Seconds())
@@ -234,6 +240,18 @@ func versusRaw(b *testing.B, size int, limit string, speed bool) {
 	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
 	b.ReportMetric(ratios[0], "ratio-min")
 	b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
+	slices.Sort(cpuRatios)
+	b.ReportMetric(cpuRatios[len(cpuRatios)/2], "cpu-ratio-median")
+}
+
+// processCPU is the CPU time (user and system) the process has used, all
+// its goroutines and the collector included.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // rawRead reads the table's rows through the driver, as benchRaw does.

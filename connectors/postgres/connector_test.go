@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -362,6 +363,42 @@ func TestSelection(t *testing.T) {
 		}
 		if tc.need == 10 && tc.left == 100 && tc.stream == 100 && (firstHalf == 0 || firstHalf == 10) {
 			t.Errorf("selection not spread: %d of 10 in the first half", firstHalf)
+		}
+	}
+}
+
+// TestSampleEmitError: an error of emit stops the sample and is returned
+// as it is (not as a failure of the table), for a sample and a full read,
+// and the connection goes on serving the next sample.
+func TestSampleEmitError(t *testing.T) {
+	db := newFixture(t).db
+	db.Exec(t, `CREATE TABLE many (id int, v text)`,
+		`INSERT INTO many SELECT g, 'row ' || g FROM generate_series(1, 5000) g`,
+		`ANALYZE many`)
+	c := openURI(t, db.URI, connectors.Options{Containers: connectors.Filter{Include: []string{"*.many"}}, Concurrency: 1}, nil)
+	cs, err := c.Containers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := containerNamed(t, cs, db.Name+".public.many")
+	stop := errors.New("stop")
+	for _, size := range []int{1000, 0} {
+		calls := 0
+		_, err := c.Sample(context.Background(), many, connectors.SampleOptions{Size: size, Seed: 3}, func(connectors.Document) error {
+			calls++
+			if calls == 10 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop {
+			t.Errorf("size %d: Sample returned %v, want emit's error itself", size, err)
+		}
+		if calls != 10 {
+			t.Errorf("size %d: emit called %d times, want 10 (none after its error)", size, calls)
+		}
+		if docs, _ := sampleAll(t, c, many, connectors.SampleOptions{Size: 100, Seed: 3}); len(docs) != 100 {
+			t.Errorf("size %d: the next sample gave %d rows, want 100", size, len(docs))
 		}
 	}
 }

@@ -38,11 +38,6 @@ const minPages = 64
 // the end.
 const oversample = 1.25
 
-// errEmit wraps the error of emit, to return it as it is.
-type errEmit struct{ err error }
-
-func (e errEmit) Error() string { return e.err.Error() }
-
 // Sample implements connectors.Connector. The rows are read in one
 // read-only transaction and streamed: memory holds one row at a time
 // (and, while topping a sample up, the row identifiers already drawn).
@@ -73,6 +68,20 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 		return res, c.containerError(ct.Name, err)
 	}
 	defer conn.Release()
+	// the rows are converted and emitted on a goroutine of their own
+	// while the next ones are read; the pipe is closed after the
+	// transaction ends, so that the COMMIT's round trip overlaps the
+	// conversion of the last rows
+	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
+	pipe := sqlrows.NewValuesPipe(conv, emit)
+	defer func() {
+		perr := pipe.Close(&res)
+		res.Notes = append(res.Notes, conv.Notes()...)
+		var ee sqlrows.EmitError
+		if errors.As(perr, &ee) {
+			err = ee.Err // emit failed: that is what stopped the read, returned as it is
+		}
+	}()
 	// one snapshot: the rows counted are the rows then read
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -93,19 +102,17 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 		}
 	}()
 
-	conv := sqlrows.NewConverter(h.cols, c.opts.MaxDocumentBytes)
-	s := &sampler{c: c, tx: tx, h: h, conv: conv, emit: emit, res: &res, size: so.Size,
+	s := &sampler{c: c, tx: tx, h: h, pipe: pipe, res: &res, size: so.Size,
 		serverMajor: serverMajor(conn.Conn().PgConn().ParameterStatus("server_version"))}
 	if so.Size <= 0 && !so.Slice.Whole() && c.CanSlice(ct) {
 		err = s.readSlice(ctx, ct, so.Slice)
 	} else {
 		err = s.run(ctx, ct, so.Seed)
 	}
-	res.Notes = append(res.Notes, conv.Notes()...)
 	if err != nil {
-		var ee errEmit
+		var ee sqlrows.EmitError
 		if errors.As(err, &ee) {
-			return res, ee.err
+			return res, err // the pipe's Close returns emit's error
 		}
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -116,17 +123,16 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, so conn
 }
 
 type sampler struct {
-	c       *Connector
-	tx      pgx.Tx
-	h       *handle
-	conv    *sqlrows.Converter
-	emit    func(connectors.Document) error
-	res     *connectors.SampleResult
-	size    int
-	emitted int
-	seen    map[string]bool // row ids drawn, when a top-up follows
-	drawn   []pgtype.TID    // row ids drawn by the first statement, when not yet in seen
-	pick    *selection      // keeps size of the rows streamed, when set
+	c      *Connector
+	tx     pgx.Tx
+	h      *handle
+	res    *connectors.SampleResult
+	size   int
+	pipe   *sqlrows.ValuesPipe
+	handed int             // rows given to the pipe: each is emitted or skipped
+	seen   map[string]bool // row ids drawn, when a top-up follows
+	drawn  []pgtype.TID    // row ids drawn by the first statement, when not yet in seen
+	pick   *selection      // keeps size of the rows streamed, when set
 	// serverMajor is the server's major version (15 for 15.4), 0 when
 	// unknown
 	serverMajor int
@@ -166,7 +172,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
 			return err
 		}
-		s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+		s.res.TotalDocuments = int64(s.handed)
 		return nil
 	case s.h.kind == 'v':
 		s.res.Method = MethodView
@@ -185,7 +191,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 			if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
 				return err
 			}
-			s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+			s.res.TotalDocuments = int64(s.handed)
 			return nil
 		}
 		if est < 0 {
@@ -223,16 +229,17 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		s.pick = &selection{need: int64(s.size), left: drawn, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
 		q = "SELECT " + s.withRowID(sel, topUp) + " FROM " + from + tablesample
 	} else {
-		// one statement: the row ids on the pages drawn (cheap: no
-		// value is read), size of them chosen on the server by a seeded
-		// hash, then only those rows fetched by id (a TID scan), so that
-		// no value is printed or sent for a row the sample drops
+		// one statement: of the rows on the pages drawn, the size whose
+		// seeded hash of the row id is smallest; the hash bound is found
+		// first from the row ids alone (cheap: no value is read), then the
+		// same pages are read once more (now in shared buffers) and only
+		// the rows within the bound are printed and sent, in page order
 		order := "hashtidextended(ctid, $3::int8)" // PostgreSQL 14 and later: no text
 		if s.serverMajor < 14 {
 			order = "hashtext(ctid::text || $3::text)"
 		}
-		q = "SELECT " + sel + ", ctid FROM " + from + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + from + tablesample +
-			" ORDER BY " + order + " LIMIT " + strconv.Itoa(s.size) + "))"
+		q = "SELECT " + sel + ", ctid FROM " + from + tablesample + " WHERE " + order + " <= (SELECT max(h) FROM (SELECT " +
+			order + " AS h FROM " + from + tablesample + " ORDER BY 1 LIMIT " + strconv.Itoa(s.size) + ") AS drawn)"
 		if s.serverMajor < 14 {
 			args = append(args, strconv.FormatInt(seed, 10))
 		} else {
@@ -247,7 +254,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	if err != nil {
 		return err
 	}
-	if !topUp || s.emitted+int(s.res.Skipped) >= s.size {
+	if !topUp || s.handed >= s.size {
 		return nil
 	}
 	// too few rows on the pages drawn: rows drawn one by one over the
@@ -256,7 +263,7 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 		s.seen["("+strconv.FormatUint(uint64(t.BlockNumber), 10)+","+strconv.FormatUint(uint64(t.OffsetNumber), 10)+")"] = true
 	}
 	s.drawn = nil
-	missing := s.size - s.emitted - int(s.res.Skipped)
+	missing := s.size - s.handed
 	bpct := math.Min(100, 100*1.5*float64(missing)/est)
 	s.res.Method += "+bernoulli"
 	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
@@ -266,12 +273,12 @@ func (s *sampler) run(ctx context.Context, ct connectors.Container, seed int64) 
 	if err := s.read(ctx, q, true); err != nil {
 		return err
 	}
-	if s.emitted+int(s.res.Skipped) >= s.size || bpct >= 100 {
+	if s.handed >= s.size || bpct >= 100 {
 		return nil
 	}
 	// the estimate was far off (stale statistics): the rest at random
 	// from one pass over the table (a top-N sort on a hash, bounded)
-	missing = s.size - s.emitted - int(s.res.Skipped)
+	missing = s.size - s.handed
 	s.res.Method += "+full-scan"
 	s.res.Notes = append(s.res.Notes, "the table holds far fewer rows than its statistics say (run ANALYZE): the sample was completed from a full scan")
 	q = "SELECT " + s.withRowID(sel, true) + " FROM " + from +
@@ -307,8 +314,9 @@ func (s *sampler) boundedCount(ctx context.Context, from string) (n, pages int64
 	return n, pages, err
 }
 
-// read streams the rows of q into documents; with ids, the last column is
-// the row's id and rows already drawn are passed over.
+// read streams the rows of q to the sample's pipe, which converts and
+// emits them on a goroutine of its own; with ids, the last column is the
+// row's id and rows already drawn are passed over.
 func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) error {
 	rows, err := s.tx.Query(ctx, q, args...)
 	if err != nil {
@@ -317,7 +325,7 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 	defer rows.Close()
 	ncols := len(s.h.cols)
 	for rows.Next() {
-		if s.size > 0 && s.emitted+int(s.res.Skipped) >= s.size {
+		if s.size > 0 && s.handed >= s.size {
 			break
 		}
 		if s.pick != nil && !s.pick.take() {
@@ -349,15 +357,10 @@ func (s *sampler) read(ctx context.Context, q string, ids bool, args ...any) err
 				}
 			}
 		}
-		doc, ok, reason := s.conv.Document(vals)
-		if !ok {
-			s.res.Skip(reason)
-			continue
+		if err := s.pipe.Add(vals); err != nil {
+			return err // emit failed
 		}
-		if err := s.emit(doc); err != nil {
-			return errEmit{err}
-		}
-		s.emitted++
+		s.handed++
 	}
 	rows.Close()
 	return rows.Err()

@@ -104,7 +104,7 @@ func (s *sampler) readSlice(ctx context.Context, ct connectors.Container, sl con
 		if err := s.read(ctx, "SELECT "+sel+" FROM "+from, false); err != nil {
 			return err
 		}
-		s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+		s.res.TotalDocuments = int64(s.handed)
 		return nil
 	}
 	if !integerKey(keyType) {
@@ -130,6 +130,6 @@ func (s *sampler) readSlice(ctx context.Context, ct connectors.Container, sl con
 	if err := s.read(ctx, "SELECT "+sel+" FROM "+from+where, false, args...); err != nil {
 		return err
 	}
-	s.res.TotalDocuments = int64(s.emitted) + s.res.Skipped
+	s.res.TotalDocuments = int64(s.handed)
 	return nil
 }

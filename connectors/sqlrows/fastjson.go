@@ -10,13 +10,15 @@ import (
 // value whose strings hold no escapes and only valid UTF-8. Keys, strings
 // and numbers are substrings of s (no copies). Anything else, errors
 // included, goes to ParseJSON, so that the result (or the error) is always
-// exactly encoding/json's (FuzzParseJSONString holds it to that).
+// exactly encoding/json's (FuzzParseJSONString holds it to that). The
+// fast path counts the nesting as it goes (no pass over the bytes before
+// it): a value nested deeper than maxDepth leaves it, and ParseJSON's
+// depth check gives the error.
 func parseJSONString(s string, maxDepth int) (any, error) {
-	maxDepth, err := checkDepth(s, maxDepth)
-	if err != nil {
-		return nil, err
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxJSONDepth
 	}
-	p := fastParser{s: s}
+	p := fastParser{s: s, depth: maxDepth}
 	v, ok := p.value()
 	if ok {
 		p.space()
@@ -28,10 +30,12 @@ func parseJSONString(s string, maxDepth int) (any, error) {
 }
 
 // fastParser is a recursive descent over s; ok false means "not the
-// simple case" (or invalid), never a different result.
+// simple case" (or invalid, or nested deeper than allowed), never a
+// different result.
 type fastParser struct {
-	s string
-	i int
+	s     string
+	i     int
+	depth int // objects and arrays that may still be opened
 }
 
 func (p *fastParser) space() {
@@ -51,72 +55,21 @@ func (p *fastParser) value() (any, bool) {
 		return nil, false
 	}
 	switch c := p.s[p.i]; {
-	case c == '{':
+	case c == '{' || c == '[':
+		if p.depth == 0 {
+			return nil, false // too deep: ParseJSON says so
+		}
+		p.depth--
 		p.i++
-		m := make(map[string]any)
-		p.space()
-		if p.i < len(p.s) && p.s[p.i] == '}' {
-			p.i++
-			return m, true
+		var v any
+		var ok bool
+		if c == '{' {
+			v, ok = p.object()
+		} else {
+			v, ok = p.array()
 		}
-		for {
-			p.space()
-			k, ok := p.str()
-			if !ok {
-				return nil, false
-			}
-			p.space()
-			if p.i >= len(p.s) || p.s[p.i] != ':' {
-				return nil, false
-			}
-			p.i++
-			v, ok := p.value()
-			if !ok {
-				return nil, false
-			}
-			m[k] = v
-			p.space()
-			if p.i >= len(p.s) {
-				return nil, false
-			}
-			switch p.s[p.i] {
-			case ',':
-				p.i++
-			case '}':
-				p.i++
-				return m, true
-			default:
-				return nil, false
-			}
-		}
-	case c == '[':
-		p.i++
-		a := make([]any, 0)
-		p.space()
-		if p.i < len(p.s) && p.s[p.i] == ']' {
-			p.i++
-			return a, true
-		}
-		for {
-			v, ok := p.value()
-			if !ok {
-				return nil, false
-			}
-			a = append(a, v)
-			p.space()
-			if p.i >= len(p.s) {
-				return nil, false
-			}
-			switch p.s[p.i] {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
-				return a, true
-			default:
-				return nil, false
-			}
-		}
+		p.depth++
+		return v, ok
 	case c == '"':
 		s, ok := p.str()
 		if !ok {
@@ -146,6 +99,76 @@ func (p *fastParser) value() (any, bool) {
 		return nil, p.literal("null")
 	}
 	return nil, false
+}
+
+// object reads the members of an object after its '{'.
+func (p *fastParser) object() (any, bool) {
+	m := make(map[string]any)
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		p.space()
+		k, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// array reads the items of an array after its '['.
+func (p *fastParser) array() (any, bool) {
+	a := make([]any, 0)
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		return a, true
+	}
+	for {
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return a, true
+		default:
+			return nil, false
+		}
+	}
 }
 
 func (p *fastParser) literal(word string) bool {

@@ -230,14 +230,24 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 	ranges = min(size, ranges)
 	per := (size + ranges - 1) / ranges
 	res := KeyRangesResult{PerRows: per}
-	seen := make(map[uint64]struct{}, size)
+	// the keys kept: those of the first round as one interval per span
+	// (a span keeps the first rows of its range in key order: every key
+	// between the first and the last it kept), the later ones in seen
+	var kept keyIntervals
+	var seen map[uint64]struct{}
 	keep := func(key string) bool {
 		o, ok := k.Space.ord(key)
 		if !ok || res.Taken >= size {
 			return false
 		}
+		if kept.contains(o) {
+			return false
+		}
 		if _, dup := seen[o]; dup {
 			return false
+		}
+		if seen == nil {
+			seen = make(map[uint64]struct{}, size-res.Taken)
 		}
 		seen[o] = struct{}{}
 		res.Taken++
@@ -249,7 +259,7 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 			spans = DefaultSpans
 		}
 		spans = min(size, spans)
-		if err := k.spanRound(spans, (size+spans-1)/spans, perQuery, seen, &res); err != nil {
+		if err := k.spanRound(spans, (size+spans-1)/spans, perQuery, &kept, &res); err != nil {
 			return res, err
 		}
 	}
@@ -278,7 +288,8 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 	}
 	if res.Taken < size {
 		res.Windows++
-		if err := read([]Window{{From: k.Lo, N: size - res.Taken + len(seen)}}, keep); err != nil {
+		// size rows from the smallest key hold at least size-Taken not kept yet
+		if err := read([]Window{{From: k.Lo, N: size}}, keep); err != nil {
 			return res, err
 		}
 	}
@@ -289,7 +300,7 @@ func (k KeyRanges) Run(read func(ws []Window, keep func(key string) bool) error)
 // spans of the keys that per rows are expected to fill, one at a random
 // point of each of ranges equal parts of the key space (moved right where
 // they would overlap), read through ReadSpans.
-func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}, res *KeyRangesResult) error {
+func (k KeyRanges) spanRound(ranges, per, perQuery int, kept *keyIntervals, res *KeyRangesResult) error {
 	spanM1 := k.Space.hiOrd - k.Space.loOrd // the number of keys less one
 	gap := (float64(spanM1) + 1) / float64(k.Estimate)
 	width := uint64(per)
@@ -342,10 +353,13 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}
 			if cur == len(bounds) || o < bounds[cur][0] || taken >= per {
 				return false
 			}
-			if _, dup := seen[o]; dup {
-				return false
+			// the spans are disjoint and read in key order: a key is
+			// never met twice, and those a span keeps follow each other
+			if taken == 0 {
+				kept.add(o)
+			} else {
+				kept.extend(o)
 			}
-			seen[o] = struct{}{}
 			taken++
 			res.Taken++
 			return true
@@ -355,4 +369,28 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, seen map[uint64]struct{}
 		}
 	}
 	return nil
+}
+
+// keyIntervals are disjoint intervals of key ordinals, added in
+// increasing order.
+type keyIntervals [][2]uint64
+
+// add starts an interval of one key, above every interval before.
+func (ki *keyIntervals) add(o uint64) { *ki = append(*ki, [2]uint64{o, o}) }
+
+// extend moves the end of the last interval to o.
+func (ki keyIntervals) extend(o uint64) { ki[len(ki)-1][1] = o }
+
+// contains says whether o lies in one of the intervals.
+func (ki keyIntervals) contains(o uint64) bool {
+	i, _ := slices.BinarySearchFunc(ki, o, func(iv [2]uint64, o uint64) int {
+		switch {
+		case iv[1] < o:
+			return -1
+		case iv[0] > o:
+			return 1
+		}
+		return 0
+	})
+	return i < len(ki) && ki[i][0] <= o && o <= ki[i][1]
 }

@@ -310,3 +310,28 @@ func TestKeySpaceBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyIntervals: a key is in the intervals exactly when it lies
+// between the first and last key of one of them.
+func TestKeyIntervals(t *testing.T) {
+	var ki keyIntervals
+	ki.add(10)
+	ki.extend(12)
+	ki.add(20)
+	ki.add(30)
+	ki.extend(40)
+	for _, tc := range []struct {
+		o    uint64
+		want bool
+	}{
+		{0, false}, {9, false}, {10, true}, {11, true}, {12, true}, {13, false}, {19, false}, {20, true},
+		{21, false}, {29, false}, {30, true}, {35, true}, {40, true}, {41, false}, {math.MaxUint64, false},
+	} {
+		if got := ki.contains(tc.o); got != tc.want {
+			t.Errorf("contains(%d) = %v, want %v", tc.o, got, tc.want)
+		}
+	}
+	if (keyIntervals{}).contains(0) {
+		t.Error("empty intervals contain 0")
+	}
+}

@@ -410,7 +410,13 @@ func (c *Converter) value(class Class, v any) (any, string) {
 	var s string
 	switch x := v.(type) {
 	case string:
-		s = x
+		if len(x) > c.maxValue() {
+			return nil, ReasonTooLarge
+		}
+		if plainText(class, x) {
+			return v, "" // the driver's value as it is: no second copy of its string header
+		}
+		return c.stringValue(class, x, false)
 	case []byte:
 		if len(x) > c.maxValue() {
 			return nil, ReasonTooLarge
@@ -440,6 +446,19 @@ func (c *Converter) value(class Class, v any) (any, string) {
 		return nil, ReasonTooLarge
 	}
 	return c.stringValue(class, s, false)
+}
+
+// plainText reports whether stringValue would give s itself: a text,
+// binary or opaque value of valid UTF-8 that is not a JSON object or
+// array in a text column.
+func plainText(class Class, s string) bool {
+	switch class {
+	case Text:
+		return utf8.ValidString(s) && !looksLikeJSONContainer(s)
+	case Binary, Opaque:
+		return utf8.ValidString(s)
+	}
+	return false
 }
 
 // bytesValue converts a value the driver gave as bytes b (at most the
