@@ -383,30 +383,15 @@ func (c *Connector) CanSlice(ct connectors.Container) bool {
 // others nothing.
 func (c *Connector) slice(ctx context.Context, s *session, t *table, sl connectors.Slice, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
-	// a slice reports the method of a whole read; what is particular to
-	// the cut is in notes that begin "slice I of N: ", which report merge
-	// takes out, so that merged shards equal one machine's report
-	res.Method = MethodAll
 	var lo, hi sql.NullString
 	err := s.each(ctx, func(rows *sql.Rows) error { return rows.Scan(&lo, &hi) },
 		fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", quoteIdent(t.Key), quoteIdent(t.Key), t.from()))
 	if err != nil {
+		res.Method = MethodAll
 		return err
 	}
-	if !lo.Valid {
-		res.TotalDocuments = 0
-		return nil // empty table
-	}
-	space, ok := sqlrows.NewKeySpace(lo.String, hi.String, t.KeyUnsigned)
-	if !ok {
-		if sl.Index != 0 {
-			res.TotalDocuments = 0
-			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the keys cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
-			return nil
-		}
-		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the keys cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
-		return c.keyset(ctx, s, t, sqlrows.KeyBounds{}, res, conv, emit)
-	}
-	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of key %q", sl.Index, sl.Count, t.Key))
-	return c.keyset(ctx, s, t, space.Bounds(sl.Index, sl.Count), res, conv, emit)
+	keys := sqlrows.SliceKeys{Plural: "keys", Range: fmt.Sprintf("key %q", t.Key)}
+	return sqlrows.ReadSlice(lo.String, hi.String, t.KeyUnsigned, keys, sl, MethodAll, res, func(b sqlrows.KeyBounds) error {
+		return c.keyset(ctx, s, t, b, res, conv, emit)
+	})
 }

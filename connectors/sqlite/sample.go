@@ -435,28 +435,17 @@ func (c *Connector) CanSlice(ct connectors.Container) bool {
 // reads the whole table and the others nothing.
 func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, res *connectors.SampleResult, conv *sqlrows.Converter,
 	emit func(connectors.Document) error) error {
-	// a slice reports the method of a whole read; what is particular to
-	// the cut is in notes that begin "slice I of N: ", which report merge
-	// takes out, so that merged shards equal one machine's report
-	res.Method = MethodAll
 	var lo, hi sql.NullInt64
 	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
+		res.Method = MethodAll
 		return err
 	}
-	if !lo.Valid {
-		res.TotalDocuments = 0
-		return nil // empty table
+	var los, his string
+	if lo.Valid {
+		los, his = strconv.FormatInt(lo.Int64, 10), strconv.FormatInt(hi.Int64, 10)
 	}
-	space, ok := sqlrows.NewKeySpace(strconv.FormatInt(lo.Int64, 10), strconv.FormatInt(hi.Int64, 10), false)
-	if !ok {
-		if sl.Index != 0 {
-			res.TotalDocuments = 0
-			res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: the rowids cannot be cut into ranges (fewer than two); slice 0 reads the table", sl.Index, sl.Count))
-			return nil
-		}
-		res.Notes = append(res.Notes, fmt.Sprintf("slice 0 of %d: the rowids cannot be cut into ranges (fewer than two): this slice read the whole table", sl.Count))
-		return c.keyset(ctx, t, sqlrows.KeyBounds{}, res, conv, emit)
-	}
-	res.Notes = append(res.Notes, fmt.Sprintf("slice %d of %d: a range of rowid", sl.Index, sl.Count))
-	return c.keyset(ctx, t, space.Bounds(sl.Index, sl.Count), res, conv, emit)
+	keys := sqlrows.SliceKeys{Plural: "rowids", Range: "rowid"}
+	return sqlrows.ReadSlice(los, his, false, keys, sl, MethodAll, res, func(b sqlrows.KeyBounds) error {
+		return c.keyset(ctx, t, b, res, conv, emit)
+	})
 }
