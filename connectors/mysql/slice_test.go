@@ -1,12 +1,12 @@
 package mysql
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
 
@@ -39,42 +39,7 @@ func TestSlices(t *testing.T) {
 			if !c.CanSlice(ct) {
 				t.Fatal("not cut")
 			}
-			seen := map[string]int{}
-			for i := range tc.count {
-				var n int
-				res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Slice: connectors.Slice{Index: i, Count: tc.count}},
-					func(d connectors.Document) error {
-						seen[fmt.Sprint(d.Fields["id"])]++
-						n++
-						return nil
-					})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if res.TotalDocuments != int64(n) {
-					t.Errorf("slice %d: TotalDocuments %d, %d read", i, res.TotalDocuments, n)
-				}
-				if tc.rows == 1 {
-					if want := map[bool]int{true: 1, false: 0}[i == 0]; n != want || !strings.Contains(strings.Join(res.Notes, "\n"), "cannot be cut") {
-						t.Errorf("slice %d of a table of one row: %d rows (want %d), notes %q", i, n, want, res.Notes)
-					}
-					continue
-				}
-				if res.Method != MethodAll || !strings.Contains(strings.Join(res.Notes, "\n"), fmt.Sprintf("slice %d of %d: ", i, tc.count)) {
-					t.Errorf("slice %d: method %q, notes %q; want all and a slice note", i, res.Method, res.Notes)
-				}
-				if share := float64(n) / float64(tc.rows); share < 0.95/float64(tc.count) || share > 1.05/float64(tc.count) {
-					t.Errorf("slice %d of %d holds %d of %d rows: not within 5%% of 1/%d", i, tc.count, n, tc.rows, tc.count)
-				}
-			}
-			if len(seen) != tc.rows {
-				t.Errorf("%d distinct rows over the slices, want %d", len(seen), tc.rows)
-			}
-			for id, k := range seen {
-				if k != 1 {
-					t.Errorf("row %s read %d times", id, k)
-				}
-			}
+			connectortest.CheckSlices(t, c, ct, "id", tc.rows, tc.count, MethodAll)
 		})
 	}
 	log.checkReadOnly(t)
