@@ -686,8 +686,11 @@ func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 
 // tooLarge reports whether err is a reply the connection refused.
 func tooLarge(err error) bool {
+	if err == nil {
+		return false // no allocation for the usual case
+	}
 	var e *ReplyTooLargeError
-	return err != nil && errors.As(err, &e)
+	return errors.As(err, &e)
 }
 
 // readPieces reads a big string with GETRANGE, stringPiece bytes at a time.
