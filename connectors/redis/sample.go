@@ -562,11 +562,14 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *readSent {
 	r := &readSent{todo: make([]pendingRead, 0, len(ks))}
 	r.f = s.send(ctx, func(p goredis.Pipeliner) {
+		var args argArena
 		for _, k := range ks {
 			if k.skip || k.typ == "" {
 				continue
 			}
 			var cmd goredis.Cmder
+			// the commands of the usual types are built here: their
+			// arguments from one allocation (see argArena)
 			switch k.typ {
 			case "string":
 				if k.val != nil {
@@ -577,16 +580,21 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 					r.huge = append(r.huge, k)
 					continue
 				}
-				cmd = p.Get(ctx, k.key)
+				cmd = goredis.NewStringCmd(ctx, args.take("get", &k.key)...)
+				_ = p.Process(ctx, cmd)
 			case "hash":
 				// a small hash (listpack) comes whole, a big one one page
-				cmd = p.HScan(ctx, k.key, 0, "", hashFields)
+				cmd = goredis.NewScanCmd(ctx, nil, args.take("hscan", &k.key, argZero, "count", argHashFields)...)
+				_ = p.Process(ctx, cmd)
 			case "list":
-				cmd = p.LRange(ctx, k.key, 0, itemsRead-1)
+				cmd = goredis.NewStringSliceCmd(ctx, args.take("lrange", &k.key, argZero, argItemsLast)...)
+				_ = p.Process(ctx, cmd)
 			case "set":
-				cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
+				cmd = goredis.NewScanCmd(ctx, nil, args.take("sscan", &k.key, argZero, "count", argItemsRead)...)
+				_ = p.Process(ctx, cmd)
 			case "zset":
-				cmd = p.ZRange(ctx, k.key, 0, itemsRead-1)
+				cmd = goredis.NewStringSliceCmd(ctx, args.take("zrange", &k.key, argZero, argItemsLast)...)
+				_ = p.Process(ctx, cmd)
 			case "stream":
 				cmd = p.XRangeN(ctx, k.key, "-", "+", itemsRead)
 			case TypeJSON:
@@ -1008,20 +1016,23 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 // (see send for async); nil when ks has none.
 func (s *sampler) sizesSend(ctx context.Context, ks []*keyState, async bool) (*flight, []*goredis.StringCmd) {
 	ahead := min(int64(stringAhead), s.c.opts.MaxDocumentBytes+1)
-	any := false
+	some := false
 	for _, k := range ks {
 		if !k.skip && k.typ == "string" {
-			any = true
+			some = true
 		}
 	}
-	if !any {
+	if !some {
 		return nil, nil
 	}
 	heads := make([]*goredis.StringCmd, len(ks))
+	var last any = ahead - 1
 	f := s.send(ctx, func(p goredis.Pipeliner) {
+		var args argArena
 		for i, k := range ks {
 			if !k.skip && k.typ == "string" {
-				heads[i] = p.GetRange(ctx, k.key, 0, ahead-1)
+				heads[i] = goredis.NewStringCmd(ctx, args.take("getrange", &k.key, argZero, last)...)
+				_ = p.Process(ctx, heads[i])
 			}
 		}
 	}, async)
@@ -1086,4 +1097,28 @@ func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, head
 		}
 	}
 	return nil
+}
+
+// Arguments of the reads, boxed once: an integer put in an interface is
+// an allocation of its own.
+var (
+	argZero       any = int64(0)
+	argItemsLast  any = int64(itemsRead - 1)
+	argItemsRead  any = int64(itemsRead)
+	argHashFields any = int64(hashFields)
+)
+
+// argArena hands out the argument lists of a pipeline's commands from
+// shared allocations, a key passed as a pointer to the key's string (which
+// go-redis writes, and routes by in a cluster, as the string): one
+// allocation per command (the command itself) instead of three to five.
+type argArena []any
+
+func (a *argArena) take(v ...any) []any {
+	if cap(*a)-len(*a) < len(v) {
+		*a = make([]any, 0, max(len(v), 1024))
+	}
+	n := len(*a)
+	*a = append(*a, v...)
+	return (*a)[n:len(*a):len(*a)]
 }
