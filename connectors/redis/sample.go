@@ -317,7 +317,8 @@ type keyState struct {
 	typ  string
 	size int64 // STRLEN of a string; the element count of a collection, -1 when not asked
 	skip bool
-	val  *string // a string's whole value, read with its size
+	val  string // a string's whole value, read with its size (when read is set)
+	read bool
 }
 
 // owns reports whether key belongs to the sampler's slice: keys are
@@ -529,7 +530,7 @@ func (s *sampler) readAll(ctx context.Context, ks []*keyState) error {
 // expected is the number of bytes the read of k may return, about.
 func (k *keyState) expected() int64 {
 	switch {
-	case k.skip, k.val != nil:
+	case k.skip, k.read:
 		return 0
 	case k.typ == "string":
 		return k.size
@@ -572,7 +573,7 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 			// arguments from one allocation (see argArena)
 			switch k.typ {
 			case "string":
-				if k.val != nil {
+				if k.read {
 					r.todo = append(r.todo, pendingRead{k, nil}) // read with its size
 					continue
 				}
@@ -618,8 +619,8 @@ func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 			return nil
 		}
 		if t.cmd == nil {
-			v := *t.k.val
-			t.k.val = nil
+			v := t.k.val
+			t.k.val, t.k.read = "", false
 			if err := s.stringDoc(t.k, []byte(v)); err != nil {
 				return err
 			}
@@ -1063,7 +1064,7 @@ func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, head
 			k.skip = true
 		case len(v) > 0 && int64(len(v)) < ahead:
 			k.size = int64(len(v))
-			k.val = &v
+			k.val, k.read = v, true
 		default:
 			// empty (or gone: GET tells) or longer than read: STRLEN
 			recount = append(recount, k)
