@@ -75,6 +75,7 @@ type dbList struct {
 	patterns map[string]*pattern
 	other    *pattern
 	keyBytes int64
+	pt       patterner
 	rng      *rand.Rand
 	keep     int
 	draws    int64
@@ -110,10 +111,11 @@ func (c *Connector) newList(db int, size int64, node string) *dbList {
 // seen before), fresh that it was not seen before. It returns the key with
 // its id-like segments and the pattern it was counted in.
 func (l *dbList) add(key string, maxTracked int, fresh bool) (keyRef, *pattern) {
-	p, ids := Pattern(key)
-	ref := keyRef{key, ids}
-	st, ok := l.patterns[p]
+	pb, ids := l.pt.pattern(key)
+	ref := keyRef{key, l.pt.keep(ids)} // the caller may keep a draw later
+	st, ok := l.patterns[string(pb)]
 	if !ok {
+		p := string(pb)
 		if len(l.patterns) >= maxTracked {
 			if l.other == nil {
 				l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}

@@ -48,34 +48,81 @@ var (
 
 // Pattern returns the key pattern of key and the id-like values replaced.
 func Pattern(key string) (pattern string, ids []string) {
-	var b strings.Builder
-	b.Grow(len(key))
+	b := make(patBuf, 0, len(key))
+	ids = appendPattern(&b, key, nil)
+	return string(b), ids
+}
+
+// patBuf is the bytes of a pattern being built.
+type patBuf []byte
+
+func (b *patBuf) add(c byte) { *b = append(*b, c) }
+
+// appendPattern writes the pattern of key to b and appends its id-like
+// segments to ids.
+func appendPattern(b *patBuf, key string, ids []string) []string {
 	var spans [][]int
 	if strings.IndexByte(key, '@') >= 0 || strings.IndexByte(key, '-') >= 0 && strings.IndexByte(key, ':') >= 0 {
 		spans = spanRE.FindAllStringIndex(key, -1)
 	}
 	pos := 0
 	for _, sp := range spans {
-		// A span counts only when it is a whole segment: bounded by
-		// separators or the ends of the key.
+		// a span is a segment of its own only between separators (or
+		// the key's ends)
 		if sp[0] > 0 && !keySep[key[sp[0]-1]] {
 			continue
 		}
 		if sp[1] < len(key) && !keySep[key[sp[1]]] {
 			continue
 		}
-		ids = patternSegments(&b, key[pos:sp[0]], ids)
-		b.WriteByte('*')
+		ids = patternSegments(b, key[pos:sp[0]], ids)
+		b.add('*')
 		ids = append(ids, key[sp[0]:sp[1]])
 		pos = sp[1]
 	}
-	ids = patternSegments(&b, key[pos:], ids)
-	return b.String(), ids
+	return patternSegments(b, key[pos:], ids)
+}
+
+// patterner finds the patterns of many keys (the keys a listing meets)
+// with few allocations: the pattern is built in a buffer used again for
+// the next key (a map of patterns is looked up with it without a copy),
+// and the id-like segments of the keys kept share arenas of arenaIDs
+// segments rather than a slice each. Not safe for concurrent use.
+type patterner struct {
+	buf   patBuf
+	arena []string // the segments of the keys kept; its free tail is scratch
+}
+
+const arenaIDs = 1024
+
+// pattern returns the pattern of key, valid until the next call, and its
+// id-like segments, valid until the next call unless kept (see keep).
+func (p *patterner) pattern(key string) ([]byte, []string) {
+	if cap(p.arena)-len(p.arena) < 8 {
+		p.arena = make([]string, 0, arenaIDs)
+	}
+	p.buf = p.buf[:0]
+	n := len(p.arena)
+	ids := appendPattern(&p.buf, key, p.arena[n:n:cap(p.arena)])
+	if len(ids) == 0 {
+		ids = nil
+	}
+	return p.buf, ids
+}
+
+// keep makes the segments ids, returned by the last call of pattern, the
+// key's own: they stay valid.
+func (p *patterner) keep(ids []string) []string {
+	n := len(p.arena)
+	if len(ids) > 0 && n < cap(p.arena) && &p.arena[:n+1][n] == &ids[0] {
+		p.arena = p.arena[:n+len(ids)]
+	}
+	return ids[:len(ids):len(ids)]
 }
 
 // patternSegments writes the pattern of s (a piece of a key holding no span)
 // to b.
-func patternSegments(b *strings.Builder, s string, ids []string) []string {
+func patternSegments(b *patBuf, s string, ids []string) []string {
 	start := 0
 	for i := 0; i <= len(s); i++ {
 		if i < len(s) && !keySep[s[i]] {
@@ -83,20 +130,20 @@ func patternSegments(b *strings.Builder, s string, ids []string) []string {
 		}
 		ids = patternSegment(b, s[start:i], ids)
 		if i < len(s) {
-			b.WriteByte(s[i])
+			b.add(s[i])
 		}
 		start = i + 1
 	}
 	return ids
 }
 
-func patternSegment(b *strings.Builder, seg string, ids []string) []string {
+func patternSegment(b *patBuf, seg string, ids []string) []string {
 	if seg == "*" {
-		b.WriteByte('*')
+		b.add('*')
 		return ids
 	}
 	if idLike(seg) {
-		b.WriteByte('*')
+		b.add('*')
 		return append(ids, seg)
 	}
 	start := 0
@@ -107,15 +154,15 @@ func patternSegment(b *strings.Builder, seg string, ids []string) []string {
 		part := seg[start:i]
 		switch {
 		case part == "*":
-			b.WriteByte('*')
+			b.add('*')
 		case idLikePart(part):
-			b.WriteByte('*')
+			b.add('*')
 			ids = append(ids, part)
 		default:
 			writeLiteral(b, part)
 		}
 		if i < len(seg) {
-			b.WriteByte(seg[i])
+			b.add(seg[i])
 		}
 		start = i + 1
 	}
@@ -123,13 +170,13 @@ func patternSegment(b *strings.Builder, seg string, ids []string) []string {
 }
 
 // writeLiteral writes s escaping Redis glob syntax.
-func writeLiteral(b *strings.Builder, s string) {
+func writeLiteral(b *patBuf, s string) {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '*', '?', '[', ']', '\\':
-			b.WriteByte('\\')
+			b.add('\\')
 		}
-		b.WriteByte(s[i])
+		b.add(s[i])
 	}
 }
 

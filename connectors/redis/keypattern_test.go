@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -164,4 +165,37 @@ func globMatch(pattern, s string) bool {
 		}
 	}
 	return len(pattern) == 0 && len(s) == 0
+}
+
+// TestPatterner: a patterner gives the patterns and segments Pattern
+// gives, and the segments kept stay as they were while later keys (more
+// than an arena holds) are patterned, kept or not.
+func TestPatterner(t *testing.T) {
+	keys := []string{"user:1042", "cart:alice@example.com:items", "user:1:friends:2", "config:app",
+		"log:2026-11-30T12:00:00Z", "a/b/42/c", "k:1:2:3:4:5:6:7:8:9:10:11:12", "x@example.com", ""}
+	type kept struct {
+		key string
+		ids []string
+	}
+	var pt patterner
+	var all []kept
+	for i := 0; i < 3*arenaIDs; i++ {
+		key := keys[i%len(keys)]
+		if i%7 == 3 {
+			key = fmt.Sprintf("order:%d:line:%d", i, i*31)
+		}
+		pb, ids := pt.pattern(key)
+		wantP, wantIDs := Pattern(key)
+		if string(pb) != wantP || !slices.Equal(ids, wantIDs) {
+			t.Fatalf("patterner(%q) = %q %q, want %q %q", key, pb, ids, wantP, wantIDs)
+		}
+		if i%2 == 0 {
+			all = append(all, kept{key, pt.keep(ids)})
+		}
+	}
+	for _, k := range all {
+		if _, want := Pattern(k.key); !slices.Equal(k.ids, want) {
+			t.Fatalf("kept segments of %q changed: %q, want %q", k.key, k.ids, want)
+		}
+	}
 }

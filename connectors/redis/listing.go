@@ -179,9 +179,10 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 // walk1 records one key met by a SCAN walk.
 func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 	l.walked++
-	p, ids := Pattern(k)
-	st, ok := l.patterns[p]
+	pb, ids := l.pt.pattern(k)
+	st, ok := l.patterns[string(pb)]
 	if !ok {
+		p := string(pb)
 		if len(l.patterns) >= maxTracked {
 			if l.other == nil {
 				l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}
@@ -198,7 +199,7 @@ func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 	}
 	seen[k] = struct{}{}
 	if len(st.Keys) < l.keep {
-		l.keep1(st, keyRef{k, ids})
+		l.keep1(st, keyRef{k, l.pt.keep(ids)})
 		l.method = MethodFill
 	}
 }

@@ -317,7 +317,8 @@ type keyState struct {
 	typ  string
 	size int64 // STRLEN of a string; the element count of a collection, -1 when not asked
 	skip bool
-	val  *string // a string's whole value, read with its size
+	val  string // a string's whole value, read with its size (when read is set)
+	read bool
 }
 
 // owns reports whether key belongs to the sampler's slice: keys are
@@ -529,7 +530,7 @@ func (s *sampler) readAll(ctx context.Context, ks []*keyState) error {
 // expected is the number of bytes the read of k may return, about.
 func (k *keyState) expected() int64 {
 	switch {
-	case k.skip, k.val != nil:
+	case k.skip, k.read:
 		return 0
 	case k.typ == "string":
 		return k.size
@@ -562,14 +563,17 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *readSent {
 	r := &readSent{todo: make([]pendingRead, 0, len(ks))}
 	r.f = s.send(ctx, func(p goredis.Pipeliner) {
+		var args argArena
 		for _, k := range ks {
 			if k.skip || k.typ == "" {
 				continue
 			}
 			var cmd goredis.Cmder
+			// the commands of the usual types are built here: their
+			// arguments from one allocation (see argArena)
 			switch k.typ {
 			case "string":
-				if k.val != nil {
+				if k.read {
 					r.todo = append(r.todo, pendingRead{k, nil}) // read with its size
 					continue
 				}
@@ -577,16 +581,21 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 					r.huge = append(r.huge, k)
 					continue
 				}
-				cmd = p.Get(ctx, k.key)
+				cmd = goredis.NewStringCmd(ctx, args.take("get", &k.key)...)
+				_ = p.Process(ctx, cmd)
 			case "hash":
 				// a small hash (listpack) comes whole, a big one one page
-				cmd = p.HScan(ctx, k.key, 0, "", hashFields)
+				cmd = goredis.NewScanCmd(ctx, nil, args.take("hscan", &k.key, argZero, "count", argHashFields)...)
+				_ = p.Process(ctx, cmd)
 			case "list":
-				cmd = p.LRange(ctx, k.key, 0, itemsRead-1)
+				cmd = goredis.NewStringSliceCmd(ctx, args.take("lrange", &k.key, argZero, argItemsLast)...)
+				_ = p.Process(ctx, cmd)
 			case "set":
-				cmd = p.SScan(ctx, k.key, 0, "", itemsRead)
+				cmd = goredis.NewScanCmd(ctx, nil, args.take("sscan", &k.key, argZero, "count", argItemsRead)...)
+				_ = p.Process(ctx, cmd)
 			case "zset":
-				cmd = p.ZRange(ctx, k.key, 0, itemsRead-1)
+				cmd = goredis.NewStringSliceCmd(ctx, args.take("zrange", &k.key, argZero, argItemsLast)...)
+				_ = p.Process(ctx, cmd)
 			case "stream":
 				cmd = p.XRangeN(ctx, k.key, "-", "+", itemsRead)
 			case TypeJSON:
@@ -610,8 +619,8 @@ func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 			return nil
 		}
 		if t.cmd == nil {
-			v := *t.k.val
-			t.k.val = nil
+			v := t.k.val
+			t.k.val, t.k.read = "", false
 			if err := s.stringDoc(t.k, []byte(v)); err != nil {
 				return err
 			}
@@ -686,8 +695,11 @@ func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 
 // tooLarge reports whether err is a reply the connection refused.
 func tooLarge(err error) bool {
+	if err == nil {
+		return false // no allocation for the usual case
+	}
 	var e *ReplyTooLargeError
-	return err != nil && errors.As(err, &e)
+	return errors.As(err, &e)
 }
 
 // readPieces reads a big string with GETRANGE, stringPiece bytes at a time.
@@ -1005,20 +1017,23 @@ func (s *sampler) sizes(ctx context.Context, ks []*keyState) error {
 // (see send for async); nil when ks has none.
 func (s *sampler) sizesSend(ctx context.Context, ks []*keyState, async bool) (*flight, []*goredis.StringCmd) {
 	ahead := min(int64(stringAhead), s.c.opts.MaxDocumentBytes+1)
-	any := false
+	some := false
 	for _, k := range ks {
 		if !k.skip && k.typ == "string" {
-			any = true
+			some = true
 		}
 	}
-	if !any {
+	if !some {
 		return nil, nil
 	}
 	heads := make([]*goredis.StringCmd, len(ks))
+	var last any = ahead - 1
 	f := s.send(ctx, func(p goredis.Pipeliner) {
+		var args argArena
 		for i, k := range ks {
 			if !k.skip && k.typ == "string" {
-				heads[i] = p.GetRange(ctx, k.key, 0, ahead-1)
+				heads[i] = goredis.NewStringCmd(ctx, args.take("getrange", &k.key, argZero, last)...)
+				_ = p.Process(ctx, heads[i])
 			}
 		}
 	}, async)
@@ -1049,7 +1064,7 @@ func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, head
 			k.skip = true
 		case len(v) > 0 && int64(len(v)) < ahead:
 			k.size = int64(len(v))
-			k.val = &v
+			k.val, k.read = v, true
 		default:
 			// empty (or gone: GET tells) or longer than read: STRLEN
 			recount = append(recount, k)
@@ -1083,4 +1098,28 @@ func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, head
 		}
 	}
 	return nil
+}
+
+// Arguments of the reads, boxed once: an integer put in an interface is
+// an allocation of its own.
+var (
+	argZero       any = int64(0)
+	argItemsLast  any = int64(itemsRead - 1)
+	argItemsRead  any = int64(itemsRead)
+	argHashFields any = int64(hashFields)
+)
+
+// argArena hands out the argument lists of a pipeline's commands from
+// shared allocations, a key passed as a pointer to the key's string (which
+// go-redis writes, and routes by in a cluster, as the string): one
+// allocation per command (the command itself) instead of three to five.
+type argArena []any
+
+func (a *argArena) take(v ...any) []any {
+	if cap(*a)-len(*a) < len(v) {
+		*a = make([]any, 0, max(len(v), 1024))
+	}
+	n := len(*a)
+	*a = append(*a, v...)
+	return (*a)[n:len(*a):len(*a)]
 }
