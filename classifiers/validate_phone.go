@@ -286,10 +286,66 @@ func (m *regionMeta) nsn(d []byte) (n []byte, ok bool) {
 }
 
 func (m *regionMeta) computeNSN(d []byte) (n []byte, ok bool) {
-	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) {
 		return nil, false
 	}
+	if bytes.HasPrefix(d, m.cc) {
+		return m.ccNSN(d)
+	}
 	return m.stripPrefix(d), true
+}
+
+// ccNSN is computeNSN for digits d that start with the region's calling
+// code, as libphonenumber's maybeExtractCountryCode reads them: the code
+// is taken off when the number was not of the general pattern and is
+// without it (its national prefix stripped as the library strips it
+// there), or when the number is too long. The rest then has its national
+// prefix stripped with the metadata of the calling code's main region. ok
+// is false where the calling code has no main region with compiled
+// metadata.
+func (m *regionMeta) ccNSN(d []byte) (n []byte, ok bool) {
+	var a [32]byte
+	rest := m.stripNationalPrefix(d[len(m.cc):], a[:0])
+	if m.genRE.Match(d) || !m.genRE.Match(rest) {
+		if m.testLength(len(d)) != phonenumbers.TOO_LONG {
+			return m.stripPrefix(d), true // the code stays
+		}
+	}
+	cc, err := strconv.Atoi(string(m.cc))
+	if err != nil {
+		return nil, false
+	}
+	main := metaFor(phonenumbers.GetRegionCodeForCountryCode(cc))
+	if main == nil {
+		return nil, false
+	}
+	if len(rest) < 2 {
+		return rest, true // too short: not a valid number
+	}
+	return main.stripPrefix(slices.Clone(rest)), true
+}
+
+// stripNationalPrefix is libphonenumber's
+// maybeStripNationalPrefixAndCarrierCode: the national prefix stripped
+// (or rewritten by the transform rule) from n unless that turns a number
+// of the general pattern into one that is not, without the length check
+// of stripPrefix. The result may share n's memory or buf's.
+func (m *regionMeta) stripNationalPrefix(n, buf []byte) []byte {
+	if m.npp == nil || len(n) == 0 || !m.nppFirst.accepts(n[0]) {
+		return n
+	}
+	loc := m.npp.FindSubmatchIndex(n)
+	if loc == nil {
+		return n
+	}
+	cand := n[loc[1]:]
+	if m.nppRule != "" && loc[len(loc)-2] >= 0 {
+		cand = append(m.npp.Expand(buf, []byte(m.nppRule), n, loc), n[loc[1]:]...)
+	}
+	if m.genRE.Match(n) && !m.genRE.Match(cand) {
+		return n
+	}
+	return cand
 }
 
 // stripPrefix is libphonenumber's stripping of the national prefix from
