@@ -3,6 +3,7 @@ package classifiers
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -52,24 +53,67 @@ var countryKeys sync.Map // key → bool
 
 // countryKey reports whether a key names a country or a locale.
 func countryKey(k string) bool {
-	if len(k) > 32 {
+	if len(k) > 32 || !mayBeCountryKey(k) {
 		return false
 	}
 	if v, ok := countryKeys.Load(k); ok {
 		return v.(bool)
 	}
+	yes := namesCountry(k)
+	countryKeys.Store(k, yes)
+	return yes
+}
+
+// namesCountry is countryKey without its filter and cache.
+func namesCountry(k string) bool {
 	n := normName(k)
 	yes := false
-	for _, w := range []string{"country", "country code", "country iso", "country iso code", "iso country", "countrycode",
-		"land", "landcode", "land code", "pays", "code pays", "pais", "codigo pais", "paese", "nazione", "locale",
-		"billing country", "shipping country", "address country", "country of residence"} {
+	for _, w := range countryNameWords {
 		if n == w || strings.HasSuffix(n, " "+w) {
 			yes = true
 			break
 		}
 	}
-	countryKeys.Store(k, yes)
 	return yes
+}
+
+// countryNameWords are the normalised names (or their ends) of a
+// country-like key.
+var countryNameWords = []string{"country", "country code", "country iso", "country iso code", "iso country", "countrycode",
+	"land", "landcode", "land code", "pays", "code pays", "pais", "codigo pais", "paese", "nazione", "locale",
+	"billing country", "shipping country", "address country", "country of residence"}
+
+// countryLastWords are the last words of the names countryKey accepts.
+var countryLastWords = []string{"country", "code", "iso", "land", "pays", "pais", "paese", "nazione", "locale", "residence"}
+
+// mayBeCountryKey is false for an ASCII key that countryKey rejects
+// because its normalised name cannot end with the last word of a country
+// name: in an ASCII key, the last word of the normalised name is the end
+// of the key's last run of letters and digits, lowered. It is true for
+// every other key.
+func mayBeCountryKey(k string) bool {
+	end := len(k)
+	for end > 0 && !isASCIIAlnum(k[end-1]) {
+		if k[end-1] >= utf8.RuneSelf {
+			return true
+		}
+		end--
+	}
+	for i := 0; i < end; i++ {
+		if k[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, w := range countryLastWords {
+		if end >= len(w) && strings.EqualFold(k[end-len(w):end], w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 var countryNames = map[string]string{

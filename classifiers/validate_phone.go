@@ -40,13 +40,25 @@ func validPhone(s string, named bool) bool {
 	if !named {
 		return false
 	}
-	for _, r := range phoneRegions {
-		if validForRegion(s, r) {
+	// any region will do: the one that accepted the last number is tried
+	// first (numbers of one data set tend to share a region), then the
+	// others in order
+	h := int(phoneRegionHint.Load())
+	if validForRegion(s, phoneRegions[h]) {
+		return true
+	}
+	for i, r := range phoneRegions {
+		if i != h && validForRegion(s, r) {
+			phoneRegionHint.Store(uint32(i))
 			return true
 		}
 	}
 	return false
 }
+
+// phoneRegionHint is the index in phoneRegions of the region that last
+// validated a national number in validPhone. It only orders the tries.
+var phoneRegionHint atomic.Uint32
 
 // validForRegion reports whether libphonenumber parses s for the region
 // into a number valid there. A number written with digits and separators
@@ -118,19 +130,20 @@ func (nd *numDesc) matches(n []byte) bool {
 // regionMeta is what validating a national number of one region needs
 // from the libphonenumber metadata, compiled once.
 type regionMeta struct {
-	id       uint32         // a number of its own, for phoneMemo
-	cc       []byte         // country calling code
-	idd      *regexp.Regexp // international prefix, anchored
-	npp      *regexp.Regexp // national prefix for parsing, anchored (nil: none)
-	iddFirst firstSet       // bytes a match of idd can start with
-	nppFirst firstSet       // bytes a match of npp can start with
-	nppRule  string         // transform rule of the national prefix ("$2")
-	general  *numDesc
-	genRE    *regexp.Regexp // the general pattern, without the length check
-	types    []*numDesc     // fixed line, mobile, then the other types
-	possible []int32        // general possible lengths
-	local    []int32        // general local-only lengths
-	leading  *regexp.Regexp // leading digits of a region sharing its calling code, anchored (nil: none)
+	id        uint32         // a number of its own, for phoneMemo
+	cc        []byte         // country calling code
+	idd       *regexp.Regexp // international prefix, anchored
+	npp       *regexp.Regexp // national prefix for parsing, anchored (nil: none)
+	iddFirst  firstSet       // bytes a match of idd can start with
+	nppFirst  firstSet       // bytes a match of npp can start with
+	nppRule   string         // transform rule of the national prefix ("$2")
+	general   *numDesc
+	genRE     *regexp.Regexp // the general pattern, without the length check
+	types     []*numDesc     // fixed line, mobile, then the other types
+	possible  []int32        // general possible lengths
+	local     []int32        // general local-only lengths
+	leading   *regexp.Regexp // leading digits of a region sharing its calling code, anchored (nil: none)
+	leadFirst firstSet       // bytes a match of leading can start with
 }
 
 var regionMetas sync.Map // region → *regionMeta (nil: not known)
@@ -206,6 +219,7 @@ func newRegionMeta(md *phonenumbers.PhoneMetadata) *regionMeta {
 		if m.leading, err = regexp.Compile("^(?:" + p + ")"); err != nil {
 			return nil
 		}
+		m.leadFirst, _ = patternFirstSet(p)
 	}
 	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetFixedLine(), md.GetMobile(), md.GetPremiumRate(), md.GetTollFree(),
 		md.GetSharedCost(), md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()} {
@@ -272,10 +286,66 @@ func (m *regionMeta) nsn(d []byte) (n []byte, ok bool) {
 }
 
 func (m *regionMeta) computeNSN(d []byte) (n []byte, ok bool) {
-	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) || bytes.HasPrefix(d, m.cc) {
+	if m.iddFirst.accepts(d[0]) && m.idd.Match(d) {
 		return nil, false
 	}
+	if bytes.HasPrefix(d, m.cc) {
+		return m.ccNSN(d)
+	}
 	return m.stripPrefix(d), true
+}
+
+// ccNSN is computeNSN for digits d that start with the region's calling
+// code, as libphonenumber's maybeExtractCountryCode reads them: the code
+// is taken off when the number was not of the general pattern and is
+// without it (its national prefix stripped as the library strips it
+// there), or when the number is too long. The rest then has its national
+// prefix stripped with the metadata of the calling code's main region. ok
+// is false where the calling code has no main region with compiled
+// metadata.
+func (m *regionMeta) ccNSN(d []byte) (n []byte, ok bool) {
+	var a [32]byte
+	rest := m.stripNationalPrefix(d[len(m.cc):], a[:0])
+	if m.genRE.Match(d) || !m.genRE.Match(rest) {
+		if m.testLength(len(d)) != phonenumbers.TOO_LONG {
+			return m.stripPrefix(d), true // the code stays
+		}
+	}
+	cc, err := strconv.Atoi(string(m.cc))
+	if err != nil {
+		return nil, false
+	}
+	main := metaFor(phonenumbers.GetRegionCodeForCountryCode(cc))
+	if main == nil {
+		return nil, false
+	}
+	if len(rest) < 2 {
+		return rest, true // too short: not a valid number
+	}
+	return main.stripPrefix(slices.Clone(rest)), true
+}
+
+// stripNationalPrefix is libphonenumber's
+// maybeStripNationalPrefixAndCarrierCode: the national prefix stripped
+// (or rewritten by the transform rule) from n unless that turns a number
+// of the general pattern into one that is not, without the length check
+// of stripPrefix. The result may share n's memory or buf's.
+func (m *regionMeta) stripNationalPrefix(n, buf []byte) []byte {
+	if m.npp == nil || len(n) == 0 || !m.nppFirst.accepts(n[0]) {
+		return n
+	}
+	loc := m.npp.FindSubmatchIndex(n)
+	if loc == nil {
+		return n
+	}
+	cand := n[loc[1]:]
+	if m.nppRule != "" && loc[len(loc)-2] >= 0 {
+		cand = append(m.npp.Expand(buf, []byte(m.nppRule), n, loc), n[loc[1]:]...)
+	}
+	if m.genRE.Match(n) && !m.genRE.Match(cand) {
+		return n
+	}
+	return cand
 }
 
 // stripPrefix is libphonenumber's stripping of the national prefix from
@@ -349,7 +419,7 @@ func placeE164(m *regionMeta, cc int, region string, n []byte) (string, bool) {
 			}
 		}
 		if o.leading != nil {
-			if o.leading.Match(n) {
+			if o.leadFirst.accepts(n[0]) && o.leading.Match(n) {
 				valid = o.validNSN(n)
 				break
 			}
