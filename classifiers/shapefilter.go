@@ -92,23 +92,33 @@ func altMay[T string | []byte](a *altShape, s T, set charSet) bool {
 	return true
 }
 
+// alternatives parses an RE2 pattern (Perl syntax) and returns its
+// top-level alternatives, simplified and without an enclosing capture
+// group; ok is false when the pattern does not parse.
+func alternatives(pattern string) (subs []*syntax.Regexp, ok bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpAlternate {
+		return re.Sub, true
+	}
+	return []*syntax.Regexp{re}, true
+}
+
 // newShapeFilter derives the filter of the RE2 patterns of a rule, whose
 // whole-value matcher is ^(?:p1|p2|…)$. The filter is off when a pattern
 // cannot be analysed or restricts nothing.
 func newShapeFilter(patterns []string) shapeFilter {
 	var f shapeFilter
 	for _, p := range patterns {
-		re, err := syntax.Parse(p, syntax.Perl)
-		if err != nil {
+		subs, ok := alternatives(p)
+		if !ok {
 			return shapeFilter{}
-		}
-		re = re.Simplify()
-		for re.Op == syntax.OpCapture {
-			re = re.Sub[0]
-		}
-		subs := []*syntax.Regexp{re}
-		if re.Op == syntax.OpAlternate {
-			subs = re.Sub
 		}
 		for _, sub := range subs {
 			a := shapeOf(sub)
@@ -348,17 +358,9 @@ type containFilter struct {
 // newContainFilter derives the filter of one RE2 pattern; it is off when an
 // alternative begins with nothing fixed.
 func newContainFilter(pattern string) containFilter {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
+	subs, ok := alternatives(pattern)
+	if !ok {
 		return containFilter{}
-	}
-	re = re.Simplify()
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	subs := []*syntax.Regexp{re}
-	if re.Op == syntax.OpAlternate {
-		subs = re.Sub
 	}
 	var f containFilter
 	for _, sub := range subs {
