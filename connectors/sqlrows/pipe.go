@@ -48,11 +48,9 @@ type Pipe struct {
 	workers  sync.WaitGroup
 	closeOne sync.Once
 
-	mu      sync.Mutex
-	turn    *sync.Cond // signalled when next moves on
-	next    int        // the batch whose documents are emitted next
-	err     error      // emit's error (or a panic), set by a worker
-	skipped map[string]int64
+	pipeState
+	turn *sync.Cond // signalled when next moves on
+	next int        // the batch whose documents are emitted next
 }
 
 // rowBatch holds rows of values as one byte buffer and the end offset of
@@ -72,7 +70,7 @@ func NewPipe(conv *Converter, emit func(connectors.Document) error) *Pipe {
 	workers := pipeWorkers()
 	n := pipeBatches + 2*(workers-1) // a batch more converted and one more waiting per extra worker
 	p := &Pipe{conv: conv, emit: emit, batches: make(chan *rowBatch, n-2), free: make(chan *rowBatch, n),
-		skipped: map[string]int64{}}
+		pipeState: pipeState{skipped: map[string]int64{}}}
 	p.turn = sync.NewCond(&p.mu)
 	for range n {
 		p.free <- &rowBatch{}
@@ -115,13 +113,6 @@ func (p *Pipe) handOver(b *rowBatch) {
 	p.batches <- b
 }
 
-// Err is emit's error, once it failed.
-func (p *Pipe) Err() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
 // Close converts and emits the rows still held, stops the goroutines,
 // counts the skipped rows in res and returns emit's error (as an
 // EmitError). It may be called more than once.
@@ -132,26 +123,12 @@ func (p *Pipe) Close(res *connectors.SampleResult) error {
 		}
 		close(p.batches)
 		p.workers.Wait()
-		for reason, n := range p.skipped {
-			res.Skipped += n
-			if res.SkipReasons == nil {
-				res.SkipReasons = map[string]int64{}
-			}
-			res.SkipReasons[reason] += n
-		}
+		p.countSkipped(res)
 	})
 	if err := p.Err(); err != nil {
 		return EmitError{err}
 	}
 	return nil
-}
-
-func (p *Pipe) fail(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.err == nil {
-		p.err = err
-	}
 }
 
 // recovered turns a panic of a converting goroutine (which would end the
@@ -266,9 +243,7 @@ type ValuesPipe struct {
 	done     chan struct{}
 	closeOne sync.Once
 
-	mu      sync.Mutex
-	err     error // emit's error (or a panic), set by the goroutine
-	skipped map[string]int64
+	pipeState
 }
 
 type valuesBatch struct {
@@ -279,7 +254,7 @@ type valuesBatch struct {
 // NewValuesPipe starts the converting goroutine.
 func NewValuesPipe(conv *Converter, emit func(connectors.Document) error) *ValuesPipe {
 	p := &ValuesPipe{conv: conv, emit: emit, batches: make(chan *valuesBatch, pipeBatches-2), free: make(chan *valuesBatch, pipeBatches),
-		done: make(chan struct{}), skipped: map[string]int64{}}
+		done: make(chan struct{}), pipeState: pipeState{skipped: map[string]int64{}}}
 	for range pipeBatches {
 		p.free <- &valuesBatch{}
 	}
@@ -307,13 +282,6 @@ func (p *ValuesPipe) Add(row []any) error {
 	return nil
 }
 
-// Err is emit's error, once it failed.
-func (p *ValuesPipe) Err() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
 // Close converts and emits the rows still held, stops the goroutine,
 // counts the skipped rows in res and returns emit's error (as an
 // EmitError). It may be called more than once.
@@ -324,26 +292,12 @@ func (p *ValuesPipe) Close(res *connectors.SampleResult) error {
 		}
 		close(p.batches)
 		<-p.done
-		for reason, n := range p.skipped {
-			res.Skipped += n
-			if res.SkipReasons == nil {
-				res.SkipReasons = map[string]int64{}
-			}
-			res.SkipReasons[reason] += n
-		}
+		p.countSkipped(res)
 	})
 	if err := p.Err(); err != nil {
 		return EmitError{err}
 	}
 	return nil
-}
-
-func (p *ValuesPipe) fail(err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.err == nil {
-		p.err = err
-	}
 }
 
 func (p *ValuesPipe) run() {
@@ -380,4 +334,40 @@ func (p *ValuesPipe) recycle(b *valuesBatch) {
 	clear(b.rows)
 	b.rows, b.bytes = b.rows[:0], 0
 	p.free <- b
+}
+
+// pipeState is what both pipes keep under one lock: emit's first error
+// (or a panic's) and the rows skipped, by reason.
+type pipeState struct {
+	mu      sync.Mutex
+	err     error
+	skipped map[string]int64
+}
+
+// Err is emit's error, once it failed.
+func (s *pipeState) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *pipeState) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// countSkipped adds the rows skipped to res.
+func (s *pipeState) countSkipped(res *connectors.SampleResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for reason, n := range s.skipped {
+		res.Skipped += n
+		if res.SkipReasons == nil {
+			res.SkipReasons = map[string]int64{}
+		}
+		res.SkipReasons[reason] += n
+	}
 }
