@@ -41,37 +41,7 @@ func TestPipe(t *testing.T) {
 	if err := p.Close(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Skipped != rows/4 || res.SkipReasons[ReasonRowTooBig] != rows/4 {
-		t.Errorf("skipped %d (%v), want %d", res.Skipped, res.SkipReasons, rows/4)
-	}
-	if len(got) != rows-rows/4 {
-		t.Fatalf("%d documents, want %d", len(got), rows-rows/4)
-	}
-	i := 0
-	for _, d := range got {
-		for i%4 == 2 {
-			i++
-		}
-		if d.Fields["id"] != jsonNumber(i) {
-			t.Fatalf("document %v, want id %d", d.Fields, i)
-		}
-		v, ok := d.Fields["v"]
-		switch i % 4 {
-		case 0:
-			if !ok || v != nil {
-				t.Errorf("row %d: v %#v, want NULL", i, v)
-			}
-		case 1:
-			if v != "" {
-				t.Errorf("row %d: v %#v, want the empty string", i, v)
-			}
-		case 3:
-			if v != "row "+strconv.Itoa(i) {
-				t.Errorf("row %d: v %#v", i, v)
-			}
-		}
-		i++
-	}
+	checkPipeRows(t, got, res, rows, jsonNumber)
 }
 
 func jsonNumber(i int) any {
@@ -121,7 +91,16 @@ func TestValuesPipe(t *testing.T) {
 	if err := p.Close(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Skipped != rows/4 || res.SkipReasons[ReasonRowTooBig] != rows/4 {
+	checkPipeRows(t, got, res, rows, func(i int) any { return int64(i) })
+}
+
+// checkPipeRows checks the documents of rows rows put through a pipe, row
+// i with the id id(i) and a value v that is NULL when i%4 is 0, the empty
+// string when 1, too big (the row skipped and counted) when 2, and
+// "row i" when 3: every row but the skipped ones, in order.
+func checkPipeRows(t *testing.T, got []connectors.Document, res connectors.SampleResult, rows int, id func(int) any) {
+	t.Helper()
+	if res.Skipped != int64(rows/4) || res.SkipReasons[ReasonRowTooBig] != int64(rows/4) {
 		t.Errorf("skipped %d (%v), want %d", res.Skipped, res.SkipReasons, rows/4)
 	}
 	if len(got) != rows-rows/4 {
@@ -132,7 +111,7 @@ func TestValuesPipe(t *testing.T) {
 		for i%4 == 2 {
 			i++
 		}
-		if d.Fields["id"] != int64(i) {
+		if d.Fields["id"] != id(i) {
 			t.Fatalf("document %v, want id %d", d.Fields, i)
 		}
 		v, ok := d.Fields["v"]
