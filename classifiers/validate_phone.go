@@ -349,26 +349,12 @@ func (m *regionMeta) stripNationalPrefix(n, buf []byte) []byte {
 }
 
 // stripPrefix is libphonenumber's stripping of the national prefix from
-// the digits n as Parse applies it.
+// the digits n as Parse applies it: stripNationalPrefix, kept only when
+// what remains has a possible length.
 func (m *regionMeta) stripPrefix(n []byte) []byte {
-	if m.npp == nil || len(n) == 0 || !m.nppFirst.accepts(n[0]) {
-		return n
-	}
-	loc := m.npp.FindSubmatchIndex(n)
-	if loc == nil {
-		return n
-	}
-	cand := n[loc[1]:]
-	if m.nppRule != "" && loc[len(loc)-2] >= 0 {
-		// the transform rule rewrites the prefix with its groups
-		var a [32]byte
-		cand = append(m.npp.Expand(a[:0], []byte(m.nppRule), n, loc), n[loc[1]:]...)
-	}
-	// the prefix is stripped when what remains has a possible length,
-	// unless that turns a number of the general pattern into one that is
-	// not
-	if r := m.testLength(len(cand)); (r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG) &&
-		!(m.genRE.Match(n) && !m.genRE.Match(cand)) {
+	var a [32]byte
+	cand := m.stripNationalPrefix(n, a[:0])
+	if r := m.testLength(len(cand)); r == phonenumbers.IS_POSSIBLE || r == phonenumbers.TOO_LONG {
 		return cand
 	}
 	return n
