@@ -23,6 +23,18 @@ const (
 // path: it does not allocate when nothing matches.
 func (f *Field) Classify(v Value, dst []Hit) []Hit { return f.ClassifyIn(v, "", dst) }
 
+// tryRule classifies s by one rule of the field, unless a hit already in
+// dst[start:] covers it, and adds its hit.
+func tryRule(fr *fieldRule, s string, p *profile, region string, dst []Hit, start int) []Hit {
+	if covered(dst[start:], fr) {
+		return dst
+	}
+	if h, ok := fr.classify(s, p, region, nil); ok {
+		dst = addHit(dst, start, h)
+	}
+	return dst
+}
+
 // ClassifyIn is Classify with the region (CLDR code such as "DE") the
 // value's document belongs to, from Engine.DocumentRegion: phone numbers in
 // national notation are then validated for that region, and accepted
@@ -43,13 +55,7 @@ func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 	if m, ok := f.gate.candidates(v.Kind, &p, text); ok {
 		// only the rules whose bounds the value meets, in order
 		for ; m != 0; m &= m - 1 {
-			fr := &f.rules[bits.TrailingZeros64(m)]
-			if covered(dst[start:], fr) {
-				continue
-			}
-			if h, ok := fr.classify(s, &p, region, nil); ok {
-				dst = addHit(dst, start, h)
-			}
+			dst = tryRule(&f.rules[bits.TrailingZeros64(m)], s, &p, region, dst, start)
 		}
 	} else {
 		for i := range f.rules {
@@ -63,12 +69,7 @@ func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 				!(text && r.hasText && p.digitRun >= r.minDigits) {
 				continue
 			}
-			if covered(dst[start:], fr) {
-				continue
-			}
-			if h, ok := fr.classify(s, &p, region, nil); ok {
-				dst = addHit(dst, start, h)
-			}
+			dst = tryRule(fr, s, &p, region, dst, start)
 		}
 	}
 	if len(dst)-start > 1 {

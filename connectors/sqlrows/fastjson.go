@@ -125,20 +125,32 @@ func (p *fastParser) object() (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		p.space()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		if more, ok := p.separator('}'); !more {
+			if !ok {
+				return nil, false
+			}
 			return m, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// separator reads what follows a member or item: a ',' (more is true),
+// or the closing byte of its object or array (more false, ok true); ok
+// is false for anything else.
+func (p *fastParser) separator(closing byte) (more, ok bool) {
+	p.space()
+	if p.i >= len(p.s) {
+		return false, false
+	}
+	switch p.s[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case closing:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 // array reads the items of an array after its '['.
@@ -155,18 +167,11 @@ func (p *fastParser) array() (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		switch p.s[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		if more, ok := p.separator(']'); !more {
+			if !ok {
+				return nil, false
+			}
 			return a, true
-		default:
-			return nil, false
 		}
 	}
 }
