@@ -102,6 +102,34 @@ import (
 // into one of these before emitting.
 type Document struct {
 	Fields map[string]any
+	// Raw, when Fields is nil, is a record the connector read but left to
+	// its consumer to decode (Decode): the pipeline decodes on its
+	// workers, in parallel, so that the goroutine reading the store only
+	// reads. A Document with neither is no document.
+	Raw RawDocument
+}
+
+// RawDocument is a record read but not yet decoded.
+type RawDocument interface {
+	// Decode makes the record's fields. ok is false when the record is
+	// not a document: it is counted as skipped, under reason. Decode is
+	// called at most once, on any goroutine, at any time before the
+	// consumer has finished with the container; notes of what decoding
+	// left out are in SampleResult.DecodeNotes.
+	Decode() (fields map[string]any, reason string, ok bool)
+}
+
+// Decode returns d's fields, decoding a raw document; ok is false for a
+// record that is no document (reason says why; empty for a Document
+// with neither Fields nor Raw).
+func (d Document) Decode() (fields map[string]any, reason string, ok bool) {
+	switch {
+	case d.Fields != nil:
+		return d.Fields, "", true
+	case d.Raw != nil:
+		return d.Raw.Decode()
+	}
+	return nil, "", false
 }
 
 // Container is one unit of a store that holds documents: a file, a MongoDB
@@ -172,6 +200,19 @@ type SampleResult struct {
 	SkipReasons map[string]int64
 	// Notes are facts about the sampling worth reporting.
 	Notes []string
+	// DecodeNotes, when set, returns the notes of the raw documents'
+	// decoding (values left out, by column), complete once every raw
+	// document emitted has been decoded: see FoldDecodeNotes.
+	DecodeNotes func() []string
+}
+
+// FoldDecodeNotes adds the notes of decoding to Notes, once every raw
+// document emitted has been decoded (or dropped).
+func (r *SampleResult) FoldDecodeNotes() {
+	if r.DecodeNotes != nil {
+		r.Notes = append(r.Notes, r.DecodeNotes()...)
+		r.DecodeNotes = nil
+	}
 }
 
 // Skip records one skipped document.

@@ -91,12 +91,13 @@ func Explain(ctx context.Context, req ExplainRequest, cfg Config) ([]ContainerEx
 		col := &collector{path: req.Path, engine: cfg.Engine, seen: map[valueIn]bool{}, max: req.MaxValues, paths: seen}
 		fl := Flattener{MaxDepth: cfg.MaxDepth}
 		_, err := conn.Sample(ctx, c, connectors.SampleOptions{Size: cfg.SampleSize, Seed: cfg.Seed}, func(d connectors.Document) error {
-			if d.Fields == nil {
+			fields, _, ok := d.Decode()
+			if !ok {
 				return nil
 			}
 			col.inDoc = false
-			col.region = cfg.Engine.DocumentRegion(d.Fields)
-			_ = fl.Flatten(d.Fields, col)
+			col.region = cfg.Engine.DocumentRegion(fields)
+			_ = fl.Flatten(fields, col)
 			if col.inDoc {
 				ce.Documents++
 			}

@@ -371,7 +371,7 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 		cs.shards[i] = newShard()
 	}
 	emit := func(d connectors.Document) error {
-		if d.Fields == nil {
+		if d.Fields == nil && d.Raw == nil {
 			return nil
 		}
 		cs.pending.Add(1)
@@ -386,6 +386,7 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 	}
 	res, err := sampleSafely(ctx, conn, c, so, emit)
 	cs.pending.Wait()
+	res.FoldDecodeNotes() // every raw document has been decoded
 	rc := s.buildContainer(c, cs, res)
 	if rc.MergeState != nil && !so.Slice.Whole() {
 		// report merge folds the slices of this container

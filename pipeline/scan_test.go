@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/piisniff/piisniff/classifiers"
@@ -25,6 +27,26 @@ type memContainer struct {
 	fail  error // returned after emitting docs
 	block bool  // wait for cancellation after emitting docs
 	panic bool  // panic after emitting docs
+	raw   bool  // emit raw documents (connectors.RawDocument): see rawDoc
+}
+
+// rawDoc is a raw document of a memtest container: nil fields do not
+// decode ("invalid JSON"), fields with a "__panic" key panic in Decode.
+// decoded counts the decodes, for the container's DecodeNotes.
+type rawDoc struct {
+	fields  map[string]any
+	decoded *atomic.Int64
+}
+
+func (d rawDoc) Decode() (map[string]any, string, bool) {
+	d.decoded.Add(1)
+	if d.fields == nil {
+		return nil, "invalid JSON", false
+	}
+	if _, ok := d.fields["__panic"]; ok {
+		panic("decoder bug")
+	}
+	return d.fields, "", true
 }
 
 var (
@@ -75,10 +97,20 @@ func (c *memConn) Containers(context.Context) ([]connectors.Container, error) {
 func (c *memConn) Sample(ctx context.Context, ct connectors.Container, opts connectors.SampleOptions, emit func(connectors.Document) error) (connectors.SampleResult, error) {
 	mc := c.s.containers[ct.Handle.(int)]
 	res := connectors.SampleResult{Method: "all", TotalDocuments: int64(len(mc.docs))}
+	decoded := new(atomic.Int64)
+	if mc.raw {
+		res.DecodeNotes = func() []string { return []string{fmt.Sprintf("%d raw documents decoded", decoded.Load())} }
+	}
 	for i, d := range mc.docs {
 		if opts.Size > 0 && i >= opts.Size {
 			res.Method = "head"
 			break
+		}
+		if mc.raw {
+			if err := emit(connectors.Document{Raw: rawDoc{fields: d, decoded: decoded}}); err != nil {
+				return res, err
+			}
+			continue
 		}
 		if d == nil {
 			res.Skip("undecodable")
@@ -253,6 +285,46 @@ func TestRunFailuresAreContained(t *testing.T) {
 	}
 	if r.Summary.ContainersFailed != 2 || r.Summary.TargetsFailed != 1 {
 		t.Errorf("summary = %+v", r.Summary)
+	}
+}
+
+// TestRunRawDocuments: raw documents are decoded on the workers: what
+// decodes is classified as the same documents given whole would be, what
+// does not (or panics while decoding) is skipped and counted with its
+// reason, and the decoding notes are taken once every document has been
+// decoded.
+func TestRunRawDocuments(t *testing.T) {
+	docs := append(users(40), nil, nil, map[string]any{"__panic": true})
+	uri := addStore("raw", &memStore{containers: []memContainer{{name: "decoded", docs: users(40)}, {name: "raw", docs: docs, raw: true}}})
+	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), Workers: 2, MinConfidence: 0.5})
+	cs := r.Targets[0].Containers
+	if len(cs) != 2 {
+		t.Fatalf("containers %+v", cs)
+	}
+	whole, raw := cs[0], cs[1]
+	if raw.SampledDocuments != 40 || raw.SkippedDocuments != 3 || raw.SkipReasons["invalid JSON"] != 2 || raw.SkipReasons[errInternal.Error()] != 1 {
+		t.Errorf("raw container: sampled %d, skipped %d %v", raw.SampledDocuments, raw.SkippedDocuments, raw.SkipReasons)
+	}
+	if !slices.Contains(raw.Notes, "43 raw documents decoded") {
+		t.Errorf("decoding notes %q, want the note of 43 decodes", raw.Notes)
+	}
+	if raw.Error != nil || r.Complete != true {
+		t.Errorf("error %v, complete %v", raw.Error, r.Complete)
+	}
+	if len(raw.Fields) == 0 || len(raw.Fields) != len(whole.Fields) {
+		t.Fatalf("fields: raw %d, whole %d", len(raw.Fields), len(whole.Fields))
+	}
+	for i, f := range raw.Fields {
+		w := whole.Fields[i]
+		if f.Path != w.Path || len(f.Findings) != len(w.Findings) {
+			t.Errorf("field %s (%d findings), want %s (%d findings)", f.Path, len(f.Findings), w.Path, len(w.Findings))
+			continue
+		}
+		for j := range f.Findings {
+			if f.Findings[j].Category != w.Findings[j].Category || f.Findings[j].MatchedDocuments != w.Findings[j].MatchedDocuments {
+				t.Errorf("%s: finding %+v, want %+v", f.Path, f.Findings[j], w.Findings[j])
+			}
+		}
 	}
 }
 

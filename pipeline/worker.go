@@ -128,15 +128,25 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 			err = errInternal
 		}
 	}()
-	w.region = w.s.cfg.Engine.DocumentRegion(doc.Fields)
-	w.place = placeRecord(doc.Fields)
+	fields, reason, ok := doc.Decode() // a raw document is decoded here, on the worker
+	if !ok {
+		return skipReason(reason)
+	}
+	w.region = w.s.cfg.Engine.DocumentRegion(fields)
+	w.place = placeRecord(fields)
 	// what the record's other fields say (a digest in a users' record)
-	w.phits = w.s.cfg.Engine.Record(doc.Fields, w.phits[:0])
+	w.phits = w.s.cfg.Engine.Record(fields, w.phits[:0])
 	for _, ph := range w.phits {
 		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
 	}
-	return w.flat.Flatten(doc.Fields, w)
+	return w.flat.Flatten(fields, w)
 }
+
+// skipReason is the error of a raw document that did not decode: its
+// text is the connector's skip reason.
+type skipReason string
+
+func (r skipReason) Error() string { return string(r) }
 
 // render is how an example is shown: masked unless --show-data, and always
 // masked for credentials.

@@ -185,6 +185,48 @@ func Run(t *testing.T, in Instance) {
 		}
 	})
 
+	t.Run("documents decode later", func(t *testing.T) {
+		// The pipeline decodes raw documents on its workers, after the
+		// connector has read on: a document kept undecoded until Sample
+		// returned, then decoded on other goroutines, is the one decoded
+		// at once (same seed, same sample).
+		c, big := openBig(t, in)
+		opts := connectors.SampleOptions{Size: 200, Seed: 7}
+		var kept []connectors.Document
+		if _, err := c.Sample(context.Background(), big, opts, func(d connectors.Document) error {
+			kept = append(kept, d)
+			return nil
+		}); err != nil {
+			t.Fatalf("Sample: %v", err)
+		}
+		now := map[string]int{}
+		if _, err := c.Sample(context.Background(), big, opts, func(d connectors.Document) error {
+			now[decodedJSON(t, d)]++
+			return nil
+		}); err != nil {
+			t.Fatalf("Sample: %v", err)
+		}
+		later := make([]string, len(kept))
+		done := make(chan struct{})
+		for i := range kept {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				later[i] = decodedJSON(t, kept[i])
+			}()
+		}
+		for range kept {
+			<-done
+		}
+		for _, j := range later {
+			now[j]--
+		}
+		for j, n := range now {
+			if n != 0 {
+				t.Errorf("decoded at once %+d times more than later: %.200s", n, j)
+			}
+		}
+	})
+
 	t.Run("emit error stops sampling", func(t *testing.T) {
 		c, big := openBig(t, in)
 		stop := errors.New("connectortest: stop")
@@ -358,11 +400,7 @@ func readSlice(t *testing.T, c connectors.Connector, ct connectors.Container, s 
 	t.Helper()
 	docs, n := map[string]int{}, 0
 	_, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: 0, Seed: 1, Slice: s}, func(d connectors.Document) error {
-		b, err := json.Marshal(d.Fields)
-		if err != nil {
-			return err
-		}
-		docs[string(b)]++
+		docs[decodedJSON(t, d)]++
 		n++
 		return nil
 	})
@@ -370,4 +408,19 @@ func readSlice(t *testing.T, c connectors.Connector, ct connectors.Container, s 
 		t.Fatalf("Sample(slice %d of %d): %v", s.Index, s.Count, err)
 	}
 	return docs, n
+}
+
+// decodedJSON is a document's JSON encoding (keys sorted), decoded as the
+// pipeline decodes it; "(skipped: reason)" for a record that is no
+// document.
+func decodedJSON(t *testing.T, d connectors.Document) string {
+	fields, reason, ok := d.Decode()
+	if !ok {
+		return "(skipped: " + reason + ")"
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		t.Errorf("a decoded document does not encode: %v", err)
+	}
+	return string(b)
 }

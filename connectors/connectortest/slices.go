@@ -22,7 +22,8 @@ func CheckSlices(t *testing.T, c connectors.Connector, ct connectors.Container, 
 		var n int
 		res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Slice: connectors.Slice{Index: i, Count: count}},
 			func(d connectors.Document) error {
-				seen[fmt.Sprint(d.Fields[id])]++
+				fields, _, _ := d.Decode()
+				seen[fmt.Sprint(fields[id])]++
 				n++
 				return nil
 			})

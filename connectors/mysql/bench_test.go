@@ -200,17 +200,47 @@ func BenchmarkConvert10k(b *testing.B) {
 // (raw, then ours, every iteration) so that both meet the same load, and
 // reports ours/raw as the median, lowest and highest ratio of the
 // iterations, and the median ratio of the process's CPU time (client side:
-// driver, conversion, collector; cpu-ratio-median, time over time for both): sample-10k against SELECT ... LIMIT 10000 (target at most
-// 1.5), full-read against a raw full read (rows per second, target at
-// least 0.5).
+// driver, conversion, collector; cpu-ratio-median, time over time for
+// both): sample-10k against SELECT ... LIMIT 10000 (target at most 1.5),
+// full-read against a raw full read (rows per second, target at least
+// 0.5). The connector hands rows over undecoded (the pipeline decodes them
+// on its workers): the +decode variants also decode every document on two
+// goroutines, as a scan with two workers does, and stop the clock when the
+// last one is decoded.
 //
 //	go test ./connectors/mysql -run '^$' -bench VersusRaw -benchtime 5x -count 3
 func BenchmarkVersusRaw(b *testing.B) {
-	b.Run("sample-10k", func(b *testing.B) { versusRaw(b, 10000, " LIMIT 10000", false) })
-	b.Run("full-read", func(b *testing.B) { versusRaw(b, 0, "", true) })
+	b.Run("sample-10k", func(b *testing.B) { versusRaw(b, 10000, " LIMIT 10000", false, false) })
+	b.Run("sample-10k+decode", func(b *testing.B) { versusRaw(b, 10000, " LIMIT 10000", false, true) })
+	b.Run("full-read", func(b *testing.B) { versusRaw(b, 0, "", true, false) })
+	b.Run("full-read+decode", func(b *testing.B) { versusRaw(b, 0, "", true, true) })
 }
 
-func versusRaw(b *testing.B, size int, limit string, speed bool) {
+// decoding returns an emit function that hands documents to two decoding
+// goroutines (as the pipeline's two workers) when decode is set, one that
+// only counts them otherwise, and a wait function that returns when every
+// document has been decoded.
+func decoding(b *testing.B, decode bool, count *int) (emit func(connectors.Document) error, wait func()) {
+	if !decode {
+		return func(connectors.Document) error { *count++; return nil }, func() {}
+	}
+	docs := make(chan connectors.Document, 128)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range docs {
+				if _, reason, ok := d.Decode(); !ok {
+					b.Errorf("a row did not decode: %s", reason)
+				}
+			}
+		}()
+	}
+	return func(d connectors.Document) error { *count++; docs <- d; return nil }, func() { close(docs); wg.Wait() }
+}
+
+func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 	ct := benchTable(b)
 	var ratios, cpuRatios []float64
 	for i := 0; i < b.N; i++ {
@@ -222,12 +252,11 @@ func versusRaw(b *testing.B, size int, limit string, speed bool) {
 		cpu = processCPU()
 		start = time.Now()
 		ours := 0
-		if _, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: int64(i)}, func(connectors.Document) error {
-			ours++
-			return nil
-		}); err != nil {
+		emit, wait := decoding(b, decode, &ours)
+		if _, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: int64(i)}, emit); err != nil {
 			b.Fatal(err)
 		}
+		wait()
 		oursTime := time.Since(start)
 		cpuRatios = append(cpuRatios, float64(processCPU()-cpu)/float64(rawCPU))
 		r := float64(oursTime) / float64(rawTime)
@@ -291,7 +320,8 @@ func BenchmarkSampleDigest(b *testing.B) {
 		n := 0
 		res, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: 10000, Seed: 42}, func(d connectors.Document) error {
 			n++
-			j, err := json.Marshal(d.Fields)
+			fields, _, _ := d.Decode()
+			j, err := json.Marshal(fields)
 			if err != nil {
 				return err
 			}

@@ -63,7 +63,7 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 			return c.keyRanges(ctx, s, t, size, ct.EstimatedDocuments, rng, &res, conv, emit)
 		}
 	})
-	res.Notes = append(res.Notes, conv.Notes()...)
+	res.DecodeNotes = conv.Notes // complete once the rows handed over have been decoded
 	var ee sqlrows.EmitError
 	if errors.As(err, &ee) {
 		return res, ee.Err

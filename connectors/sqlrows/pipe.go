@@ -2,7 +2,7 @@ package sqlrows
 
 import (
 	"fmt"
-	"runtime"
+	"math"
 	"sync"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -16,216 +16,155 @@ type EmitError struct{ Err error }
 func (e EmitError) Error() string { return e.Err.Error() }
 func (e EmitError) Unwrap() error { return e.Err }
 
-// Pipe batch bounds: a batch is handed over when it holds pipeRows rows
-// or pipeBytes bytes; at most pipeBatches batches exist at once, so that a
-// Pipe holds a bounded amount of memory whatever the table's size (one
-// value may still be as large as the value bound).
+// Pipe and ValuesPipe batch bounds: a batch is handed over when it holds
+// pipeRows rows or pipeBytes bytes; at most pipeBatches batches of a
+// ValuesPipe exist at once, so that it holds a bounded amount of memory
+// whatever the table's size (one value may still be as large as the value
+// bound).
 const (
 	pipeRows    = 256
 	pipeBytes   = 256 << 10
 	pipeBatches = 4
 )
 
-// pipeWorkers is the number of goroutines of a Pipe that convert batches
-// at once: two where the process may run two goroutines in parallel.
-func pipeWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
-
-// Pipe converts rows given as bytes (database/sql's RawBytes) into
-// documents and emits them on goroutines of its own, so that reading the
-// next rows from the database overlaps converting the last ones. Add
-// copies the row's bytes (the driver may reuse its buffers at the next
-// row), in batches; batches are converted by up to two goroutines at
-// once, and their documents emitted in the order of Add, one at a time.
-// Close must be called, on every path: it waits for the last documents
-// and returns emit's error.
+// Pipe hands rows read as bytes (database/sql's RawBytes, which the driver
+// reuses at the next row) over as raw documents: Add copies the row's
+// bytes into an arena that the rows of a batch share and emits a
+// connectors.RawDocument at once, which its consumer decodes
+// (Converter.DocumentRaw) on a goroutine of its own: the pipeline does on
+// its workers, in parallel, so that the goroutine reading the database
+// only reads. Rows that are no documents are counted by whoever decodes
+// them; the notes of values left out are the Converter's (Notes). The
+// memory held is what the consumer holds: an arena is let go when the
+// last of its rows has been decoded.
 type Pipe struct {
-	conv     *Converter
-	emit     func(connectors.Document) error
-	batches  chan *rowBatch
-	free     chan *rowBatch
-	cur      *rowBatch
-	sent     int // batches handed over
-	workers  sync.WaitGroup
-	closeOne sync.Once
-
-	pipeState
-	turn *sync.Cond // signalled when next moves on
-	next int        // the batch whose documents are emitted next
+	conv  *Converter
+	emit  func(connectors.Document) error
+	arena *rowArena
+	err   error
 }
 
-// rowBatch holds rows of values as one byte buffer and the end offset of
-// every value (-1 for NULL; a value starts where the one before it ends),
-// and, once converted, their documents.
-type rowBatch struct {
-	buf     []byte
-	ends    []int
-	rows    int
-	seq     int // order among the batches handed over
-	docs    []connectors.Document
-	skipped map[string]int64
+// rowArena holds the bytes of up to pipeRows rows, back to back, the end
+// of each value, and the rows' raw documents. Nothing in it is written
+// over once handed over, and it never grows (a row that does not fit
+// starts a new arena), so that what was handed over stays valid. Offsets,
+// not slices: nothing for the collector to trace but the rows' pointer to
+// their arena.
+type rowArena struct {
+	conv *Converter
+	buf  []byte
+	ends []int32 // the end of each value in buf, len(Columns) a row; -1 for NULL
+	rows []rawRow
 }
 
-// NewPipe starts the converting goroutines.
+// rawRow is one row of an arena, not yet decoded: its values are ends
+// [first, first+len(Columns)), the first starting at start.
+type rawRow struct {
+	a            *rowArena
+	first, start int32
+}
+
+// Decode implements connectors.RawDocument.
+func (r *rawRow) Decode() (map[string]any, string, bool) {
+	a := r.a
+	if a == nil {
+		return nil, "decoded twice", false
+	}
+	r.a = nil // decoded once: the arena is not held for this row any more
+	vals := make([][]byte, len(a.conv.Columns))
+	off := r.start
+	for i, end := range a.ends[r.first : int(r.first)+len(vals)] {
+		if end < 0 {
+			continue // NULL
+		}
+		vals[i] = a.buf[off:end:end] // not nil when empty: cap(a.buf) > 0
+		off = end
+	}
+	doc, ok, reason := a.conv.DocumentRaw(vals)
+	return doc.Fields, reason, ok
+}
+
+// NewPipe returns a Pipe that emits raw documents of conv's rows.
 func NewPipe(conv *Converter, emit func(connectors.Document) error) *Pipe {
-	workers := pipeWorkers()
-	n := pipeBatches + 2*(workers-1) // a batch more converted and one more waiting per extra worker
-	p := &Pipe{conv: conv, emit: emit, batches: make(chan *rowBatch, n-2), free: make(chan *rowBatch, n),
-		pipeState: pipeState{skipped: map[string]int64{}}}
-	p.turn = sync.NewCond(&p.mu)
-	for range n {
-		p.free <- &rowBatch{}
-	}
-	p.cur = <-p.free
-	p.workers.Add(workers)
-	for range workers {
-		go p.run()
-	}
-	return p
+	return &Pipe{conv: conv, emit: emit}
 }
 
 // Add hands over one row (nil values are NULL). It returns an EmitError
 // once emit has failed: the caller stops reading and returns it.
 func (p *Pipe) Add(row [][]byte) error {
-	b := p.cur
+	if p.err != nil {
+		return EmitError{p.err}
+	}
+	need := 0
+	for _, v := range row {
+		need += len(v)
+	}
+	if need > math.MaxInt32/2 { // beyond an arena's offsets: decoded here (its values are over the bound)
+		doc, ok, reason := p.conv.DocumentRaw(row)
+		if !ok {
+			doc = connectors.Document{Raw: skippedRow(reason)}
+		}
+		return p.emitDoc(doc)
+	}
+	a := p.arena
+	if a == nil || len(a.rows) == cap(a.rows) || len(a.buf)+need > cap(a.buf) {
+		if len(p.conv.Columns) != len(row) {
+			panic(fmt.Sprintf("sqlrows: %d values for %d columns", len(row), len(p.conv.Columns)))
+		}
+		a = &rowArena{conv: p.conv, buf: make([]byte, 0, max(p.arenaBytes(), need)), ends: make([]int32, 0, pipeRows*len(row)),
+			rows: make([]rawRow, 0, pipeRows)}
+		p.arena = a
+	}
+	r := rawRow{a: a, first: int32(len(a.ends)), start: int32(len(a.buf))}
 	for _, v := range row {
 		if v == nil {
-			b.ends = append(b.ends, -1)
+			a.ends = append(a.ends, -1)
 			continue
 		}
-		b.buf = append(b.buf, v...)
-		b.ends = append(b.ends, len(b.buf))
+		a.buf = append(a.buf, v...)
+		a.ends = append(a.ends, int32(len(a.buf)))
 	}
-	b.rows++
-	if b.rows >= pipeRows || len(b.buf) >= pipeBytes {
-		p.handOver(b)
-		p.cur = <-p.free // waits while the converters are behind
-		p.cur.buf, p.cur.ends, p.cur.rows = p.cur.buf[:0], p.cur.ends[:0], 0
-		if err := p.Err(); err != nil {
-			return EmitError{err}
-		}
-	}
-	return nil
+	a.rows = append(a.rows, r)
+	return p.emitDoc(connectors.Document{Raw: &a.rows[len(a.rows)-1]})
 }
 
-func (p *Pipe) handOver(b *rowBatch) {
-	b.seq = p.sent
-	p.sent++
-	p.batches <- b
-}
-
-// Close converts and emits the rows still held, stops the goroutines,
-// counts the skipped rows in res and returns emit's error (as an
-// EmitError). It may be called more than once.
-func (p *Pipe) Close(res *connectors.SampleResult) error {
-	p.closeOne.Do(func() {
-		if p.cur.rows > 0 {
-			p.handOver(p.cur)
-		}
-		close(p.batches)
-		p.workers.Wait()
-		p.countSkipped(res)
-	})
-	if err := p.Err(); err != nil {
+func (p *Pipe) emitDoc(d connectors.Document) error {
+	if err := p.emit(d); err != nil {
+		p.err = err
 		return EmitError{err}
 	}
 	return nil
 }
 
-// recovered turns a panic of a converting goroutine (which would end the
-// process) into the read's error.
-func (p *Pipe) recovered() {
-	if r := recover(); r != nil {
-		p.fail(fmt.Errorf("internal error converting a row: %v", r))
+// skippedRow is a row that is no document, decoded as such.
+type skippedRow string
+
+func (s skippedRow) Decode() (map[string]any, string, bool) { return nil, string(s), false }
+
+// arenaBytes is the size of the next arena's buffer: what the last arena's
+// rows took, with room to spare, or twice its size when rows did not fit
+// in it, between 4 KiB and pipeBytes (a larger row gets an arena of its
+// own size).
+func (p *Pipe) arenaBytes() int {
+	a := p.arena
+	switch {
+	case a == nil:
+		return 16 << 10
+	case len(a.rows) < cap(a.rows): // bytes ran out before rows
+		return min(pipeBytes, 2*cap(a.buf))
 	}
+	return min(pipeBytes, max(4<<10, len(a.buf)+len(a.buf)/4))
 }
 
-var emptyValue = []byte{}
-
-// run converts batches until there are no more: each batch's documents
-// are made while other batches are converted, then emitted when the
-// batches before it have been.
-func (p *Pipe) run() {
-	defer p.workers.Done()
-	row := make([][]byte, len(p.conv.Columns))
-	for b := range p.batches {
-		p.convert(b, row)
-		p.mu.Lock()
-		for p.next != b.seq {
-			p.turn.Wait()
-		}
-		failed := p.err != nil
-		p.mu.Unlock()
-		if !failed {
-			p.emitBatch(b)
-		}
-		p.mu.Lock()
-		for reason, n := range b.skipped {
-			p.skipped[reason] += n
-		}
-		p.next++
-		p.turn.Broadcast()
-		p.mu.Unlock()
-		p.recycle(b)
+// Close returns emit's error (as an EmitError), once it failed. The
+// rows handed over are the consumer's: nothing is held back. It may be
+// called more than once; res is left as it is (rows that are no
+// documents are counted by whoever decodes them).
+func (p *Pipe) Close(res *connectors.SampleResult) error {
+	if p.err != nil {
+		return EmitError{p.err}
 	}
-}
-
-// convert makes the documents of b's rows (skipped rows counted in
-// b.skipped), unless emit has failed.
-func (p *Pipe) convert(b *rowBatch, row [][]byte) {
-	defer p.recovered()
-	defer clear(row)
-	if p.Err() != nil {
-		return
-	}
-	off, e := 0, 0
-	for range b.rows {
-		for i := range row {
-			end := b.ends[e]
-			e++
-			if end < 0 {
-				row[i] = nil
-				continue
-			}
-			row[i] = b.buf[off:end:end]
-			if row[i] == nil {
-				row[i] = emptyValue // an empty string, not NULL
-			}
-			off = end
-		}
-		doc, ok, reason := p.conv.DocumentRaw(row)
-		if !ok {
-			if b.skipped == nil {
-				b.skipped = map[string]int64{}
-			}
-			b.skipped[reason]++
-			continue
-		}
-		b.docs = append(b.docs, doc)
-	}
-}
-
-// emitBatch emits b's documents, in order, until emit fails.
-func (p *Pipe) emitBatch(b *rowBatch) {
-	defer p.recovered()
-	for _, doc := range b.docs {
-		if err := p.emit(doc); err != nil {
-			p.fail(err)
-			return
-		}
-	}
-}
-
-// recycle gives a batch back, holding no document; one grown by a very
-// large value is dropped, so that its memory is not kept for the rest of
-// the read.
-func (p *Pipe) recycle(b *rowBatch) {
-	if cap(b.buf) > 4*pipeBytes {
-		b = &rowBatch{}
-	}
-	clear(b.docs)
-	b.docs = b.docs[:0]
-	clear(b.skipped)
-	p.free <- b
+	return nil
 }
 
 // ValuesPipe is Pipe for a driver that gives every row as values of its

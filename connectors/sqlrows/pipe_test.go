@@ -4,15 +4,17 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
 )
 
-// TestPipe: the rows come out as documents in the order they went in,
-// NULL and the empty string stay apart, rows of values over the bound are
-// skipped and counted, and the bytes handed over may be reused at once.
+// TestPipe: the rows come out as raw documents in the order they went
+// in, which decode later, on other goroutines, after the bytes handed over
+// were reused: NULL and the empty string stay apart, rows of values over
+// the bound are skipped and counted.
 func TestPipe(t *testing.T) {
 	conv := NewConverter([]Column{NewColumn("id", "bigint"), NewColumn("v", "text")}, 100)
 	var got []connectors.Document
@@ -41,7 +43,37 @@ func TestPipe(t *testing.T) {
 	if err := p.Close(&res); err != nil {
 		t.Fatal(err)
 	}
-	checkPipeRows(t, got, res, rows, jsonNumber)
+	type decoded struct {
+		fields map[string]any
+		reason string
+		ok     bool
+	}
+	out := make([]decoded, len(got))
+	var wg sync.WaitGroup
+	for i, d := range got {
+		if d.Fields != nil || d.Raw == nil {
+			t.Fatalf("document %d is not raw: %#v", i, d)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, reason, ok := d.Decode()
+			out[i] = decoded{f, reason, ok}
+		}()
+	}
+	wg.Wait()
+	var docs []connectors.Document
+	for _, o := range out {
+		if !o.ok {
+			res.Skip(o.reason)
+			continue
+		}
+		docs = append(docs, connectors.Document{Fields: o.fields})
+	}
+	checkPipeRows(t, docs, res, rows, jsonNumber)
+	if _, reason, ok := got[0].Decode(); ok || reason == "" {
+		t.Errorf("a raw row decoded twice: ok %v, reason %q", ok, reason)
+	}
 }
 
 func jsonNumber(i int) any {
@@ -190,18 +222,14 @@ func TestPipeEmitError(t *testing.T) {
 	}
 }
 
-// TestPipePanic: a panic while converting is the read's error, not the
-// end of the process.
-func TestPipePanic(t *testing.T) {
-	for _, kind := range pipeKinds {
-		t.Run(kind.name, func(t *testing.T) {
-			conv := NewConverter([]Column{NewColumn("v", "text")}, 0)
-			add, closePipe := kind.open(conv, func(connectors.Document) error { panic("boom") })
-			_ = add("x")
-			var res connectors.SampleResult
-			if err := closePipe(&res); err == nil || !strings.Contains(err.Error(), "boom") {
-				t.Errorf("Close returned %v, want the panic", err)
-			}
-		})
+// TestValuesPipePanic: a panic while converting on the pipe's goroutine
+// is the read's error, not the end of the process.
+func TestValuesPipePanic(t *testing.T) {
+	conv := NewConverter([]Column{NewColumn("v", "text")}, 0)
+	p := NewValuesPipe(conv, func(connectors.Document) error { panic("boom") })
+	_ = p.Add([]any{"x"})
+	var res connectors.SampleResult
+	if err := p.Close(&res); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("Close returned %v, want the panic", err)
 	}
 }
