@@ -14,6 +14,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -254,6 +255,59 @@ func (s *session) query(ctx context.Context, stmt string, args ...any) (*sql.Row
 		return nil, nil, err
 	}
 	return rows, cancel, nil
+}
+
+// eachRow runs stmt and calls fn for each row, read into r (valid until
+// fn returns). A statement without arguments (the connector writes
+// integer keys into its statements) is read through the driver itself
+// (driver.Rows.Next on the session's connection), which spares
+// database/sql's locking and conversion of every row; the others go
+// through database/sql. The deadline and the checks of ctx are each's.
+func (s *session) eachRow(ctx context.Context, r *rowReader, fn func() error, stmt string, args ...any) error {
+	if len(args) > 0 {
+		return s.each(ctx, func(rows *sql.Rows) error {
+			if err := r.scan(rows); err != nil {
+				return err
+			}
+			return fn()
+		}, stmt, args...)
+	}
+	s.c.log(stmt)
+	qctx, cancel := context.WithTimeout(ctx, s.c.opts.RequestTimeout+5*time.Second)
+	defer cancel()
+	err := s.conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("the MySQL driver's connection (%T) cannot run a query", dc)
+		}
+		rows, err := q.QueryContext(qctx, stmt, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := make([]driver.Value, len(r.raw))
+		for n := 1; ; n++ {
+			if err := rows.Next(vals); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			if n&255 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := r.set(vals); err != nil {
+				return err
+			}
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+	})
+	if cerr := ctx.Err(); cerr != nil && err != nil {
+		return cerr // the driver's error of a cancelled query is the cancellation
+	}
+	return err
 }
 
 // ConnectError is a failure to reach or log into the server.

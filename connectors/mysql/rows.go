@@ -2,6 +2,10 @@ package mysql
 
 import (
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
@@ -14,7 +18,8 @@ type rowReader struct {
 	raw    []sql.RawBytes
 	dest   []any
 	vals   [][]byte
-	keyIdx int // index of t.Key in the columns, -1 without one
+	num    [][]byte // per column, the text of a value the driver parsed (set)
+	keyIdx int      // index of t.Key in the columns, -1 without one
 }
 
 // columns describes the table's columns for sqlrows: MariaDB's JSON
@@ -32,7 +37,7 @@ func columns(t *table) []sqlrows.Column {
 
 func newRowReader(t *table) *rowReader {
 	r := &rowReader{t: t, raw: make([]sql.RawBytes, len(t.Cols)), dest: make([]any, len(t.Cols)),
-		vals: make([][]byte, len(t.Cols)), keyIdx: -1}
+		vals: make([][]byte, len(t.Cols)), num: make([][]byte, len(t.Cols)), keyIdx: -1}
 	for i := range r.raw {
 		r.dest[i] = &r.raw[i]
 		if t.Key != "" && t.Cols[i].Name == t.Key {
@@ -44,6 +49,46 @@ func newRowReader(t *table) *rowReader {
 
 // scan reads the current row into r.raw (valid until the next Next).
 func (r *rowReader) scan(rows *sql.Rows) error { return rows.Scan(r.dest...) }
+
+// set takes the values of a row the driver read into r.raw: the bytes
+// database/sql's Scan into sql.RawBytes gives for them (the driver parses
+// integer and floating-point columns of the text protocol; they are
+// written back as database/sql writes them), nil for NULL.
+func (r *rowReader) set(vals []driver.Value) error {
+	for i, v := range vals {
+		b := r.num[i][:0]
+		switch x := v.(type) {
+		case nil:
+			r.raw[i] = nil
+			continue
+		case []byte:
+			r.raw[i] = x
+			continue
+		case int64:
+			b = strconv.AppendInt(b, x, 10)
+		case uint64:
+			b = strconv.AppendUint(b, x, 10)
+		case float64:
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		case float32:
+			b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
+		case bool:
+			b = strconv.AppendBool(b, x)
+		case string:
+			b = append(b, x...)
+		case time.Time:
+			b = x.AppendFormat(b, time.RFC3339Nano)
+		default:
+			return fmt.Errorf("column %q: the driver gave a value of type %T", r.t.Cols[i].Name, v)
+		}
+		if b == nil {
+			b = []byte{} // an empty value, not NULL
+		}
+		r.num[i] = b
+		r.raw[i] = b
+	}
+	return nil
+}
 
 // key is the text of the range key of the current row.
 func (r *rowReader) key() string {

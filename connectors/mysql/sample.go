@@ -97,10 +97,7 @@ func (c *Connector) scanAll(ctx context.Context, s *session, t *table, res *conn
 	r := newRowReader(t)
 	var n int64
 	err := piped(conv, res, emit, func(p *sqlrows.Pipe) error {
-		return s.each(ctx, func(rows *sql.Rows) error {
-			if err := r.scan(rows); err != nil {
-				return err
-			}
+		return s.eachRow(ctx, r, func() error {
 			n++
 			return p.Add(r.row())
 		}, "SELECT "+t.selectList()+" FROM "+t.from())
@@ -126,10 +123,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, bounds sql
 				bounds.Where(quoteIdent(t.Key), after, func(v any) string { return keyParam(v, &args) }) +
 				fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), limit)
 			page := 0
-			err := s.each(ctx, func(rows *sql.Rows) error {
-				if err := r.scan(rows); err != nil {
-					return err
-				}
+			err := s.eachRow(ctx, r, func() error {
 				page++
 				last = r.appendKey(last[:0]) // no string per row: only the last one is used
 				return p.Add(r.row())
@@ -295,10 +289,7 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	err = piped(conv, res, emit, func(p *sqlrows.Pipe) error {
 		spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
 			stmt, args := spansStatement(t, sp)
-			return s.each(ctx, func(rows *sql.Rows) error {
-				if err := r.scan(rows); err != nil {
-					return err
-				}
+			return s.eachRow(ctx, r, func() error {
 				if !keep(r.raw[r.keyIdx]) {
 					return nil
 				}
@@ -339,10 +330,7 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 			if err != nil {
 				return err
 			}
-			return s.each(ctx, func(rows *sql.Rows) error {
-				if err := r.scan(rows); err != nil {
-					return err
-				}
+			return s.eachRow(ctx, r, func() error {
 				if !want[r.key()] {
 					return nil // not kept (a key between two kept ones of a window cannot be; never emitted twice)
 				}
