@@ -45,7 +45,7 @@ func (m *re2Matcher) match(s string) bool {
 	}
 	return m.whole.MatchString(s)
 }
-func (m *re2Matcher) String() string      { return m.src }
+func (m *re2Matcher) String() string { return m.src }
 
 // find searches from the rune before the first byte a match can start with
 // (the boundary before the match) rather than from from: the regular
