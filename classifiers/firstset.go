@@ -133,10 +133,27 @@ func requiredLiterals(pattern string) ([]string, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return required(re.Simplify())
+	lits, ok := required(re.Simplify(), false)
+	out := make([]string, len(lits))
+	for i, l := range lits {
+		out[i] = l.s
+	}
+	return out, ok
 }
 
-func required(re *syntax.Regexp) ([]string, bool) {
+// literal is a string a match holds; a fold one is lower-case ASCII
+// where it is ASCII, and matches ASCII text case-insensitively.
+type literal struct {
+	s    string
+	fold bool
+}
+
+// required returns the literals one of which every match of re holds,
+// ok false when it derives none. Case-folded literals are taken only
+// when fold is set (and lower-cased): on ASCII text a fold-case match of
+// a literal is an ASCII case-insensitive match (the runes that fold into
+// ASCII letters, such as the Kelvin sign, are not ASCII).
+func required(re *syntax.Regexp, fold bool) ([]literal, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if len(re.Rune) == 0 {
@@ -144,37 +161,65 @@ func required(re *syntax.Regexp) ([]string, bool) {
 		}
 		s := string(re.Rune)
 		if re.Flags&syntax.FoldCase != 0 {
-			return nil, false // names are lower case, but keep the check exact
+			if !fold {
+				return nil, false // names are lower case, but keep the check exact
+			}
+			return []literal{{s: asciiLower(s), fold: true}}, true
 		}
-		return []string{s}, true
+		return []literal{{s: s}}, true
 	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0])
+		return required(re.Sub[0], fold)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return required(re.Sub[0])
+			return required(re.Sub[0], fold)
 		}
 		return nil, false
 	case syntax.OpConcat:
-		var best []string
+		// each sub's literals are candidates, and so are the strings of
+		// a run of subs that each match one of a few strings ("r" then
+		// "oad" or "d": "road" or "rd", as the parser factors road|rd)
+		var best []literal
 		bestLen := 0
-		for _, sub := range re.Sub {
-			lits, ok := required(sub)
-			if !ok {
-				continue
+		consider := func(lits []literal) {
+			if len(lits) == 0 {
+				return
 			}
-			shortest := len(lits[0])
+			shortest := len(lits[0].s)
 			for _, l := range lits {
-				shortest = min(shortest, len(l))
+				shortest = min(shortest, len(l.s))
 			}
-			if best == nil || shortest > bestLen {
+			if shortest > 0 && (best == nil || shortest > bestLen) {
 				best, bestLen = lits, shortest
 			}
 		}
+		var run []literal
+		inRun := false
+		for _, sub := range re.Sub {
+			if strs, ok := exactStrings(sub, fold); ok {
+				if !inRun {
+					run, inRun = strs, true
+				} else if run, ok = concatStrings(run, strs); !ok {
+					inRun = false // too many: the run so far is lost, not wrong
+				}
+				if inRun {
+					continue
+				}
+			} else if inRun {
+				consider(run)
+				inRun = false
+			}
+			if lits, ok := required(sub, fold); ok {
+				consider(lits)
+			}
+		}
+		if inRun {
+			consider(run)
+		}
 		return best, best != nil
 	case syntax.OpAlternate:
-		var all []string
+		var all []literal
 		for _, sub := range re.Sub {
-			lits, ok := required(sub)
+			lits, ok := required(sub, fold)
 			if !ok {
 				return nil, false
 			}
@@ -183,6 +228,114 @@ func required(re *syntax.Regexp) ([]string, bool) {
 		return all, true
 	}
 	return nil, false
+}
+
+// maxExactStrings bounds the strings exactStrings and concatStrings make.
+const maxExactStrings = 64
+
+// exactStrings returns every string re matches, when they are a few
+// literals (an empty one for what may match nothing) of one case
+// sensitivity.
+func exactStrings(re *syntax.Regexp, fold bool) ([]literal, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []literal{{}}, true
+	case syntax.OpLiteral:
+		return required(re, fold)
+	case syntax.OpCapture:
+		return exactStrings(re.Sub[0], fold)
+	case syntax.OpQuest:
+		strs, ok := exactStrings(re.Sub[0], fold)
+		if !ok || len(strs) >= maxExactStrings {
+			return nil, false
+		}
+		return append(strs, literal{fold: strs[0].fold}), true
+	case syntax.OpAlternate:
+		var all []literal
+		for _, sub := range re.Sub {
+			strs, ok := exactStrings(sub, fold)
+			if !ok || len(all)+len(strs) > maxExactStrings {
+				return nil, false
+			}
+			all = append(all, strs...)
+		}
+		return all, sameFold(all)
+	case syntax.OpConcat:
+		out := []literal{{}}
+		for _, sub := range re.Sub {
+			strs, ok := exactStrings(sub, fold)
+			if !ok {
+				return nil, false
+			}
+			if out, ok = concatStrings(out, strs); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// concatStrings is every string of a followed by one of b, when they are
+// few and of one case sensitivity (an empty string takes the other's).
+func concatStrings(a, b []literal) ([]literal, bool) {
+	if len(a)*len(b) > maxExactStrings {
+		return nil, false
+	}
+	out := make([]literal, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, literal{s: x.s + y.s, fold: x.fold || y.fold})
+		}
+	}
+	return out, sameFold(a) && sameFold(b) && (len(a) == 0 || len(b) == 0 || foldOf(a) == foldOf(b) || allEmpty(a) || allEmpty(b))
+}
+
+// sameFold reports whether the non-empty strings are all of one case
+// sensitivity.
+func sameFold(lits []literal) bool {
+	seen, fold := false, false
+	for _, l := range lits {
+		if l.s == "" {
+			continue
+		}
+		if seen && l.fold != fold {
+			return false
+		}
+		seen, fold = true, l.fold
+	}
+	return true
+}
+
+// foldOf is the case sensitivity of the non-empty strings (false when
+// there are none).
+func foldOf(lits []literal) bool {
+	for _, l := range lits {
+		if l.s != "" {
+			return l.fold
+		}
+	}
+	return false
+}
+
+func allEmpty(lits []literal) bool {
+	for _, l := range lits {
+		if l.s != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower lower-cases the ASCII letters of s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // literalFilter holds the required literals of a set of patterns; a name

@@ -22,8 +22,9 @@ type matcher interface {
 
 type re2Matcher struct {
 	whole, text *regexp.Regexp
-	relaxed     relaxedWhole // whole without its large repetition bounds, for short values (relax.go)
-	backtracks  bool         // whole (or relaxed) is small enough for regexp's backtracker
+	relaxed     relaxedWhole  // whole without its large repetition bounds, for short values (relax.go)
+	literals    valueLiterals // literals every match of whole holds one of (literals.go)
+	backtracks  bool          // whole (or relaxed) is small enough for regexp's backtracker
 	src         string
 	first       firstSet // bytes a match of the pattern (inside the text boundaries) starts with
 	contain     containFilter
@@ -36,10 +37,14 @@ func newRE2Whole(whole *regexp.Regexp, src string) *re2Matcher {
 	var ok bool
 	m.relaxed, ok = relaxWhole(whole.String())
 	m.backtracks = ok || exprLen(whole.String()) <= maxBacktrackInsts
+	m.literals = newValueLiterals(whole.String())
 	return m
 }
 
 func (m *re2Matcher) match(s string) bool {
+	if !m.literals.may(s) {
+		return false
+	}
 	if len(s) < m.relaxed.below {
 		return m.relaxed.re.MatchString(s)
 	}
