@@ -175,8 +175,8 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		s = s[:maxTextLen] // bounded work per value; a match at the cut is lost
 	}
 	for _, m := range r.textMatchers {
-		if rm, ok := m.(*re2Matcher); ok && !p.nonASCII && !rm.contain.may(s) {
-			continue // nowhere can a match start
+		if rm, ok := m.(*re2Matcher); ok && !p.nonASCII && (!rm.contain.may(s) || !rm.textLits.may(s)) {
+			continue // nowhere can a match start, or the text lacks what every match holds
 		}
 		from := 0
 		for from < len(s) {

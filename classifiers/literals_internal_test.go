@@ -53,13 +53,16 @@ func wholeMatchers(t testing.TB) []*re2Matcher {
 	}
 	var out []*re2Matcher
 	add := func(m matcher) {
-		if rm, ok := m.(*re2Matcher); ok && rm.literals.on {
+		if rm, ok := m.(*re2Matcher); ok && (rm.literals.on || rm.textLits.on) {
 			out = append(out, rm)
 		}
 	}
 	street := false
 	for _, r := range e.rules {
 		add(r.whole)
+		for _, m := range r.textMatchers {
+			add(m)
+		}
 		for _, m := range r.matchers {
 			add(m)
 			if rm, ok := m.(*re2Matcher); ok && rm.literals.on && regexp.MustCompile(`street`).MatchString(rm.src) {
@@ -73,17 +76,21 @@ func wholeMatchers(t testing.TB) []*re2Matcher {
 	return out
 }
 
-// FuzzValueLiterals: the filter never rejects a value its pattern matches.
+// FuzzValueLiterals: the filter never rejects a value its pattern matches,
+// nor a text its pattern is found in.
 func FuzzValueLiterals(f *testing.F) {
 	ms := wholeMatchers(f)
 	for _, v := range []string{"123 Linden Lane", "10 Downing Street", "Hauptstraße 5", "12 rue de la Paix", "Name 12345",
-		"postgres://app:pw@db:5432/x", "$2b$12$abcdefghijklmnopqrstuv", "AKIAIOSFODNN7EXAMPLE", "ghp_0123456789abcdefghijABCDEFGHIJ012345"} {
+		"postgres://app:pw@db:5432/x", "write to me at jane@example.org, or call", "$2b$12$abcdefghijklmnopqrstuv", "AKIAIOSFODNN7EXAMPLE", "ghp_0123456789abcdefghijABCDEFGHIJ012345"} {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
 		for _, m := range ms {
 			if !m.literals.may(v) && m.whole.MatchString(v) {
 				t.Fatalf("%s: the literal filter rejects %q that the pattern matches", m.src, v)
+			}
+			if m.text != nil && !m.textLits.may(v) && m.text.MatchString(v) {
+				t.Fatalf("%s: the literal filter rejects the text %q that the pattern is found in", m.src, v)
 			}
 		}
 	})

@@ -24,6 +24,7 @@ type re2Matcher struct {
 	whole, text *regexp.Regexp
 	relaxed     relaxedWhole  // whole without its large repetition bounds, for short values (relax.go)
 	literals    valueLiterals // literals every match of whole holds one of (literals.go)
+	textLits    valueLiterals // the same for a match of the pattern inside free text
 	backtracks  bool          // whole (or relaxed) is small enough for regexp's backtracker
 	src         string
 	first       firstSet // bytes a match of the pattern (inside the text boundaries) starts with
@@ -165,6 +166,7 @@ func compileMatcher(engine, p string, text bool) (matcher, error) {
 			m.first = fs
 		}
 		m.contain = newContainFilter(p)
+		m.textLits = newValueLiterals(p)
 	}
 	return m, nil
 }
