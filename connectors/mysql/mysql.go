@@ -2,10 +2,11 @@
 //
 // Every statement it sends is a read: SELECT, SHOW, SET SESSION (the
 // session's read-only mode and statement timeout), START TRANSACTION READ
-// ONLY, COMMIT and ROLLBACK. Each sampling runs on its own connection inside
-// a read-only transaction, and every statement carries the server's statement
-// timeout (max_statement_time on MariaDB, max_execution_time on MySQL) as
-// well as a client deadline.
+// ONLY, COMMIT and ROLLBACK. Every connection is made read-only and given
+// the server's statement timeout (max_statement_time on MariaDB,
+// max_execution_time on MySQL) when it opens; each sampling runs on its own
+// connection inside a read-only transaction, and every statement carries a
+// client deadline too.
 package mysql
 
 import (
@@ -125,16 +126,80 @@ func open(ctx context.Context, raw string, opts connectors.Options, logStmt func
 	c.db = db
 	cctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
 	defer cancel()
-	c.log("SELECT VERSION()")
-	if err := db.QueryRowContext(cctx, "SELECT VERSION()").Scan(&c.version); err != nil {
+	// the first connection learns the server's version (setUp)
+	if err := db.PingContext(cctx); err != nil {
 		_ = db.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, c.connectError(err)
 	}
-	c.mariadb = strings.Contains(strings.ToLower(c.version), "mariadb")
 	return c, nil
+}
+
+// sessionConnector opens the connections of a pool and sets each one up
+// once (Connector.setUp), so that a sampling starts its read-only
+// transaction at once instead of with two more round trips.
+type sessionConnector struct {
+	driver.Connector
+	c *Connector
+}
+
+func (s *sessionConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := s.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.c.setUp(ctx, conn); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// setUp makes a new connection's session read-only (SET SESSION
+// TRANSACTION READ ONLY) and gives it the server's statement timeout:
+// both hold for every transaction the connection runs. The first
+// connection also reads the server's version, which says how the timeout
+// is set.
+func (c *Connector) setUp(ctx context.Context, conn driver.Conn) error {
+	q, okq := conn.(driver.QueryerContext)
+	e, oke := conn.(driver.ExecerContext)
+	if !okq || !oke {
+		return fmt.Errorf("the MySQL driver's connection (%T) cannot run a statement", conn)
+	}
+	c.mu.Lock()
+	known := c.version != ""
+	c.mu.Unlock()
+	if !known {
+		c.log("SELECT VERSION()")
+		rows, err := q.QueryContext(ctx, "SELECT VERSION()", nil)
+		if err != nil {
+			return err
+		}
+		vals := make([]driver.Value, 1)
+		err = rows.Next(vals)
+		_ = rows.Close()
+		if err != nil {
+			return fmt.Errorf("reading the server's version: %w", err)
+		}
+		version := fmt.Sprint(vals[0])
+		if b, ok := vals[0].([]byte); ok {
+			version = string(b)
+		}
+		c.mu.Lock()
+		if c.version == "" {
+			c.version, c.mariadb = version, strings.Contains(strings.ToLower(version), "mariadb")
+		}
+		c.mu.Unlock()
+	}
+	for _, stmt := range []string{"SET SESSION TRANSACTION READ ONLY", c.timeoutStatement()} {
+		c.log(stmt)
+		if _, err := e.ExecContext(ctx, stmt, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openDB opens a pool for user and password.
@@ -147,7 +212,7 @@ func (c *Connector) openDB(user, password string) (*sql.DB, error) {
 	if err != nil {
 		return nil, c.connectError(err)
 	}
-	db := sql.OpenDB(conn)
+	db := sql.OpenDB(&sessionConnector{Connector: conn, c: c})
 	db.SetMaxOpenConns(c.opts.Concurrency + 2)
 	db.SetMaxIdleConns(c.opts.Concurrency + 2)
 	db.SetConnMaxIdleTime(time.Minute)
@@ -205,9 +270,9 @@ type session struct {
 	conn *sql.Conn
 }
 
-// withSession runs fn on a connection of the pool inside START TRANSACTION
-// READ ONLY, after SET SESSION TRANSACTION READ ONLY and the statement
-// timeout. The transaction is committed (nothing to commit: it releases the
+// withSession runs fn on a connection of the pool (read-only, with the
+// statement timeout: setUp) inside START TRANSACTION READ ONLY. The
+// transaction is committed (nothing to commit: it releases the
 // snapshot) or rolled back on error.
 func (c *Connector) withSession(ctx context.Context, fn func(s *session) error) (err error) {
 	conn, err := c.db.Conn(ctx)
@@ -226,10 +291,9 @@ func (c *Connector) withSession(ctx context.Context, fn func(s *session) error) 
 		}
 		_ = conn.Close()
 	}()
-	for _, stmt := range []string{"SET SESSION TRANSACTION READ ONLY", c.timeoutStatement(), "START TRANSACTION READ ONLY"} {
-		if err := s.exec(ctx, stmt); err != nil {
-			return err
-		}
+	// the session is read-only and has its statement timeout (setUp)
+	if err := s.exec(ctx, "START TRANSACTION READ ONLY"); err != nil {
+		return err
 	}
 	return fn(s)
 }
