@@ -41,21 +41,27 @@ type Pipe struct {
 	conv  *Converter
 	emit  func(connectors.Document) error
 	arena *rowArena
+	used  arenaUse // of arena
 	err   error
 }
 
 // rowArena holds the bytes of up to pipeRows rows, back to back, the end
-// of each value, and the rows' raw documents. Nothing in it is written
-// over once handed over, and it never grows (a row that does not fit
-// starts a new arena), so that what was handed over stays valid. Offsets,
-// not slices: nothing for the collector to trace but the rows' pointer to
-// their arena.
+// of each value, and the rows' raw documents. Its slices are made once,
+// at their full size, and never assigned again; what the Pipe writes into
+// them (arenaUse says how far it got) is never written over once handed
+// over, and a row that does not fit starts a new arena, so that what the
+// consumers read stays valid and nothing they read is being written.
+// Offsets, not slices: nothing for the collector to trace but the rows'
+// pointer to their arena.
 type rowArena struct {
 	conv *Converter
 	buf  []byte
 	ends []int32 // the end of each value in buf, len(Columns) a row; -1 for NULL
 	rows []rawRow
 }
+
+// arenaUse is how much of an arena's buf, ends and rows holds data.
+type arenaUse struct{ buf, ends, rows int }
 
 // rawRow is one row of an arena, not yet decoded: its values are ends
 // [first, first+len(Columns)), the first starting at start.
@@ -77,7 +83,7 @@ func (r *rawRow) Decode() (map[string]any, string, bool) {
 		if end < 0 {
 			continue // NULL
 		}
-		vals[i] = a.buf[off:end:end] // not nil when empty: cap(a.buf) > 0
+		vals[i] = a.buf[off:end:end] // not nil when empty: len(a.buf) > 0
 		off = end
 	}
 	doc, ok, reason := a.conv.DocumentRaw(vals)
@@ -106,26 +112,28 @@ func (p *Pipe) Add(row [][]byte) error {
 		}
 		return p.emitDoc(doc)
 	}
-	a := p.arena
-	if a == nil || len(a.rows) == cap(a.rows) || len(a.buf)+need > cap(a.buf) {
+	a, u := p.arena, &p.used
+	if a == nil || u.rows == len(a.rows) || u.buf+need > len(a.buf) {
 		if len(p.conv.Columns) != len(row) {
 			panic(fmt.Sprintf("sqlrows: %d values for %d columns", len(row), len(p.conv.Columns)))
 		}
-		a = &rowArena{conv: p.conv, buf: make([]byte, 0, max(p.arenaBytes(), need)), ends: make([]int32, 0, pipeRows*len(row)),
-			rows: make([]rawRow, 0, pipeRows)}
-		p.arena = a
+		a = &rowArena{conv: p.conv, buf: make([]byte, max(p.arenaBytes(), need, 1)), ends: make([]int32, pipeRows*len(row)),
+			rows: make([]rawRow, pipeRows)}
+		p.arena, p.used = a, arenaUse{}
 	}
-	r := rawRow{a: a, first: int32(len(a.ends)), start: int32(len(a.buf))}
+	r := &a.rows[u.rows]
+	*r = rawRow{a: a, first: int32(u.ends), start: int32(u.buf)}
+	u.rows++
 	for _, v := range row {
 		if v == nil {
-			a.ends = append(a.ends, -1)
-			continue
+			a.ends[u.ends] = -1
+		} else {
+			u.buf += copy(a.buf[u.buf:], v)
+			a.ends[u.ends] = int32(u.buf)
 		}
-		a.buf = append(a.buf, v...)
-		a.ends = append(a.ends, int32(len(a.buf)))
+		u.ends++
 	}
-	a.rows = append(a.rows, r)
-	return p.emitDoc(connectors.Document{Raw: &a.rows[len(a.rows)-1]})
+	return p.emitDoc(connectors.Document{Raw: r})
 }
 
 func (p *Pipe) emitDoc(d connectors.Document) error {
@@ -146,14 +154,14 @@ func (s skippedRow) Decode() (map[string]any, string, bool) { return nil, string
 // in it, between 4 KiB and pipeBytes (a larger row gets an arena of its
 // own size).
 func (p *Pipe) arenaBytes() int {
-	a := p.arena
+	a, u := p.arena, p.used
 	switch {
 	case a == nil:
 		return 16 << 10
-	case len(a.rows) < cap(a.rows): // bytes ran out before rows
-		return min(pipeBytes, 2*cap(a.buf))
+	case u.rows < len(a.rows): // bytes ran out before rows
+		return min(pipeBytes, 2*len(a.buf))
 	}
-	return min(pipeBytes, max(4<<10, len(a.buf)+len(a.buf)/4))
+	return min(pipeBytes, max(4<<10, u.buf+u.buf/4))
 }
 
 // Close returns emit's error (as an EmitError), once it failed. The
