@@ -10,6 +10,7 @@ import (
 	"io"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -45,6 +46,42 @@ func decodeString(b []byte, limit int64, depth int) (any, string) {
 	if v, ok := decodeJSON(b); ok {
 		return v, ""
 	}
+	return decodeWrapped(b, limit, depth)
+}
+
+// decodeText is DecodeString for a value held as a string (go-redis's
+// replies): text that none of the decoders would take is the string
+// itself, and a JSON object or array is parsed from the string's bytes,
+// not a copy of them (the parser only reads them).
+func decodeText(s string, limit int64) (any, string) {
+	if plainText(s) {
+		return s, ""
+	}
+	if v, ok := decodeJSON(unsafe.Slice(unsafe.StringData(s), len(s))); ok {
+		return v, ""
+	}
+	return decodeWrapped([]byte(s), limit, 0)
+}
+
+// textual reports whether DecodeString of s can only succeed: valid UTF-8
+// without control characters is at worst text (gzip starts with a control
+// character), so that only other values can be skipped in decoding.
+func textual(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
+
+// decodeWrapped is decodeString for b that is not a JSON object or array.
+func decodeWrapped(b []byte, limit int64, depth int) (any, string) {
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
 		out, err := gunzip(b, limit)
 		if err != nil {
@@ -87,10 +124,11 @@ func DecodeField(b []byte, limit int64) any {
 // field, a collection's item): text that none of the decoders would take
 // is the string itself, not a copy.
 func decodeFieldString(s string, limit int64) any {
-	if plainText(s) {
-		return s
+	v, reason := decodeText(s, limit)
+	if reason != "" {
+		return []byte(s)
 	}
-	return DecodeField([]byte(s), limit)
+	return v
 }
 
 // plainText reports whether DecodeString returns s unchanged as text,
