@@ -8,11 +8,11 @@ import (
 
 // The kinds of raw documents: which reply a rawDoc holds.
 const (
-	rawString = iota + 1 // a string (GET, GETRANGE, JSON.GET) that decodes: see textual
-	rawHash              // HSCAN's field and value pairs
-	rawItems             // the items of a list, set or sorted set
-	rawHashMap           // HGETALL
-	rawEntry             // one stream entry's fields
+	rawString  = iota + 1 // a string (GET, GETRANGE, JSON.GET) that decodes: see textual
+	rawHash               // HSCAN's field and value pairs
+	rawItems              // the items of a list, set or sorted set
+	rawHashMap            // HGETALL
+	rawEntry              // one stream entry's fields
 )
 
 // rawDoc is a value read but not yet decoded (connectors.RawDocument): the

@@ -230,8 +230,8 @@ type sampler struct {
 	ttlPending    []string // PTTL to send with the next pipeline
 	retry         []*keyState
 	retrying      bool
-	jsonRefused   int    // RedisJSON values whose JSON.GET was refused
-	predicted     string // the type of the container's keys, "?" when not one
+	jsonRefused   int      // RedisJSON values whose JSON.GET was refused
+	predicted     string   // the type of the container's keys, "?" when not one
 	slab          []rawDoc // the raw documents' shared allocation (see raw)
 }
 
