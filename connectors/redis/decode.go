@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/piisniff/piisniff/connectors/sqlrows"
 )
 
 // Skip reasons of values that are not documents.
@@ -52,15 +55,33 @@ func decodeString(b []byte, limit int64, depth int) (any, string) {
 // decodeText is DecodeString for a value held as a string (go-redis's
 // replies): text that none of the decoders would take is the string
 // itself, and a JSON object or array is parsed from the string's bytes,
-// not a copy of them (the parser only reads them).
+// not a copy of them (see decodeJSONText).
 func decodeText(s string, limit int64) (any, string) {
 	if plainText(s) {
 		return s, ""
 	}
-	if v, ok := decodeJSON(unsafe.Slice(unsafe.StringData(s), len(s))); ok {
+	if v, ok := decodeJSONText(s); ok {
 		return v, ""
 	}
 	return decodeWrapped([]byte(s), limit, 0)
+}
+
+// jsonMaxDepth is encoding/json's own limit of nesting.
+const jsonMaxDepth = 10000
+
+// decodeJSONText is decodeJSON for a value held as a string: parsed from
+// the string's bytes, not a copy of them, without a decoder when its
+// strings hold no escapes (sqlrows.ParseJSONFast: encoding/json's value,
+// its strings substrings of s).
+func decodeJSONText(s string) (any, bool) {
+	t := strings.TrimSpace(s) // as bytes.TrimSpace in decodeJSON
+	if len(t) < 2 || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
+		return nil, false
+	}
+	if v, ok := sqlrows.ParseJSONFast(t, jsonMaxDepth); ok {
+		return v, true
+	}
+	return decodeJSON(unsafe.Slice(unsafe.StringData(t), len(t))) // the parser only reads them
 }
 
 // textual reports whether DecodeString of s can only succeed: valid UTF-8

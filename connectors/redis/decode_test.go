@@ -200,7 +200,8 @@ func TestDecodeJSONReuse(t *testing.T) {
 // undecoded on that promise: see rawDoc).
 func FuzzDecodeText(f *testing.F) {
 	for _, s := range []string{"", "hello", `{"a":1}`, " [1] ", "[1", "c2Vzc2lvbjp0b2tlbjoxMjM0NTY3OA",
-		base64.StdEncoding.EncodeToString([]byte(`{"x":"y"}`)), "\x1f\x8b", "\x81\xa1a\x01", "ܐܐ", "\xdc\x00\x01", "a\x00b", "é", "\xff", "a\x7f"} {
+		base64.StdEncoding.EncodeToString([]byte(`{"x":"y"}`)), "\x1f\x8b", "\x81\xa1a\x01", "ܐܐ", "\xdc\x00\x01", "a\x00b", "é", "\xff", "a\x7f",
+		`{"a":"\u00e9","b":[1.5e3,-0,true,null,{}]}`, "\u00a0{\"a\":1}\u00a0", `{"a":1,"a":2}`, `{"a":"x\ty"}`, `[1,]`, `{"a":01}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
