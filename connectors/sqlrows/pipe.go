@@ -55,6 +55,12 @@ type rowArena struct {
 	buf  []byte
 	ends []int32 // the end of each value in buf, len(Columns) a row; -1 for NULL
 	rows []rawRow
+	// bufAll and endsAll are buf and ends at their full capacity, set
+	// when the arena is made and never written: what Decode reads on
+	// other goroutines while Add appends (which writes buf's and ends'
+	// lengths, not the bytes handed over).
+	bufAll  []byte
+	endsAll []int32
 }
 
 // rawRow is one row of an arena, not yet decoded: its values are ends
@@ -73,11 +79,11 @@ func (r *rawRow) Decode() (map[string]any, string, bool) {
 	r.a = nil // decoded once: the arena is not held for this row any more
 	vals := make([][]byte, len(a.conv.Columns))
 	off := r.start
-	for i, end := range a.ends[r.first : int(r.first)+len(vals)] {
+	for i, end := range a.endsAll[r.first : int(r.first)+len(vals)] {
 		if end < 0 {
 			continue // NULL
 		}
-		vals[i] = a.buf[off:end:end] // not nil when empty: cap(a.buf) > 0
+		vals[i] = a.bufAll[off:end:end] // not nil when empty: cap(a.buf) > 0
 		off = end
 	}
 	doc, ok, reason := a.conv.DocumentRaw(vals)
@@ -113,6 +119,7 @@ func (p *Pipe) Add(row [][]byte) error {
 		}
 		a = &rowArena{conv: p.conv, buf: make([]byte, 0, max(p.arenaBytes(), need)), ends: make([]int32, 0, pipeRows*len(row)),
 			rows: make([]rawRow, 0, pipeRows)}
+		a.bufAll, a.endsAll = a.buf[:cap(a.buf)], a.ends[:cap(a.ends)]
 		p.arena = a
 	}
 	r := rawRow{a: a, first: int32(len(a.ends)), start: int32(len(a.buf))}
