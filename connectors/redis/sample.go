@@ -411,8 +411,9 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	return nil
 }
 
-// The chunks of overlapped: the first of firstChunk keys, so that decoding
-// starts soon, each next one twice the one before, up to readChunk keys.
+// The chunks of overlapped: the first of firstChunk keys, so that the
+// first documents reach their consumer (whose workers decode them) soon,
+// each next one twice the one before, up to readChunk keys.
 const (
 	firstChunk = 125
 	readChunk  = 1000
@@ -421,8 +422,9 @@ const (
 // overlapped reads keys of the type predicted (not yet typed) in chunks of
 // up to readChunk keys: the first pipeline of a chunk (the reads of its
 // collections, or its strings' GETRANGE) is sent before the replies of
-// the chunk before are decoded, so that the server reads the next chunk
-// while the client decodes this one. At most two chunks' replies are held.
+// the chunk before are made into documents (raw ones mostly: see rawDoc),
+// so that the server reads the next chunk while the client hands this one
+// over. At most two chunks' replies are held by the sampler.
 // Keys of another type than predicted, strings to measure and values
 // refused as too large are done as in batch, on the chunk's turn.
 func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
@@ -608,7 +610,8 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 	return r
 }
 
-// readDone decodes the values read by r into documents.
+// readDone makes the values read by r into documents: raw ones (see
+// rawDoc) but for strings that may not decode.
 func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 	if _, err := s.wait(ctx, r.f); err != nil {
 		return err
