@@ -41,7 +41,10 @@ func (r *rawDoc) Decode() (map[string]any, string, bool) {
 	case rawString:
 		v, reason := decodeText(r.str, r.limit)
 		if reason != "" {
-			return nil, reason, false // not met: textual strings only
+			// no document: only a string that is not textual, which the
+			// sampler decodes itself (stringDoc) and counts as skipped
+			*r = rawDoc{}
+			return nil, reason, false
 		}
 		if m, ok := v.(map[string]any); ok {
 			// the decoded object is the document (fresh, not shared): the
