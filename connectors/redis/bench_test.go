@@ -225,8 +225,42 @@ func reportRSS(b *testing.B) {
 // client process spent on each phase (cpu-ratio-median, user and system,
 // the garbage collector's included): figures that depend less than the
 // wall clock on what else the machine runs.
+//
+// The connector hands most values over undecoded (the pipeline decodes
+// them on its workers): the sample+decode variant also decodes every
+// document on two goroutines, as the pipeline's two workers do, and stops
+// the clock when the last one is decoded.
 func BenchmarkVersusRaw(b *testing.B) {
 	srv, cl := startBench(b)
+	b.Run("sample", func(b *testing.B) { versusRaw(b, srv, cl, false) })
+	b.Run("sample+decode", func(b *testing.B) { versusRaw(b, srv, cl, true) })
+}
+
+// decoding returns an emit function that hands documents to two decoding
+// goroutines (as the pipeline's two workers) when decode is set, one that
+// only counts them otherwise, and a wait function that returns when every
+// document has been decoded.
+func decoding(b *testing.B, decode bool, count *int) (emit func(connectors.Document) error, wait func()) {
+	if !decode {
+		return func(connectors.Document) error { *count++; return nil }, func() {}
+	}
+	docs := make(chan connectors.Document, 128)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range docs {
+				if _, reason, ok := d.Decode(); !ok {
+					b.Errorf("a value did not decode: %s", reason)
+				}
+			}
+		}()
+	}
+	return func(d connectors.Document) error { *count++; docs <- d; return nil }, func() { close(docs); wg.Wait() }
+}
+
+func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode bool) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	type kt struct{ k, t string }
@@ -279,15 +313,14 @@ func BenchmarkVersusRaw(b *testing.B) {
 			b.Fatal(err)
 		}
 		docs := 0
+		emit, wait := decoding(b, decode, &docs)
 		for _, ct := range cs {
-			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
-				docs++
-				return nil
-			}); err != nil {
+			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, emit); err != nil {
 				b.Fatal(err)
 			}
 		}
 		c.Close()
+		wait()
 		ours := time.Since(start)
 		oursCPU := cpuTime() - cpu0
 		cpuRatios = append(cpuRatios, float64(oursCPU)/float64(max(rawCPU, 1)))

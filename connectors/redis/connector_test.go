@@ -69,13 +69,34 @@ func containers(t *testing.T, c *Connector) map[string]connectors.Container {
 	return out
 }
 
+// sample samples ct and decodes its documents as the pipeline does: a
+// raw document that does not decode is counted as skipped, and the notes
+// of decoding are added to the result's.
 func sample(t *testing.T, c *Connector, ct connectors.Container, size int, seed int64) ([]map[string]any, connectors.SampleResult, error) {
 	t.Helper()
+	return sampleWith(c, ct, connectors.SampleOptions{Size: size, Seed: seed})
+}
+
+func sampleWith(c *Connector, ct connectors.Container, opts connectors.SampleOptions) ([]map[string]any, connectors.SampleResult, error) {
 	var docs []map[string]any
-	res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: seed}, func(d connectors.Document) error {
-		docs = append(docs, d.Fields)
+	var skipped connectors.SampleResult
+	res, err := c.Sample(context.Background(), ct, opts, func(d connectors.Document) error {
+		fields, reason, ok := d.Decode()
+		if !ok {
+			skipped.Skip(reason)
+			return nil
+		}
+		docs = append(docs, fields)
 		return nil
 	})
+	for reason, n := range skipped.SkipReasons {
+		res.Skipped += n
+		if res.SkipReasons == nil {
+			res.SkipReasons = map[string]int64{}
+		}
+		res.SkipReasons[reason] += n
+	}
+	res.FoldDecodeNotes()
 	return docs, res, err
 }
 

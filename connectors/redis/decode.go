@@ -8,10 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/piisniff/piisniff/connectors/sqlrows"
 )
 
 // Skip reasons of values that are not documents.
@@ -45,6 +49,60 @@ func decodeString(b []byte, limit int64, depth int) (any, string) {
 	if v, ok := decodeJSON(b); ok {
 		return v, ""
 	}
+	return decodeWrapped(b, limit, depth)
+}
+
+// decodeText is DecodeString for a value held as a string (go-redis's
+// replies): text that none of the decoders would take is the string
+// itself, and a JSON object or array is parsed from the string's bytes,
+// not a copy of them (see decodeJSONText).
+func decodeText(s string, limit int64) (any, string) {
+	if plainText(s) {
+		return s, ""
+	}
+	if v, ok := decodeJSONText(s); ok {
+		return v, ""
+	}
+	return decodeWrapped([]byte(s), limit, 0)
+}
+
+// jsonMaxDepth is encoding/json's own limit of nesting.
+const jsonMaxDepth = 10000
+
+// decodeJSONText is decodeJSON for a value held as a string: parsed from
+// the string's bytes, not a copy of them, without a decoder when its
+// strings hold no escapes (sqlrows.ParseJSONFast: encoding/json's value,
+// its strings substrings of s).
+func decodeJSONText(s string) (any, bool) {
+	t := strings.TrimSpace(s) // as bytes.TrimSpace in decodeJSON
+	if len(t) < 2 || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
+		return nil, false
+	}
+	if v, ok := sqlrows.ParseJSONFast(t, jsonMaxDepth); ok {
+		return v, true
+	}
+	return decodeJSON(unsafe.Slice(unsafe.StringData(t), len(t))) // the parser only reads them
+}
+
+// textual reports whether DecodeString of s can only succeed: valid UTF-8
+// without control characters is at worst text (gzip starts with a control
+// character), so that only other values can be skipped in decoding.
+func textual(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f:
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
+
+// decodeWrapped is decodeString for b that is not a JSON object or array.
+func decodeWrapped(b []byte, limit int64, depth int) (any, string) {
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
 		out, err := gunzip(b, limit)
 		if err != nil {
@@ -87,10 +145,11 @@ func DecodeField(b []byte, limit int64) any {
 // field, a collection's item): text that none of the decoders would take
 // is the string itself, not a copy.
 func decodeFieldString(s string, limit int64) any {
-	if plainText(s) {
-		return s
+	v, reason := decodeText(s, limit)
+	if reason != "" {
+		return []byte(s)
 	}
-	return DecodeField([]byte(s), limit)
+	return v
 }
 
 // plainText reports whether DecodeString returns s unchanged as text,

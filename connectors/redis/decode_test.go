@@ -194,3 +194,46 @@ func TestDecodeJSONReuse(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeText: a value held as a string decodes as its bytes do, and a
+// string textual says is text is never skipped (values are handed over
+// undecoded on that promise: see rawDoc).
+func FuzzDecodeText(f *testing.F) {
+	for _, s := range []string{"", "hello", `{"a":1}`, " [1] ", "[1", "c2Vzc2lvbjp0b2tlbjoxMjM0NTY3OA",
+		base64.StdEncoding.EncodeToString([]byte(`{"x":"y"}`)), "\x1f\x8b", "\x81\xa1a\x01", "ܐܐ", "\xdc\x00\x01", "a\x00b", "é", "\xff", "a\x7f",
+		`{"a":"\u00e9","b":[1.5e3,-0,true,null,{}]}`, "\u00a0{\"a\":1}\u00a0", `{"a":1,"a":2}`, `{"a":"x\ty"}`, `[1,]`, `{"a":01}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, reason := decodeText(s, 1<<16)
+		want, wantReason := DecodeString([]byte(s), 1<<16)
+		if reason != wantReason || !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeText(%q) = %#v %q, DecodeString = %#v %q", s, got, reason, want, wantReason)
+		}
+		if textual(s) && reason != "" {
+			t.Fatalf("textual(%q), but it is skipped: %s", s, reason)
+		}
+	})
+}
+
+func TestTextual(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"", true},
+		{`{"user":1,"ip":"198.51.100.7"}`, true},
+		{"tab\tand\r\nnewline", true},
+		{"café", true},
+		{"\xdc\x80", true}, // valid UTF-8 that starts like MessagePack: text at worst
+		{"nul\x00", false},
+		{"del\x7f", false},
+		{"\x1f\x8bgzip", false},
+		{"caf\xe9", false},
+	}
+	for _, tt := range tests {
+		if got := textual(tt.in); got != tt.want {
+			t.Errorf("textual(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -12,7 +12,7 @@ func BenchmarkDecodeValues(b *testing.B) {
 		for _, v := range hash {
 			_ = decodeFieldString(v, 1<<20)
 		}
-		_, _ = DecodeString([]byte(str), 1<<20)
+		_, _ = decodeText(str, 1<<20)
 		_ = items(list, 1<<20)
 	}
 }

@@ -138,6 +138,11 @@ func (l *dbList) keep1(st *pattern, key keyRef) {
 		return
 	}
 	if len(st.Keys) < l.keep {
+		if len(st.Keys) == cap(st.Keys) {
+			// doubled up to what is kept (append grows a big slice by a
+			// quarter at a time: more copies of a pattern's keys)
+			st.Keys = slices.Grow(st.Keys, min(max(2*len(st.Keys), 16), l.keep)-len(st.Keys))
+		}
 		st.Keys = append(st.Keys, key)
 		l.keyBytes += int64(len(key.key))
 		return

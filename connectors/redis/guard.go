@@ -1,10 +1,10 @@
 package redis
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
-	"strconv"
 	"sync/atomic"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -75,19 +75,18 @@ func (g *guardConn) Read(p []byte) (int, error) {
 		}
 		// a header line: its type byte, then up to "\r\n"
 		start := i - g.hlen // may be before p (the line began in an earlier read)
-		j := i
-		for j < n && p[j] != '\n' {
-			if g.hlen < 24 {
-				g.hdr = append(g.hdr, p[j])
-			}
-			g.hlen++
-			j++
-		}
-		if j == n {
-			i = n
+		nl := bytes.IndexByte(p[i:n], '\n')
+		if nl < 0 {
+			g.hdr = appendHeader(g.hdr, p[i:n]) // the line goes on in the next read
+			g.hlen += n - i
 			break
 		}
-		line := g.hdr
+		j := i + nl
+		line := p[i:j] // a line read whole: not copied
+		if g.hlen > 0 {
+			g.hdr = appendHeader(g.hdr, line)
+			line = g.hdr
+		}
 		g.hdr, g.hlen = g.hdr[:0], 0
 		i = j + 1
 		if len(line) == 0 {
@@ -95,8 +94,8 @@ func (g *guardConn) Read(p []byte) (int, error) {
 		}
 		switch line[0] {
 		case '$', '=', '!': // bulk string, verbatim string, blob error
-			size, perr := strconv.ParseInt(string(trimCR(line[1:])), 10, 64)
-			if perr != nil || size < 0 {
+			size, ok := headerSize(trimCR(line[1:]))
+			if !ok {
 				continue
 			}
 			delivered := g.read + int64(start)
@@ -122,6 +121,32 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	}
 	g.read += int64(n)
 	return n, err
+}
+
+// headerLen is how much of a header line spanning reads is kept: enough
+// for any length the protocol announces.
+const headerLen = 24
+
+// appendHeader appends b to the start of a header line, up to headerLen
+// bytes.
+func appendHeader(hdr, b []byte) []byte {
+	return append(hdr, b[:min(len(b), max(headerLen-len(hdr), 0))]...)
+}
+
+// headerSize is the length a bulk header announces: decimal digits, at
+// most 18 of them (what no reply reaches), else not a length.
+func headerSize(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 func trimCR(b []byte) []byte {

@@ -194,10 +194,11 @@ func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 		l.patterns[p] = st
 	}
 	st.Walked++
-	if _, dup := seen[k]; dup {
+	n := len(seen)
+	seen[k] = struct{}{} // one hash of the key: a key seen before leaves the size as it was
+	if len(seen) == n {
 		return
 	}
-	seen[k] = struct{}{}
 	if len(st.Keys) < l.keep {
 		l.keep1(st, keyRef{k, l.pt.keep(ids)})
 		l.method = MethodFill

@@ -230,8 +230,9 @@ type sampler struct {
 	ttlPending    []string // PTTL to send with the next pipeline
 	retry         []*keyState
 	retrying      bool
-	jsonRefused   int    // RedisJSON values whose JSON.GET was refused
-	predicted     string // the type of the container's keys, "?" when not one
+	jsonRefused   int      // RedisJSON values whose JSON.GET was refused
+	predicted     string   // the type of the container's keys, "?" when not one
+	slab          []rawDoc // the raw documents' shared allocation (see raw)
 }
 
 func (s *sampler) full() bool { return s.limit > 0 && s.emitted >= s.limit }
@@ -410,8 +411,9 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	return nil
 }
 
-// The chunks of overlapped: the first of firstChunk keys, so that decoding
-// starts soon, each next one twice the one before, up to readChunk keys.
+// The chunks of overlapped: the first of firstChunk keys, so that the
+// first documents reach their consumer (whose workers decode them) soon,
+// each next one twice the one before, up to readChunk keys.
 const (
 	firstChunk = 125
 	readChunk  = 1000
@@ -420,8 +422,9 @@ const (
 // overlapped reads keys of the type predicted (not yet typed) in chunks of
 // up to readChunk keys: the first pipeline of a chunk (the reads of its
 // collections, or its strings' GETRANGE) is sent before the replies of
-// the chunk before are decoded, so that the server reads the next chunk
-// while the client decodes this one. At most two chunks' replies are held.
+// the chunk before are made into documents (raw ones mostly: see rawDoc),
+// so that the server reads the next chunk while the client hands this one
+// over. At most two chunks' replies are held by the sampler.
 // Keys of another type than predicted, strings to measure and values
 // refused as too large are done as in batch, on the chunk's turn.
 func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
@@ -607,7 +610,8 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 	return r
 }
 
-// readDone decodes the values read by r into documents.
+// readDone makes the values read by r into documents: raw ones (see
+// rawDoc) but for strings that may not decode.
 func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 	if _, err := s.wait(ctx, r.f); err != nil {
 		return err
@@ -621,7 +625,7 @@ func (s *sampler) readDone(ctx context.Context, r *readSent) error {
 		if t.cmd == nil {
 			v := t.k.val
 			t.k.val, t.k.read = "", false
-			if err := s.stringDoc(t.k, []byte(v)); err != nil {
+			if err := s.stringDoc(t.k, v); err != nil {
 				return err
 			}
 			continue
@@ -703,28 +707,29 @@ func tooLarge(err error) bool {
 }
 
 // readPieces reads a big string with GETRANGE, stringPiece bytes at a time.
-func (s *sampler) readPieces(ctx context.Context, k *keyState) ([]byte, error) {
-	out := make([]byte, 0, k.size)
+func (s *sampler) readPieces(ctx context.Context, k *keyState) (string, error) {
+	var out strings.Builder
+	out.Grow(int(k.size))
 	for off := int64(0); off < k.size; off += stringPiece {
 		rctx, cancel := s.c.timeout(ctx)
 		piece, err := s.cl.GetRange(rctx, k.key, off, min(off+stringPiece, k.size)-1).Result()
 		cancel()
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		if piece == "" {
 			break // shortened meanwhile
 		}
-		out = append(out, piece...)
+		out.WriteString(piece)
 	}
-	return out, nil
+	return out.String(), nil
 }
 
-// base is a new document with the key's id-like segments, room made for
-// n fields more.
-func base(k *keyState, n int) map[string]any {
+// base is a new document with the key's id-like segments ids, room made
+// for n fields more.
+func base(ids []string, n int) map[string]any {
 	f := make(map[string]any, n+1)
-	if ids := keyIDs(k.ids); ids != nil {
+	if ids := keyIDs(ids); ids != nil {
 		f[FieldKey] = ids
 	}
 	return f
@@ -751,28 +756,24 @@ func (s *sampler) out(f map[string]any) error {
 	return s.emit(connectors.Document{Fields: f})
 }
 
-func (s *sampler) stringDoc(k *keyState, b []byte) error {
-	if int64(len(b)) > s.c.opts.MaxDocumentBytes {
+// stringDoc emits the document of a string value: raw when it cannot
+// fail to decode (see textual), else decoded here, so that a value that is
+// no document is skipped and counted by the sampler as ever.
+func (s *sampler) stringDoc(k *keyState, v string) error {
+	if int64(len(v)) > s.c.opts.MaxDocumentBytes {
 		s.res.Skip(ReasonTooLarge)
 		return nil
 	}
-	v, reason := DecodeString(b, s.c.opts.MaxDocumentBytes)
+	r := s.raw(rawString, k.ids)
+	r.str = v
+	if textual(v) {
+		return s.outRaw(r)
+	}
+	f, reason, _ := r.Decode()
 	if reason != "" {
 		s.res.Skip(reason)
 		return nil
 	}
-	if m, ok := v.(map[string]any); ok {
-		// the decoded object is the document (fresh, not shared): the
-		// key's ids are added unless the object has a field of that name
-		if _, taken := m[FieldKey]; !taken {
-			if ids := keyIDs(k.ids); ids != nil {
-				m[FieldKey] = ids
-			}
-		}
-		return s.out(m)
-	}
-	f := base(k, 1)
-	f[FieldValue] = v
 	return s.out(f)
 }
 
@@ -800,17 +801,15 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 	}
 	switch x := cmd.(type) {
 	case *goredis.StringCmd: // GET
-		return s.stringDoc(k, []byte(x.Val()))
+		return s.stringDoc(k, x.Val())
 	case *goredis.MapStringStringCmd: // HGETALL
 		if len(x.Val()) == 0 {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k, len(x.Val()))
-		for name, v := range x.Val() {
-			f[name] = decodeFieldString(v, limit)
-		}
-		return s.out(f)
+		r := s.raw(rawHashMap, k.ids)
+		r.hash = x.Val()
+		return s.outRaw(r)
 	case *goredis.ScanCmd: // HSCAN or SSCAN page
 		vals, cursor := x.Val()
 		if cursor != 0 {
@@ -820,15 +819,13 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k, len(vals)/2)
+		kind := uint8(rawItems)
 		if k.typ == "hash" {
-			for i := 0; i+1 < len(vals); i += 2 {
-				f[vals[i]] = decodeFieldString(vals[i+1], limit)
-			}
-		} else {
-			f[FieldItems] = items(vals, limit)
+			kind = rawHash
 		}
-		return s.out(f)
+		r := s.raw(kind, k.ids)
+		r.vals = vals
+		return s.outRaw(r)
 	case *goredis.StringSliceCmd: // LRANGE, SMEMBERS, ZRANGE
 		if k.size > itemsRead || k.size < 0 && len(x.Val()) >= itemsRead {
 			s.bigValues++
@@ -837,9 +834,9 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip(ReasonVanished)
 			return nil
 		}
-		f := base(k, 1)
-		f[FieldItems] = items(x.Val(), limit)
-		return s.out(f)
+		r := s.raw(rawItems, k.ids)
+		r.vals = x.Val()
+		return s.outRaw(r)
 	case *goredis.XMessageSliceCmd: // XRANGE: one document per entry
 		if k.size > itemsRead || k.size < 0 && len(x.Val()) >= itemsRead {
 			s.bigValues++
@@ -852,15 +849,9 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			if s.full() {
 				return nil
 			}
-			f := base(k, len(m.Values))
-			for name, v := range m.Values {
-				if str, ok := v.(string); ok {
-					f[name] = decodeFieldString(str, limit)
-				} else {
-					f[name] = fmt.Sprint(v)
-				}
-			}
-			if err := s.out(f); err != nil {
+			r := s.raw(rawEntry, k.ids)
+			r.entry = m.Values
+			if err := s.outRaw(r); err != nil {
 				return err
 			}
 		}
@@ -871,7 +862,7 @@ func (s *sampler) document(k *keyState, cmd goredis.Cmder) error {
 			s.res.Skip("RedisJSON value: unexpected reply")
 			return nil
 		}
-		return s.stringDoc(k, []byte(str))
+		return s.stringDoc(k, str)
 	}
 	return fmt.Errorf("redis: unexpected reply %T", cmd)
 }

@@ -83,13 +83,13 @@ func TestSlicedFullScan(t *testing.T) {
 					t.Fatalf("%s cannot be sliced", ct.Name)
 				}
 				read := func(s connectors.Slice) ([]string, connectors.SampleResult) {
-					var keys []string
-					res, err := c.Sample(ctx, ct, connectors.SampleOptions{Seed: 1, Slice: s}, func(d connectors.Document) error {
-						keys = append(keys, fmt.Sprint(d.Fields[FieldKey]))
-						return nil
-					})
+					docs, res, err := sampleWith(c, ct, connectors.SampleOptions{Seed: 1, Slice: s})
 					if err != nil {
 						t.Fatal(err)
+					}
+					keys := make([]string, len(docs))
+					for i, d := range docs {
+						keys[i] = fmt.Sprint(d[FieldKey])
 					}
 					return keys, res
 				}

@@ -51,16 +51,12 @@ func TestStringSizes(t *testing.T) {
 			if ct == nil {
 				t.Fatalf("no container note:* in %v", cs)
 			}
-			var got []connectors.Document
-			res, err := c.Sample(ctx, *ct, connectors.SampleOptions{Size: 10, Seed: 1}, func(d connectors.Document) error {
-				got = append(got, d)
-				return nil
-			})
+			got, res, err := sampleWith(c, *ct, connectors.SampleOptions{Size: 10, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tt.wantDoc {
-				if len(got) != 1 || got[0].Fields[FieldValue] != tt.value {
+				if len(got) != 1 || got[0][FieldValue] != tt.value {
 					t.Fatalf("documents %d, want the value of %d bytes (result %+v)", len(got), len(tt.value), res)
 				}
 				return

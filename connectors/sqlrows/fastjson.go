@@ -212,3 +212,19 @@ func (p *fastParser) str() (string, bool) {
 	}
 	return "", false
 }
+
+// ParseJSONFast is the fast path of parseJSONString alone, for other
+// stores' JSON held in strings: the value of s (one JSON value, white
+// space around it allowed) when its strings hold no escapes and only
+// valid UTF-8 and it is nested at most maxDepth levels, exactly as
+// encoding/json (numbers as json.Number) gives it; ok is false for
+// anything else, which the caller parses with encoding/json. Keys, strings
+// and numbers are substrings of s.
+func ParseJSONFast(s string, maxDepth int) (v any, ok bool) {
+	p := fastParser{s: s, depth: maxDepth}
+	if v, ok = p.value(); !ok {
+		return nil, false
+	}
+	p.space()
+	return v, p.i == len(p.s)
+}
