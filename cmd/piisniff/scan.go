@@ -564,7 +564,9 @@ func interruptContext(parent context.Context, onFirst func()) (context.Context, 
 		}
 	}()
 	return ctx, seen, func() {
-		signal.Stop(sigs)
+		if seen.get() == nil {
+			signal.Stop(sigs)
+		} // else the scan was interrupted and is ending: a second signal that comes late must not kill it (the default action) before it exits with its code
 		close(done)
 		cancel()
 	}
