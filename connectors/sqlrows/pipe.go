@@ -41,15 +41,19 @@ type Pipe struct {
 	conv  *Converter
 	emit  func(connectors.Document) error
 	arena *rowArena
-	err   error
+	// what of arena is used: bytes of buf, values of ends, rows of rows
+	nbuf, nends, nrows int
+	err                error
 }
 
 // rowArena holds the bytes of up to pipeRows rows, back to back, the end
 // of each value, and the rows' raw documents. Nothing in it is written
 // over once handed over, and it never grows (a row that does not fit
-// starts a new arena), so that what was handed over stays valid. Offsets,
-// not slices: nothing for the collector to trace but the rows' pointer to
-// their arena.
+// starts a new arena), so that what was handed over stays valid; its
+// slices are made at their full length and never assigned again (the
+// Pipe counts what is used), so that the rows' decoding on other
+// goroutines races with nothing. Offsets, not slices: nothing for the
+// collector to trace but the rows' pointer to their arena.
 type rowArena struct {
 	conv *Converter
 	buf  []byte
@@ -77,7 +81,7 @@ func (r *rawRow) Decode() (map[string]any, string, bool) {
 		if end < 0 {
 			continue // NULL
 		}
-		vals[i] = a.buf[off:end:end] // not nil when empty: cap(a.buf) > 0
+		vals[i] = a.buf[off:end:end] // not nil when empty: len(a.buf) > 0
 		off = end
 	}
 	doc, ok, reason := a.conv.DocumentRaw(vals)
@@ -107,25 +111,27 @@ func (p *Pipe) Add(row [][]byte) error {
 		return p.emitDoc(doc)
 	}
 	a := p.arena
-	if a == nil || len(a.rows) == cap(a.rows) || len(a.buf)+need > cap(a.buf) {
+	if a == nil || p.nrows == len(a.rows) || p.nbuf+need > len(a.buf) {
 		if len(p.conv.Columns) != len(row) {
 			panic(fmt.Sprintf("sqlrows: %d values for %d columns", len(row), len(p.conv.Columns)))
 		}
-		a = &rowArena{conv: p.conv, buf: make([]byte, 0, max(p.arenaBytes(), need)), ends: make([]int32, 0, pipeRows*len(row)),
-			rows: make([]rawRow, 0, pipeRows)}
-		p.arena = a
+		a = &rowArena{conv: p.conv, buf: make([]byte, max(p.arenaBytes(), need)), ends: make([]int32, pipeRows*len(row)),
+			rows: make([]rawRow, pipeRows)}
+		p.arena, p.nbuf, p.nends, p.nrows = a, 0, 0, 0
 	}
-	r := rawRow{a: a, first: int32(len(a.ends)), start: int32(len(a.buf))}
+	r := &a.rows[p.nrows]
+	*r = rawRow{a: a, first: int32(p.nends), start: int32(p.nbuf)}
 	for _, v := range row {
-		if v == nil {
-			a.ends = append(a.ends, -1)
-			continue
+		end := int32(-1)
+		if v != nil {
+			p.nbuf += copy(a.buf[p.nbuf:], v)
+			end = int32(p.nbuf)
 		}
-		a.buf = append(a.buf, v...)
-		a.ends = append(a.ends, int32(len(a.buf)))
+		a.ends[p.nends] = end
+		p.nends++
 	}
-	a.rows = append(a.rows, r)
-	return p.emitDoc(connectors.Document{Raw: &a.rows[len(a.rows)-1]})
+	p.nrows++
+	return p.emitDoc(connectors.Document{Raw: r})
 }
 
 func (p *Pipe) emitDoc(d connectors.Document) error {
@@ -150,10 +156,10 @@ func (p *Pipe) arenaBytes() int {
 	switch {
 	case a == nil:
 		return 16 << 10
-	case len(a.rows) < cap(a.rows): // bytes ran out before rows
-		return min(pipeBytes, 2*cap(a.buf))
+	case p.nrows < len(a.rows): // bytes ran out before rows
+		return min(pipeBytes, 2*len(a.buf))
 	}
-	return min(pipeBytes, max(4<<10, len(a.buf)+len(a.buf)/4))
+	return min(pipeBytes, max(4<<10, p.nbuf+p.nbuf/4))
 }
 
 // Close returns emit's error (as an EmitError), once it failed. The
