@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/piisniff/piisniff/connectors"
 )
@@ -22,13 +23,18 @@ import (
 // decoding, and reported through SampleResult.DecodeNotes.
 
 // Arena bounds: an arena holds up to arenaRecords records or arenaBytes
-// bytes (a larger record gets an arena of its own size). An arena is let
-// go when the last of its records has been decoded, so the memory held is
-// what the consumer holds.
+// bytes (a larger record gets an arena of its own size, which is not
+// reused). Once the last of its records has been decoded an arena is put
+// on a free list that every sample draws from (freeArenas), so that the
+// bytes copied are not allocated again for every record; the memory held
+// is what the consumer holds, and the free list.
 const (
-	arenaRecords = 256
+	arenaRecords = 512
 	arenaBytes   = 256 << 10
 )
+
+// freeArenas are arenas of arenaBytes whose records have all been decoded.
+var freeArenas = make(chan *arena, 8)
 
 // decodeState is what the decoding of one sample's records shares: it is
 // safe for concurrent use.
@@ -184,6 +190,39 @@ type arena struct {
 	st   *decodeState
 	buf  []byte
 	recs []rawRecord
+	// refs counts the records handed over and not yet decoded, and one
+	// more while the writer fills the arena: whoever brings it to 0 puts
+	// the arena on the free list.
+	refs atomic.Int32
+}
+
+// newArena returns an arena for a record of need bytes, holding the
+// writer's reference.
+func newArena(st *decodeState, need int) *arena {
+	var a *arena
+	if need <= arenaBytes {
+		select {
+		case a = <-freeArenas:
+		default:
+			a = &arena{buf: make([]byte, arenaBytes), recs: make([]rawRecord, arenaRecords)}
+		}
+	} else {
+		a = &arena{buf: make([]byte, need), recs: make([]rawRecord, 1)}
+	}
+	a.st = st
+	a.refs.Store(1)
+	return a
+}
+
+// release drops one reference to a.
+func (a *arena) release() {
+	if a.refs.Add(-1) == 0 && len(a.buf) == arenaBytes {
+		a.st = nil
+		select {
+		case freeArenas <- a:
+		default:
+		}
+	}
 }
 
 // rawRecord is one JSON record of an arena, not yet decoded: the bytes
@@ -202,18 +241,23 @@ func (r *rawRecord) Decode() (map[string]any, string, bool) {
 		return nil, "decoded twice", false
 	}
 	r.a = nil // decoded once: the arena is not held for this record any more
-	doc, reason := a.st.parse(a.buf[r.start:r.end:r.end], r.seq, int(r.depth))
+	st := a.st
+	// the document holds nothing of the arena's bytes (strings are copied)
+	doc, reason := st.parse(a.buf[r.start:r.end:r.end], r.seq, int(r.depth))
+	line, seq := r.line, r.seq
+	a.release() // r may be written over from here on
 	if reason != "" {
-		a.st.mu.Lock()
-		a.st.failed++
-		a.st.mu.Unlock()
-		a.st.skip(r.seq, r.line, reason)
+		st.mu.Lock()
+		st.failed++
+		st.mu.Unlock()
+		st.skip(seq, line, reason)
 		return nil, reason, false
 	}
 	return doc, "", true
 }
 
-// arenaWriter copies records into arenas.
+// arenaWriter copies records into arenas. Close must be called once the
+// last record was added.
 type arenaWriter struct {
 	st   *decodeState
 	a    *arena
@@ -226,26 +270,22 @@ type arenaWriter struct {
 func (w *arenaWriter) add(rec *record, seq int64) connectors.Document {
 	need := len(rec.raw)
 	if w.a == nil || w.nrec == len(w.a.recs) || w.n+need > len(w.a.buf) {
-		w.a = &arena{st: w.st, buf: make([]byte, max(w.nextBytes(), need)), recs: make([]rawRecord, arenaRecords)}
-		w.n, w.nrec = 0, 0
+		w.close()
+		w.a = newArena(w.st, need)
 	}
 	copy(w.a.buf[w.n:], rec.raw)
 	r := &w.a.recs[w.nrec]
 	*r = rawRecord{a: w.a, start: int32(w.n), end: int32(w.n + need), depth: int32(min(rec.depth, math.MaxInt32)), line: rec.line, seq: seq}
 	w.n += need
 	w.nrec++
+	w.a.refs.Add(1)
 	return connectors.Document{Raw: r}
 }
 
-// nextBytes is the size of the next arena's buffer: what the last arena's
-// records took, with room to spare, or twice its size when records did not
-// fit in it, between 4 KiB and arenaBytes.
-func (w *arenaWriter) nextBytes() int {
-	switch {
-	case w.a == nil:
-		return 16 << 10
-	case w.nrec < len(w.a.recs): // bytes ran out before records
-		return min(arenaBytes, 2*len(w.a.buf))
+// close drops the writer's reference to its arena.
+func (w *arenaWriter) close() {
+	if w.a != nil {
+		w.a.release()
+		w.a, w.n, w.nrec = nil, 0, 0
 	}
-	return min(arenaBytes, max(4<<10, w.n+w.n/4))
 }

@@ -114,6 +114,7 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 	} else {
 		err = s.reservoir(ctx, opts, emit)
 	}
+	s.w.close()
 	return res, err
 }
 
