@@ -204,14 +204,27 @@ type SampleResult struct {
 	// decoding (values left out, by column), complete once every raw
 	// document emitted has been decoded: see FoldDecodeNotes.
 	DecodeNotes func() []string
+	// DecodeFailed, when set, returns how many of the raw documents
+	// emitted did not decode, complete once every one has been decoded:
+	// a connector that counts in TotalDocuments the records it emitted
+	// undecoded (files) has FoldDecodeNotes take those that turned out to
+	// be no documents off the count.
+	DecodeFailed func() int64
 }
 
-// FoldDecodeNotes adds the notes of decoding to Notes, once every raw
-// document emitted has been decoded (or dropped).
+// FoldDecodeNotes adds the notes of decoding to Notes and takes the raw
+// documents that did not decode off TotalDocuments (DecodeFailed), once
+// every raw document emitted has been decoded (or dropped).
 func (r *SampleResult) FoldDecodeNotes() {
 	if r.DecodeNotes != nil {
 		r.Notes = append(r.Notes, r.DecodeNotes()...)
 		r.DecodeNotes = nil
+	}
+	if r.DecodeFailed != nil {
+		if n := r.DecodeFailed(); r.TotalDocuments >= 0 {
+			r.TotalDocuments = max(r.TotalDocuments-n, 0)
+		}
+		r.DecodeFailed = nil
 	}
 }
 

@@ -80,14 +80,24 @@ func shardReads(t testing.TB, spec TargetSpec, opts connectors.Options, n int, k
 			t.Fatal(err)
 		}
 		for _, u := range s.units(spec, conn, containers, 0) {
+			var undecoded []string
 			res, err := conn.Sample(ctx, u.c, connectors.SampleOptions{Size: 0, Seed: 1, Slice: u.slice}, func(d connectors.Document) error {
-				counts[u.c.Name+"/"+key(d.Fields)]++
+				fields, reason, ok := d.Decode()
+				if !ok {
+					undecoded = append(undecoded, reason)
+					return nil
+				}
+				counts[u.c.Name+"/"+key(fields)]++
 				perShard[i]++
 				return nil
 			})
 			if err != nil {
 				t.Fatalf("shard %d, %s: %v", i, u.c.Name, err)
 			}
+			for _, reason := range undecoded {
+				res.Skip(reason)
+			}
+			res.FoldDecodeNotes()
 			if res.Skipped > 0 {
 				t.Errorf("shard %d, %s: %d skipped (%v) %v", i, u.c.Name, res.Skipped, res.SkipReasons, res.Notes)
 			}

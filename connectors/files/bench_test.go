@@ -42,7 +42,14 @@ func BenchmarkNDJSON(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: 1}, func(connectors.Document) error { return nil })
+				// the records are decoded here, as the pipeline's
+				// workers decode them
+				res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: 1}, func(d connectors.Document) error {
+					if _, reason, ok := d.Decode(); !ok {
+						b.Fatal(reason)
+					}
+					return nil
+				})
 				if err != nil || res.TotalDocuments != docs {
 					b.Fatal(res, err)
 				}

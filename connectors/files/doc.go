@@ -62,18 +62,30 @@
 // # Sampling
 //
 // With SampleOptions.Size 0, every document is emitted in file order while
-// the file is read (memory bounded by one document). Otherwise the sample is
-// a reservoir sample, uniform over the whole file, drawn in one pass with
-// Algorithm L (random skips seeded from SampleOptions.Seed and the container
-// name): only records that enter the reservoir are decoded, the reservoir
-// keeps their raw bytes, and it is emitted in file order at the end. Memory
-// is bounded by Size raw records. SampleResult.Method is "all" when every
-// document was emitted and "reservoir" otherwise; TotalDocuments is the
-// exact number of records read, less the skipped ones. In reservoir mode
-// records that are not drawn are only checked for size, NUL bytes and UTF-8
-// (a malformed record that is not drawn counts as a document); a record that
-// is drawn but does not decode is skipped and the next record is drawn in
-// its place.
+// the file is read. Otherwise the sample is a reservoir sample, uniform
+// over the whole file, drawn in one pass with Algorithm L (random skips
+// seeded from SampleOptions.Seed and the container name): only records
+// that enter the reservoir are decoded, the reservoir keeps their raw
+// bytes, and it is emitted in file order at the end. Memory is bounded by
+// Size raw records. SampleResult.Method is "all" when every document was
+// emitted and "reservoir" otherwise; TotalDocuments is the exact number of
+// records read, less the skipped ones. In reservoir mode records that are
+// not drawn are only checked for size, NUL bytes and UTF-8 (a malformed
+// record that is not drawn counts as a document); a record that is drawn
+// but does not decode is skipped and the next record is drawn in its
+// place.
+//
+// The records of NDJSON and JSON files are emitted undecoded
+// (connectors.Document.Raw), in both modes: their bytes are copied into
+// arenas that many records share, and their consumer decodes them (the
+// pipeline on its workers, in parallel), so that the goroutine reading
+// the file only reads; the memory held is what the consumer holds. A
+// record emitted that does not decode is counted as skipped by its
+// consumer. The notes of skipped records and of elasticdump indices come,
+// in file order whatever the order of decoding, from
+// SampleResult.DecodeNotes, and SampleResult.DecodeFailed takes the
+// records that were no documents off TotalDocuments. CSV and TSV rows are
+// emitted decoded.
 //
 // Nothing read is ever written to disk.
 //

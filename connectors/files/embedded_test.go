@@ -87,9 +87,8 @@ func TestEmbeddedSQLite(t *testing.T) {
 		}
 	}
 	var emails []string
-	res, err := c.Sample(context.Background(), cs[1], connectors.SampleOptions{Size: 10}, func(d connectors.Document) error {
-		emails = append(emails, d.Fields["email"].(string))
-		return nil
+	res, err := sampleDecoded(c, cs[1], connectors.SampleOptions{Size: 10}, func(fields map[string]any) {
+		emails = append(emails, fields["email"].(string))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -31,10 +31,9 @@ func scan(t testing.TB, target string, opts connectors.Options, so connectors.Sa
 	results := map[string]connectors.SampleResult{}
 	for _, c := range cs {
 		var got []map[string]any
-		res, err := conn.Sample(context.Background(), c, so, func(d connectors.Document) error {
-			checkTypes(t, c.Name, d.Fields)
-			got = append(got, d.Fields)
-			return nil
+		res, err := sampleDecoded(conn, c, so, func(fields map[string]any) {
+			checkTypes(t, c.Name, fields)
+			got = append(got, fields)
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", c.Name, err)

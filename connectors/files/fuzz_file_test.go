@@ -63,12 +63,11 @@ func FuzzSampleFile(f *testing.F) {
 		}
 		for _, size := range []int{0, 2} {
 			n := 0
-			res, err := conn.Sample(context.Background(), cs[0], connectors.SampleOptions{Size: size, Seed: 1}, func(d connectors.Document) error {
+			res, err := sampleDecoded(conn, cs[0], connectors.SampleOptions{Size: size, Seed: 1}, func(fields map[string]any) {
 				n++
-				if msg := allowedTypes(d.Fields, 0); msg != "" {
+				if msg := allowedTypes(fields, 0); msg != "" {
 					t.Fatalf("%s: %s", ext, msg)
 				}
-				return nil
 			})
 			if err != nil {
 				continue

@@ -16,6 +16,7 @@ type record struct {
 	line  int64    // line where the record starts (1-based)
 	depth int      // nesting depth when the reader measured it, else -1
 	bad   string   // a skip reason found while reading, or ""
+	seq   int64    // the record's number in the file (1-based), set by the sampler
 }
 
 // recordReader reads the records of one file. next returns io.EOF at the

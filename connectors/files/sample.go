@@ -10,8 +10,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/piisniff/piisniff/connectors"
 )
@@ -41,10 +39,12 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 	if max <= 0 {
 		max = 16 << 20
 	}
-	s := &sampler{name: ct.Name, res: &res, maxDepth: MaxDepth, logf: c.opts.Logf, indices: map[string]bool{}}
-	if s.logf == nil {
-		s.logf = func(string, ...any) {}
+	logf := c.opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
 	}
+	s := &sampler{name: ct.Name, res: &res, st: newDecodeState(ct.Name, MaxDepth, logf)}
+	s.w.st = s.st
 
 	var src io.Reader
 	var closeFile func() error
@@ -106,38 +106,32 @@ func (c *Conn) Sample(ctx context.Context, ct connectors.Container, opts connect
 		return res, fmt.Errorf("%s: unknown format", ct.Name)
 	}
 
+	// the notes of skipped records and the count of documents are
+	// complete once every record handed over has been decoded
+	res.DecodeNotes, res.DecodeFailed = s.st.notes, s.st.decodeFailed
 	if opts.Size <= 0 {
 		err = s.all(ctx, emit)
 	} else {
 		err = s.reservoir(ctx, opts, emit)
 	}
-	s.finish()
+	s.w.close()
 	return res, err
 }
 
 type sampler struct {
-	name     string
-	rr       recordReader
-	csv      *csvReader
-	res      *connectors.SampleResult
-	maxDepth int
-	logf     func(string, ...any)
-
-	parser    *parser
-	skipNotes int
-	indices   map[string]bool
+	name string
+	rr   recordReader
+	csv  *csvReader
+	res  *connectors.SampleResult
+	st   *decodeState // shared with the records' decoding
+	w    arenaWriter  // the arenas of JSON records handed over
+	seq  int64        // records read
 }
 
-// skip counts a skipped record and names the first ones in the notes.
-func (s *sampler) skip(line int64, reason string) {
+// skip counts a skipped record read and names the first ones in the notes.
+func (s *sampler) skip(rec *record, reason string) {
 	s.res.Skip(reason)
-	s.skipNotes++
-	if s.skipNotes <= maxSkipNotes {
-		s.res.Notes = append(s.res.Notes, "line "+strconv.FormatInt(line, 10)+": "+reason)
-	} else if s.skipNotes == maxSkipNotes+1 {
-		s.res.Notes = append(s.res.Notes, "more skipped records are not listed")
-	}
-	s.logf("files: %s: line %d: skipped: %s", s.name, line, reason)
+	s.st.skip(rec.seq, rec.line, reason)
 }
 
 // read returns the next record; done is true at the end of the file or when
@@ -145,6 +139,8 @@ func (s *sampler) skip(line int64, reason string) {
 func (s *sampler) read(rec *record) (done bool, err error) {
 	err = s.rr.next(rec)
 	if err == nil {
+		s.seq++
+		rec.seq = s.seq
 		return false, nil
 	}
 	if err == io.EOF {
@@ -153,8 +149,7 @@ func (s *sampler) read(rec *record) (done bool, err error) {
 	var stop *stopError
 	if errors.As(err, &stop) {
 		s.res.Skip(stop.reason)
-		s.res.Notes = append(s.res.Notes, "stopped reading: "+stop.detail)
-		s.logf("files: %s: stopped reading: %s", s.name, stop.detail)
+		s.st.stopped(stop.detail)
 		return true, nil
 	}
 	return true, fmt.Errorf("%s: line %d: %w", s.name, rec.line, err)
@@ -168,14 +163,16 @@ func (s *sampler) decode(rec *record) (map[string]any, string) {
 	if s.csv != nil {
 		return csvDoc(s.csv.header, rec.row), ""
 	}
-	if s.parser == nil {
-		s.parser = newParser(s.maxDepth)
+	return s.st.parse(rec.raw, rec.seq, rec.depth)
+}
+
+// handOver emits a good record read: a JSON record undecoded (its
+// consumer decodes it), a CSV row as a document.
+func (s *sampler) handOver(rec *record, emit func(connectors.Document) error) error {
+	if s.csv != nil {
+		return emit(connectors.Document{Fields: csvDoc(s.csv.header, rec.row)})
 	}
-	doc, index, reason := decodeJSON(s.parser, rec.raw, rec.depth)
-	if index != "" && len(s.indices) < maxIndexNotes+1 {
-		s.indices[index] = true
-	}
-	return doc, reason
+	return emit(s.w.add(rec, rec.seq))
 }
 
 // cheapCheck is what is checked on records a reservoir sample does not draw.
@@ -198,13 +195,14 @@ func (s *sampler) all(ctx context.Context, emit func(connectors.Document) error)
 		if done {
 			return err
 		}
-		doc, reason := s.decode(&rec)
-		if reason != "" {
-			s.skip(rec.line, reason)
+		if rec.bad != "" {
+			s.skip(&rec, rec.bad)
 			continue
 		}
+		// a JSON record that turns out not to be a document is counted
+		// by its decoding and taken off TotalDocuments (DecodeFailed)
 		s.res.TotalDocuments++
-		if err := emit(connectors.Document{Fields: doc}); err != nil {
+		if err := s.handOver(&rec, emit); err != nil {
 			return err
 		}
 	}
@@ -256,12 +254,12 @@ func (s *sampler) reservoir(ctx context.Context, opts connectors.SampleOptions, 
 			break
 		}
 		if reason := s.cheapCheck(&rec); reason != "" {
-			s.skip(rec.line, reason)
+			s.skip(&rec, reason)
 			continue
 		}
 		if i < k || i == next {
 			if _, reason := s.decode(&rec); reason != "" {
-				s.skip(rec.line, reason)
+				s.skip(&rec, reason)
 				continue // not a document: the next good record is drawn instead
 			}
 			it := kept{index: i, rec: cloneRecord(&rec)}
@@ -284,13 +282,11 @@ func (s *sampler) reservoir(ctx context.Context, opts connectors.SampleOptions, 
 	}
 	sort.Slice(items, func(a, b int) bool { return items[a].index < items[b].index })
 	for j := range items {
-		doc, reason := s.decode(&items[j].rec)
-		if reason != "" { // cannot happen: the record decoded when it entered
-			s.skip(items[j].rec.line, reason)
-			continue
-		}
+		// the record decoded when it entered: it is decoded again by the
+		// consumer, from its copy in an arena
+		err := s.handOver(&items[j].rec, emit)
 		items[j].rec = record{} // let it go once emitted
-		if err := emit(connectors.Document{Fields: doc}); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -312,25 +308,4 @@ func nameHash(name string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(name))
 	return h.Sum64()
-}
-
-// finish adds what was learnt while reading to the notes.
-func (s *sampler) finish() {
-	if len(s.indices) == 0 {
-		return
-	}
-	names := make([]string, 0, len(s.indices))
-	for n := range s.indices {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	more := ""
-	if len(names) > maxIndexNotes {
-		names = names[:maxIndexNotes]
-		more = " and more"
-	}
-	for i, n := range names {
-		names[i] = quoteNote(n)
-	}
-	s.res.Notes = append(s.res.Notes, fmt.Sprintf("elasticdump output: documents from index %s%s", strings.Join(names, ", "), more))
 }

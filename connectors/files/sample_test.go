@@ -62,13 +62,12 @@ func openContainer(t testing.TB, path string, opts connectors.Options) (*Conn, c
 func ids(t testing.TB, c *Conn, ct connectors.Container, so connectors.SampleOptions) ([]int, connectors.SampleResult) {
 	t.Helper()
 	var got []int
-	res, err := c.Sample(context.Background(), ct, so, func(d connectors.Document) error {
-		n, err := d.Fields["id"].(json.Number).Int64()
+	res, err := sampleDecoded(c, ct, so, func(fields map[string]any) {
+		n, err := fields["id"].(json.Number).Int64()
 		if err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, int(n))
-		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -276,9 +275,8 @@ func TestHugeDocument(t *testing.T) {
 			c, ct := openContainer(t, p, connectors.Options{MaxDocumentBytes: 1 << 20})
 			before := totalAlloc()
 			var got []map[string]any
-			res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{}, func(d connectors.Document) error {
-				got = append(got, d.Fields)
-				return nil
+			res, err := sampleDecoded(c, ct, connectors.SampleOptions{}, func(fields map[string]any) {
+				got = append(got, fields)
 			})
 			allocated := totalAlloc() - before
 			if err != nil {

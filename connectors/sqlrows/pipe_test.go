@@ -17,10 +17,34 @@ import (
 // the bound are skipped and counted.
 func TestPipe(t *testing.T) {
 	conv := NewConverter([]Column{NewColumn("id", "bigint"), NewColumn("v", "text")}, 100)
-	var got []connectors.Document
-	p := NewPipe(conv, func(d connectors.Document) error { got = append(got, d); return nil })
-	buf := make([]byte, 0, 200)
 	const rows = 3000 // several batches
+	type decoded struct {
+		fields map[string]any
+		reason string
+		ok     bool
+	}
+	// every row is decoded at once, on a goroutine of its own, while the
+	// next rows are added (as the pipeline's workers do)
+	var (
+		got []connectors.Document
+		out = make([]decoded, rows)
+		wg  sync.WaitGroup
+	)
+	p := NewPipe(conv, func(d connectors.Document) error {
+		i := len(got)
+		got = append(got, d)
+		if d.Fields != nil || d.Raw == nil {
+			t.Fatalf("document %d is not raw: %#v", i, d)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, reason, ok := d.Decode()
+			out[i] = decoded{f, reason, ok}
+		}()
+		return nil
+	})
+	buf := make([]byte, 0, 200)
 	for i := range rows {
 		id := strconv.AppendInt(buf[:0], int64(i), 10)
 		var v []byte
@@ -43,25 +67,10 @@ func TestPipe(t *testing.T) {
 	if err := p.Close(&res); err != nil {
 		t.Fatal(err)
 	}
-	type decoded struct {
-		fields map[string]any
-		reason string
-		ok     bool
-	}
-	out := make([]decoded, len(got))
-	var wg sync.WaitGroup
-	for i, d := range got {
-		if d.Fields != nil || d.Raw == nil {
-			t.Fatalf("document %d is not raw: %#v", i, d)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f, reason, ok := d.Decode()
-			out[i] = decoded{f, reason, ok}
-		}()
-	}
 	wg.Wait()
+	if len(got) != rows {
+		t.Fatalf("%d documents, want %d", len(got), rows)
+	}
 	var docs []connectors.Document
 	for _, o := range out {
 		if !o.ok {
