@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
@@ -216,30 +217,6 @@ func BenchmarkVersusRaw(b *testing.B) {
 	b.Run("full-read+decode", func(b *testing.B) { versusRaw(b, 0, "", true, true) })
 }
 
-// decoding returns an emit function that hands documents to two decoding
-// goroutines (as the pipeline's two workers) when decode is set, one that
-// only counts them otherwise, and a wait function that returns when every
-// document has been decoded.
-func decoding(b *testing.B, decode bool, count *int) (emit func(connectors.Document) error, wait func()) {
-	if !decode {
-		return func(connectors.Document) error { *count++; return nil }, func() {}
-	}
-	docs := make(chan connectors.Document, 128)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range docs {
-				if _, reason, ok := d.Decode(); !ok {
-					b.Errorf("a row did not decode: %s", reason)
-				}
-			}
-		}()
-	}
-	return func(d connectors.Document) error { *count++; docs <- d; return nil }, func() { close(docs); wg.Wait() }
-}
-
 func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 	ct := benchTable(b)
 	var ratios, cpuRatios []float64
@@ -252,7 +229,7 @@ func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 		cpu = processCPU()
 		start = time.Now()
 		ours := 0
-		emit, wait := decoding(b, decode, &ours)
+		emit, wait := connectortest.DecodingEmit(b, decode, &ours)
 		if _, err := benchConn.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: int64(i)}, emit); err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
@@ -73,28 +74,10 @@ func containers(t *testing.T, c *Connector) map[string]connectors.Container {
 // sample samples one container and returns its documents.
 func sample(t *testing.T, c *Connector, ct connectors.Container, size int, seed int64) ([]map[string]any, connectors.SampleResult) {
 	t.Helper()
-	var docs []map[string]any
-	var skipped connectors.SampleResult
-	res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: seed}, func(d connectors.Document) error {
-		fields, reason, ok := d.Decode() // as the pipeline does
-		if !ok {
-			skipped.Skip(reason)
-			return nil
-		}
-		docs = append(docs, fields)
-		return nil
-	})
+	docs, res, err := connectortest.SampleDecoded(context.Background(), c, ct, connectors.SampleOptions{Size: size, Seed: seed})
 	if err != nil {
 		t.Fatalf("%s: %v", ct.Name, err)
 	}
-	for reason, n := range skipped.SkipReasons {
-		res.Skipped += n
-		if res.SkipReasons == nil {
-			res.SkipReasons = map[string]int64{}
-		}
-		res.SkipReasons[reason] += n
-	}
-	res.FoldDecodeNotes()
 	return docs, res
 }
 

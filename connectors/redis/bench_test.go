@@ -17,6 +17,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/redistest"
 )
 
@@ -236,30 +237,6 @@ func BenchmarkVersusRaw(b *testing.B) {
 	b.Run("sample+decode", func(b *testing.B) { versusRaw(b, srv, cl, true) })
 }
 
-// decoding returns an emit function that hands documents to two decoding
-// goroutines (as the pipeline's two workers) when decode is set, one that
-// only counts them otherwise, and a wait function that returns when every
-// document has been decoded.
-func decoding(b *testing.B, decode bool, count *int) (emit func(connectors.Document) error, wait func()) {
-	if !decode {
-		return func(connectors.Document) error { *count++; return nil }, func() {}
-	}
-	docs := make(chan connectors.Document, 128)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range docs {
-				if _, reason, ok := d.Decode(); !ok {
-					b.Errorf("a value did not decode: %s", reason)
-				}
-			}
-		}()
-	}
-	return func(d connectors.Document) error { *count++; docs <- d; return nil }, func() { close(docs); wg.Wait() }
-}
-
 func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode bool) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -313,7 +290,7 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 			b.Fatal(err)
 		}
 		docs := 0
-		emit, wait := decoding(b, decode, &docs)
+		emit, wait := connectortest.DecodingEmit(b, decode, &docs)
 		for _, ct := range cs {
 			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, emit); err != nil {
 				b.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/redistest"
 )
 
@@ -78,26 +79,7 @@ func sample(t *testing.T, c *Connector, ct connectors.Container, size int, seed 
 }
 
 func sampleWith(c *Connector, ct connectors.Container, opts connectors.SampleOptions) ([]map[string]any, connectors.SampleResult, error) {
-	var docs []map[string]any
-	var skipped connectors.SampleResult
-	res, err := c.Sample(context.Background(), ct, opts, func(d connectors.Document) error {
-		fields, reason, ok := d.Decode()
-		if !ok {
-			skipped.Skip(reason)
-			return nil
-		}
-		docs = append(docs, fields)
-		return nil
-	})
-	for reason, n := range skipped.SkipReasons {
-		res.Skipped += n
-		if res.SkipReasons == nil {
-			res.SkipReasons = map[string]int64{}
-		}
-		res.SkipReasons[reason] += n
-	}
-	res.FoldDecodeNotes()
-	return docs, res, err
+	return connectortest.SampleDecoded(context.Background(), c, ct, opts)
 }
 
 func names(m map[string]connectors.Container) []string {
