@@ -106,7 +106,10 @@ func FuzzParseTarget(f *testing.F) {
 		raw := u.String()
 		got, err := parseTarget(raw)
 		if err != nil {
-			if len(pass) >= 3 && strings.Contains(err.Error(), pass) {
+			// the error may quote the host, database or a parameter,
+			// which may happen to hold the password's text
+			quoted := strings.Contains(host+"\x00"+db+"\x00"+query+"\x00"+user, pass)
+			if len(pass) >= 3 && !quoted && strings.Contains(err.Error(), pass) {
 				t.Fatalf("error holds the password: %v", err)
 			}
 			return
