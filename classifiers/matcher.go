@@ -35,9 +35,7 @@ type re2Matcher struct {
 // relaxed form where it has one.
 func newRE2Whole(whole *regexp.Regexp, src string) *re2Matcher {
 	m := &re2Matcher{whole: whole, src: src}
-	var ok bool
-	m.relaxed, ok = relaxWhole(whole.String())
-	m.backtracks = ok || exprLen(whole.String()) <= maxBacktrackInsts
+	m.relaxed, _, m.backtracks = relaxWhole(whole.String())
 	m.literals = newValueLiterals(whole.String())
 	return m
 }

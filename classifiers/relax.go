@@ -37,25 +37,27 @@ type relaxedWhole struct {
 
 // relaxWhole returns the relaxed form of the anchored expression expr
 // (as compiled by regexp.Compile), or ok false when it has no bound worth
-// relaxing, or none that can be.
-func relaxWhole(expr string) (relaxedWhole, bool) {
+// relaxing, or none that can be; and whether expr or its relaxed form fit
+// regexp's backtracker.
+func relaxWhole(expr string) (r relaxedWhole, ok, backtracks bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return relaxedWhole{}, false
+		return relaxedWhole{}, false, false
 	}
 	exact := progLen(re)
+	backtracks = exact <= maxBacktrackInsts
 	below := math.MaxInt
 	if !relaxRepeats(re, &below) {
-		return relaxedWhole{}, false
+		return relaxedWhole{}, false, backtracks
 	}
 	if n := progLen(re); n > maxBacktrackInsts || n >= exact {
-		return relaxedWhole{}, false
+		return relaxedWhole{}, false, backtracks
 	}
-	r, err := regexp.Compile(re.String())
+	compiled, err := regexp.Compile(re.String())
 	if err != nil {
-		return relaxedWhole{}, false
+		return relaxedWhole{}, false, backtracks
 	}
-	return relaxedWhole{re: r, below: below}, true
+	return relaxedWhole{re: compiled, below: below}, true, true
 }
 
 // progLen is the number of instructions re compiles to (math.MaxInt if
@@ -131,14 +133,4 @@ func minRunes(re *syntax.Regexp) int {
 		return least
 	}
 	return 0 // empty match, assertions, star, quest
-}
-
-// exprLen is the number of instructions the expression compiles to
-// (math.MaxInt if it does not parse).
-func exprLen(expr string) int {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return math.MaxInt
-	}
-	return progLen(re)
 }

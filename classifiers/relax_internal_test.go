@@ -26,7 +26,7 @@ func TestRelaxWhole(t *testing.T) {
 		{`^(?:(?:\p{L}{2}){1,32}.)$`, 66},
 		{`^(?:a{600}b{1,100})$`, 0}, // too large for the backtracker relaxed too
 	} {
-		r, ok := relaxWhole(tc.expr)
+		r, ok, _ := relaxWhole(tc.expr)
 		if ok != (tc.below > 0) || ok && r.below != tc.below {
 			t.Errorf("%s: relaxed %v below %d, want below %d", tc.expr, ok, r.below, tc.below)
 		}
