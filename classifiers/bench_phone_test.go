@@ -2,7 +2,7 @@ package classifiers_test
 
 import (
 	"fmt"
-	"syscall"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"testing"
 
 	"github.com/piisniff/piisniff/classifiers"
@@ -32,7 +32,7 @@ func BenchmarkPhoneCount(b *testing.B) {
 	var dst []classifiers.Hit
 	found := 0
 	b.ResetTimer()
-	c0 := processCPU()
+	c0 := benchstat.ProcessCPU()
 	for i := 0; i < b.N; i++ {
 		s := values[i%len(values)]
 		dst = f.Classify(classifiers.Value{S: s}, dst[:0])
@@ -45,16 +45,6 @@ func BenchmarkPhoneCount(b *testing.B) {
 	if found == 0 {
 		b.Fatal("no phone found")
 	}
-	b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(benchstat.ProcessCPU()-c0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(found)/float64(b.N), "found/value")
-}
-
-// processCPU is the CPU time of the process in nanoseconds: steadier than
-// the wall clock on a machine other work shares.
-func processCPU() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

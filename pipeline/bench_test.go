@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -125,14 +125,14 @@ func BenchmarkScanVsDecode(b *testing.B) {
 	var dec, scan, decCPU, scanCPU time.Duration
 	b.ResetTimer()
 	for range b.N {
-		c0, t0 := cpuTime(), time.Now()
+		c0, t0 := benchstat.ProcessCPU(), time.Now()
 		decodeFile(b, path)
-		c1, t1 := cpuTime(), time.Now()
+		c1, t1 := benchstat.ProcessCPU(), time.Now()
 		scanFile(b, e, path, 2, 0)
 		dec += t1.Sub(t0)
 		scan += time.Since(t1)
 		decCPU += c1 - c0
-		scanCPU += cpuTime() - c1
+		scanCPU += benchstat.ProcessCPU() - c1
 	}
 	b.ReportMetric(dec.Seconds()/scan.Seconds(), "ratio")
 	b.ReportMetric(decCPU.Seconds()/scanCPU.Seconds(), "cpu-ratio")
@@ -187,15 +187,6 @@ func BenchmarkScanAll(b *testing.B) {
 	b.ReportMetric(float64(benchDocs)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
 
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if benchFile != "" {
@@ -247,7 +238,7 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 	v := &classifyVisitor{e: e, fields: map[string]*classifiers.Field{}}
 	var fl Flattener
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := benchstat.ProcessCPU()
 	for range b.N {
 		for _, d := range docs {
 			v.region = e.DocumentRegion(d)
@@ -256,6 +247,6 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-c0)/float64(len(docs)*b.N), "cpu-ns/doc")
+	b.ReportMetric(float64(benchstat.ProcessCPU()-c0)/float64(len(docs)*b.N), "cpu-ns/doc")
 	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"io"
 	"math"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -128,7 +128,7 @@ func BenchmarkMergeShards(b *testing.B) {
 		}
 	}()
 	b.SetBytes(bytes)
-	cpu0 := cpuTime()
+	cpu0 := benchstat.ProcessCPU()
 	b.ResetTimer()
 	var out *Report
 	n := 0
@@ -145,7 +145,7 @@ func BenchmarkMergeShards(b *testing.B) {
 		m.Close()
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := benchstat.ProcessCPU() - cpu0
 	close(stop)
 	wg.Wait()
 	if !out.Complete || out.Summary.DocumentsSampled != int64(shards*containers*100) {
@@ -155,15 +155,6 @@ func BenchmarkMergeShards(b *testing.B) {
 	b.ReportMetric(float64(bytes)/(1<<20), "input-MiB")
 	b.ReportMetric(float64(n), "containers-out")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-}
-
-// cpuTime is the CPU time (user and system) the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkPeopleMillion counts 1,000,000 generated identities (e-mail

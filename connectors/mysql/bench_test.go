@@ -7,17 +7,16 @@ import (
 	"database/sql"
 	"encoding/json"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/connectors/sqlrows"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"github.com/piisniff/piisniff/internal/mysqltest"
 )
 
@@ -221,12 +220,12 @@ func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 	ct := benchTable(b)
 	var ratios, cpuRatios []float64
 	for i := 0; i < b.N; i++ {
-		cpu := processCPU()
+		cpu := benchstat.ProcessCPU()
 		start := time.Now()
 		rawRows := rawRead(b, limit)
 		rawTime := time.Since(start)
-		rawCPU := processCPU() - cpu
-		cpu = processCPU()
+		rawCPU := benchstat.ProcessCPU() - cpu
+		cpu = benchstat.ProcessCPU()
 		start = time.Now()
 		ours := 0
 		emit, wait := connectortest.DecodingEmit(b, decode, &ours)
@@ -235,29 +234,15 @@ func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 		}
 		wait()
 		oursTime := time.Since(start)
-		cpuRatios = append(cpuRatios, float64(processCPU()-cpu)/float64(rawCPU))
+		cpuRatios = append(cpuRatios, float64(benchstat.ProcessCPU()-cpu)/float64(rawCPU))
 		r := float64(oursTime) / float64(rawTime)
 		if speed { // rows per second, ours over raw
 			r = float64(ours) / oursTime.Seconds() / (float64(rawRows) / rawTime.Seconds())
 		}
 		ratios = append(ratios, r)
 	}
-	slices.Sort(ratios)
-	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
-	b.ReportMetric(ratios[0], "ratio-min")
-	b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
-	slices.Sort(cpuRatios)
-	b.ReportMetric(cpuRatios[len(cpuRatios)/2], "cpu-ratio-median")
-}
-
-// processCPU is the CPU time (user and system) the process has used, all
-// its goroutines and the collector included.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	benchstat.ReportSpread(b, "ratio", ratios)
+	benchstat.ReportMedian(b, "cpu-ratio", cpuRatios)
 }
 
 // rawRead reads the table's rows through the driver, as benchRaw does.

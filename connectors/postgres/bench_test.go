@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"github.com/piisniff/piisniff/internal/pgtest"
 )
 
@@ -121,7 +121,7 @@ func BenchmarkMillionRows(b *testing.B) {
 	versus := func(b *testing.B, newSeed bool) {
 		var ratios, cpuRatios []float64
 		for i := 0; i < b.N; i++ {
-			cpu := processCPU()
+			cpu := benchstat.ProcessCPU()
 			start := time.Now()
 			if newSeed {
 				rawOnce(b, "SELECT * FROM big WHERE id > $1 ORDER BY id LIMIT 10000", []any{int64(i*97_000+13_000) % 990_000})
@@ -129,8 +129,8 @@ func BenchmarkMillionRows(b *testing.B) {
 				rawOnce(b, "SELECT * FROM big LIMIT 10000", nil)
 			}
 			rawTime := time.Since(start)
-			rawCPU := processCPU() - cpu
-			cpu = processCPU()
+			rawCPU := benchstat.ProcessCPU() - cpu
+			cpu = benchstat.ProcessCPU()
 			start = time.Now()
 			seed := int64(1)
 			if newSeed {
@@ -140,14 +140,10 @@ func BenchmarkMillionRows(b *testing.B) {
 				b.Fatal(err)
 			}
 			ratios = append(ratios, float64(time.Since(start))/float64(rawTime))
-			cpuRatios = append(cpuRatios, float64(processCPU()-cpu)/float64(rawCPU))
+			cpuRatios = append(cpuRatios, float64(benchstat.ProcessCPU()-cpu)/float64(rawCPU))
 		}
-		slices.Sort(ratios)
-		b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
-		b.ReportMetric(ratios[0], "ratio-min")
-		b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
-		slices.Sort(cpuRatios)
-		b.ReportMetric(cpuRatios[len(cpuRatios)/2], "cpu-ratio-median")
+		benchstat.ReportSpread(b, "ratio", ratios)
+		benchstat.ReportMedian(b, "cpu-ratio", cpuRatios)
 	}
 	b.Run("versus-raw-same-seed", func(b *testing.B) { versus(b, false) })
 	b.Run("versus-raw-new-seed", func(b *testing.B) { versus(b, true) })
@@ -158,14 +154,4 @@ func BenchmarkMillionRows(b *testing.B) {
 		}
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
 	})
-}
-
-// processCPU is the CPU time (user and system) the process has used, all
-// its goroutines and the collector included.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

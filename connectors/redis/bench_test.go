@@ -18,6 +18,7 @@ import (
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/connectors/connectortest"
+	"github.com/piisniff/piisniff/internal/benchstat"
 	"github.com/piisniff/piisniff/internal/redistest"
 )
 
@@ -250,7 +251,7 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 	var ratios, serverRatios, cpuRatios []float64
 	for i := 0; i < b.N; i++ {
 		runtime.GC() // each phase pays for its own garbage
-		cpu0 := cpuTime()
+		cpu0 := benchstat.ProcessCPU()
 		start := time.Now()
 		resetStats(b, cl)
 		for from := 0; from < len(keys); from += rawBatch {
@@ -275,11 +276,11 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 			}
 		}
 		raw := time.Since(start)
-		rawCPU := cpuTime() - cpu0
+		rawCPU := benchstat.ProcessCPU() - cpu0
 		rawServer, rawLog := serverStats(b, cl)
 		resetStats(b, cl)
 		runtime.GC()
-		cpu0 = cpuTime()
+		cpu0 = benchstat.ProcessCPU()
 		start = time.Now()
 		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{}.WithStore(Name, own))
 		if err != nil {
@@ -299,7 +300,7 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 		c.Close()
 		wait()
 		ours := time.Since(start)
-		oursCPU := cpuTime() - cpu0
+		oursCPU := benchstat.ProcessCPU() - cpu0
 		cpuRatios = append(cpuRatios, float64(oursCPU)/float64(max(rawCPU, 1)))
 		oursServer, oursLog := serverStats(b, cl)
 		serverRatios = append(serverRatios, oursServer/rawServer)
@@ -313,23 +314,9 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 		}
 		ratios = append(ratios, float64(ours)/float64(raw))
 	}
-	slices.Sort(ratios)
-	b.ReportMetric(ratios[len(ratios)/2], "ratio-median")
-	b.ReportMetric(ratios[0], "ratio-min")
-	b.ReportMetric(ratios[len(ratios)-1], "ratio-max")
-	slices.Sort(serverRatios)
-	b.ReportMetric(serverRatios[len(serverRatios)/2], "server-ratio-median")
-	slices.Sort(cpuRatios)
-	b.ReportMetric(cpuRatios[len(cpuRatios)/2], "cpu-ratio-median")
-}
-
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	benchstat.ReportSpread(b, "ratio", ratios)
+	benchstat.ReportMedian(b, "server-ratio", serverRatios)
+	benchstat.ReportMedian(b, "cpu-ratio", cpuRatios)
 }
 
 // resetStats and serverMicros measure the time the server spent on the
