@@ -23,11 +23,34 @@ type phoneMemo struct {
 const phoneMemoSlots = 4096
 
 type phoneMemoEntry struct {
-	m   *regionMeta
-	key string
-	n   string // nsn: the national significant number
-	ok  bool   // nsn: whether the steps are reproduced; validNSN: the answer
+	m    *regionMeta
+	klen uint8
+	nlen uint8
+	ok   bool             // nsn: whether the steps are reproduced; validNSN: the answer
+	key  [memoDigits]byte // the digits looked up
+	n    [memoDigits]byte // nsn: the national significant number
 }
+
+// memoDigits bounds the digits an entry holds: longer keys or results are
+// computed every time (numbers have at most 17 digits; nationalDigits
+// stops at 24).
+const memoDigits = 32
+
+// newPhoneMemoEntry is an entry for key holding n, or nil when either is
+// too long to keep. One allocation: the digits are held inline, and a hit
+// hands out a slice of them (callers only read it).
+func newPhoneMemoEntry(m *regionMeta, key, n []byte, ok bool) *phoneMemoEntry {
+	if len(key) > memoDigits || len(n) > memoDigits {
+		return nil
+	}
+	e := &phoneMemoEntry{m: m, klen: uint8(len(key)), nlen: uint8(len(n)), ok: ok}
+	copy(e.key[:], key)
+	copy(e.n[:], n)
+	return e
+}
+
+// digits is the entry's n, capped so that an append copies.
+func (e *phoneMemoEntry) digits() []byte { return e.n[:e.nlen:e.nlen] }
 
 var (
 	phoneMemoSeed = maphash.MakeSeed()
@@ -42,7 +65,7 @@ func (pm *phoneMemo) slot(m *regionMeta, key []byte) *atomic.Pointer[phoneMemoEn
 
 func (pm *phoneMemo) get(m *regionMeta, key []byte) (*phoneMemoEntry, *atomic.Pointer[phoneMemoEntry]) {
 	sl := pm.slot(m, key)
-	if e := sl.Load(); e != nil && e.m == m && e.key == string(key) {
+	if e := sl.Load(); e != nil && e.m == m && string(e.key[:e.klen]) == string(key) {
 		return e, sl
 	}
 	return nil, sl

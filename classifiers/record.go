@@ -1,6 +1,6 @@
 package classifiers
 
-import "strings"
+import "github.com/piisniff/piisniff/internal/lowerkey"
 
 // Record reads what a document's other top-level fields say about one of
 // them and appends the findings to dst. A hex digest under a bare
@@ -15,7 +15,7 @@ func (e *Engine) Record(doc map[string]any, dst []PathHit) []PathHit {
 	n := 0
 	user, file := false, false
 	for k, v := range doc {
-		rk, ok := recordKeys[strings.ToLower(k)]
+		rk, ok := lowerkey.Lookup(recordKeys, k)
 		switch {
 		case !ok:
 		case rk.digest > 0:

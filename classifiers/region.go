@@ -86,6 +86,14 @@ var countryNameWords = []string{"country", "country code", "country iso", "count
 // countryLastWords are the last words of the names countryKey accepts.
 var countryLastWords = []string{"country", "code", "iso", "land", "pays", "pais", "paese", "nazione", "locale", "residence"}
 
+// countryLastBytes holds the last letters of countryLastWords, lowered.
+var countryLastBytes = func() (t [256]bool) {
+	for _, w := range countryLastWords {
+		t[w[len(w)-1]] = true
+	}
+	return t
+}()
+
 // mayBeCountryKey is false for an ASCII key that countryKey rejects
 // because its normalised name cannot end with the last word of a country
 // name: in an ASCII key, the last word of the normalised name is the end
@@ -103,6 +111,9 @@ func mayBeCountryKey(k string) bool {
 		if k[i] >= utf8.RuneSelf {
 			return true
 		}
+	}
+	if end == 0 || !countryLastBytes[k[end-1]|0x20] {
+		return false // no last word ends with this letter
 	}
 	for _, w := range countryLastWords {
 		if end >= len(w) && strings.EqualFold(k[end-len(w):end], w) {

@@ -253,7 +253,9 @@ func (m *regionMeta) validNSN(n []byte) bool {
 		return e.ok
 	}
 	v := m.computeValidNSN(n)
-	sl.Store(&phoneMemoEntry{m: m, key: string(n), ok: v})
+	if e := newPhoneMemoEntry(m, n, nil, v); e != nil {
+		sl.Store(e)
+	}
 	return v
 }
 
@@ -278,10 +280,12 @@ func (m *regionMeta) computeValidNSN(n []byte) bool {
 func (m *regionMeta) nsn(d []byte) (n []byte, ok bool) {
 	e, sl := nsnMemo.get(m, d)
 	if e != nil {
-		return []byte(e.n), e.ok
+		return e.digits(), e.ok
 	}
 	n, ok = m.computeNSN(d)
-	sl.Store(&phoneMemoEntry{m: m, key: string(d), n: string(n), ok: ok})
+	if e := newPhoneMemoEntry(m, d, n, ok); e != nil {
+		sl.Store(e)
+	}
 	return n, ok
 }
 

@@ -1,6 +1,6 @@
 package pipeline
 
-import "strings"
+import "github.com/piisniff/piisniff/internal/lowerkey"
 
 // placeKeys are top-level keys that say a record describes a place of
 // business or a station (a shop, a branch, a weather station), not a
@@ -16,7 +16,7 @@ var placeKeys = map[string]bool{
 // a person (see placeKeys).
 func placeRecord(doc map[string]any) bool {
 	for k := range doc {
-		if placeKeys[strings.ToLower(k)] {
+		if yes, _ := lowerkey.Lookup(placeKeys, k); yes {
 			return true
 		}
 	}
