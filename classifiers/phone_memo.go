@@ -2,6 +2,7 @@ package classifiers
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 
 	"github.com/nyaruka/phonenumbers"
@@ -94,6 +95,6 @@ func parsePhone(s, region string) (*phonenumbers.PhoneNumber, error) {
 		return e.n, e.err
 	}
 	n, err := phonenumbers.Parse(s, region)
-	sl.Store(&parsedEntry{s: s, region: region, n: n, err: err})
+	sl.Store(&parsedEntry{s: strings.Clone(s), region: region, n: n, err: err}) // s may share its record's memory
 	return n, err
 }

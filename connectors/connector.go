@@ -115,7 +115,9 @@ type RawDocument interface {
 	// not a document: it is counted as skipped, under reason. Decode is
 	// called at most once, on any goroutine, at any time before the
 	// consumer has finished with the container; notes of what decoding
-	// left out are in SampleResult.DecodeNotes.
+	// left out are in SampleResult.DecodeNotes. The strings of the
+	// fields may share one allocation with the whole record: a consumer
+	// copies (strings.Clone) what it keeps beyond the document.
 	Decode() (fields map[string]any, reason string, ok bool)
 }
 

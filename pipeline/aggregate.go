@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/report"
@@ -72,7 +73,7 @@ func (fa *fieldAgg) classify(v classifiers.Value, region string, dst []classifie
 	if len(dst) > start {
 		hits = append(hits, dst[start:]...)
 	}
-	fa.memo[v.S] = hits
+	fa.memo[strings.Clone(v.S)] = hits // a copy: v.S may share its record's memory
 	return dst
 }
 

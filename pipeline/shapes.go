@@ -130,7 +130,7 @@ func (f *Flattener) admitName(path []byte, name string) bool {
 		set = map[string]struct{}{}
 		f.kvNames[string(path)] = set
 	}
-	set[name] = struct{}{}
+	set[strings.Clone(name)] = struct{}{} // a copy: name may share its record's memory
 	return true
 }
 

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
@@ -149,15 +150,17 @@ type skipReason string
 func (r skipReason) Error() string { return string(r) }
 
 // render is how an example is shown: masked unless --show-data, and always
-// masked for credentials.
+// masked for credentials. The example is a copy: a value may share the
+// memory of its whole record (the files connector hands out substrings),
+// which an example kept until the report must not hold on to.
 func (w *worker) render(category, text string) string {
 	if w.s.cfg.ShowData && !classifiers.IsCredential(category) {
 		if len(text) > maxExampleLen {
 			return text[:maxExampleLen] + "…"
 		}
-		return text
+		return strings.Clone(text)
 	}
-	return classifiers.Mask(category, text)
+	return strings.Clone(classifiers.Mask(category, text))
 }
 
 func (w *worker) field(path []byte) *fieldAgg {

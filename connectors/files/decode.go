@@ -2,6 +2,7 @@ package files
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,7 +35,7 @@ func decodeJSON(p *parser, raw []byte, depth int) (doc map[string]any, index str
 	}
 	if src, ok := m["_source"].(map[string]any); ok {
 		if idx, ok := m["_index"].(string); ok {
-			m, index = src, idx
+			m, index = src, strings.Clone(idx) // kept for the notes: not a substring of the record
 		}
 	}
 	if bytes.Contains(raw, []byte(`"$`)) {

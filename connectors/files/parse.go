@@ -15,9 +15,12 @@ import (
 // UTF-8 input) and decodes to the same values, a later duplicate key
 // winning; it is faster because it does not scan each value twice. One
 // parser per goroutine: it keeps a small cache of object keys, which repeat
-// from one document to the next.
+// from one document to the next. The record is copied into one string, and
+// string values without escapes are substrings of it: one allocation per
+// record instead of one per value (a consumer copies what it keeps).
 type parser struct {
 	data     []byte
+	text     string // data as one string: unescaped string values are substrings of it
 	pos      int
 	maxDepth int
 	keys     map[string]string
@@ -47,7 +50,8 @@ func newParser(maxDepth int) *parser {
 // white space around it. It returns a skip reason on failure.
 func (p *parser) parseObject(data []byte) (map[string]any, string) {
 	p.data, p.pos, p.values = data, 0, 0
-	defer func() { p.data = nil }()
+	p.text = string(data)
+	defer func() { p.data, p.text = nil, "" }()
 	p.skipSpace()
 	if p.pos >= len(p.data) {
 		return nil, ReasonInvalidJSON
@@ -290,7 +294,7 @@ func (p *parser) str(key bool) (string, error) {
 				}
 				return s, nil
 			}
-			return string(raw), nil
+			return p.text[start:i], nil
 		}
 		if c == '\\' {
 			return p.strEscaped(start, i)
