@@ -45,51 +45,84 @@ type profile struct {
 	nonASCII                   bool
 }
 
+// byte classes of profile.compute
+const (
+	clSpace  = 1 << iota // ' ', '\t', '\n', '\r'
+	clLetter             // an ASCII letter
+	clDigit              // '0'-'9'
+	clSep                // what may join the digits of one group: " -./()"
+	clHigh               // not ASCII
+)
+
+var byteClass = func() (t [256]uint8) {
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		switch {
+		case c >= utf8.RuneSelf:
+			t[b] |= clHigh
+		case c >= '0' && c <= '9':
+			t[b] |= clDigit
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[b] |= clLetter
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			t[b] |= clSpace
+		}
+		switch c {
+		case ' ', '-', '.', '/', '(', ')':
+			t[b] |= clSep
+		}
+	}
+	return t
+}()
+
+// compute fills p from one pass over s (p starts zero). The counters are
+// kept in locals and the bytes classified by one table lookup.
 func (p *profile) compute(s string) {
 	p.n = len(s)
 	run, seps, lrun, wrun := 0, 0, 0, 0
+	digitRun, letterRun, wordRun := p.digitRun, p.letterRun, p.wordRun
+	digits, letters, spaces := p.digits, p.letters, p.spaces
+	set, nonASCII := p.set, p.nonASCII
 	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if b == ' ' || b == '\t' || b == '\n' || b == '\r' {
+		c := byteClass[b]
+		if c&clSpace != 0 {
 			wrun = 0
 		} else {
 			wrun++
-			if wrun > p.wordRun {
-				p.wordRun = wrun
-			}
+			wordRun = max(wordRun, wrun)
 		}
-		if b|0x20 >= 'a' && b|0x20 <= 'z' {
+		if c&clLetter != 0 {
 			lrun++
-			if lrun > p.letterRun {
-				p.letterRun = lrun
-			}
+			letterRun = max(letterRun, lrun)
 		} else {
 			lrun = 0
 		}
-		if b >= '0' && b <= '9' {
+		if c&clDigit != 0 {
 			run++
 			seps = 0
-			if run > p.digitRun {
-				p.digitRun = run
-			}
-		} else if seps == 0 && run > 0 && (b == ' ' || b == '-' || b == '.' || b == '/' || b == '(' || b == ')') {
+			digitRun = max(digitRun, run)
+		} else if seps == 0 && run > 0 && c&clSep != 0 {
 			seps++
 		} else if !(b == '(' && seps == 1) {
 			run, seps = 0, 0
 		}
 		switch {
-		case b >= utf8.RuneSelf:
-			p.nonASCII = true
+		case c&clHigh != 0:
+			nonASCII = true
 			continue
-		case b >= '0' && b <= '9':
-			p.digits++
-		case b|0x20 >= 'a' && b|0x20 <= 'z':
-			p.letters++
-		case b == ' ' || b == '\t' || b == '\n' || b == '\r':
-			p.spaces++
+		case c&clDigit != 0:
+			digits++
+		case c&clLetter != 0:
+			letters++
+		case c&clSpace != 0:
+			spaces++
 		}
-		p.set.add(b)
+		set.add(b)
 	}
+	p.digitRun, p.letterRun, p.wordRun = digitRun, letterRun, wordRun
+	p.digits, p.letters, p.spaces = digits, letters, spaces
+	p.set, p.nonASCII = set, nonASCII
 }
 
 // prefilter runs the cheap checks of a rule against a value's profile.
