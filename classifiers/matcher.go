@@ -29,12 +29,13 @@ type re2Matcher struct {
 	src         string
 	first       firstSet // bytes a match of the pattern (inside the text boundaries) starts with
 	contain     containFilter
+	dfa         *asciiDFA // whole as an automaton, for ASCII values (dfa.go)
 }
 
 // newRE2Whole is a re2Matcher of the anchored expression whole, with its
 // relaxed form where it has one.
 func newRE2Whole(whole *regexp.Regexp, src string) *re2Matcher {
-	m := &re2Matcher{whole: whole, src: src}
+	m := &re2Matcher{whole: whole, src: src, dfa: newASCIIDFA(whole.String())}
 	m.relaxed, _, m.backtracks = relaxWhole(whole.String())
 	m.literals = newValueLiterals(whole.String())
 	return m
@@ -43,6 +44,9 @@ func newRE2Whole(whole *regexp.Regexp, src string) *re2Matcher {
 func (m *re2Matcher) match(s string) bool {
 	if !m.literals.may(s) {
 		return false
+	}
+	if ok, decided := m.dfa.match(s); decided {
+		return ok
 	}
 	if len(s) < m.relaxed.below {
 		return m.relaxed.re.MatchString(s)

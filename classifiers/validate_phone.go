@@ -103,6 +103,7 @@ type numDesc struct {
 	lens  []int32
 	re    *regexp.Regexp
 	shape shapeFilter // lengths and digits at fixed positions a match can have
+	dfa   *asciiDFA   // re as an automaton (dfa.go)
 }
 
 func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
@@ -113,7 +114,8 @@ func newNumDesc(d *phonenumbers.PhoneNumberDesc) *numDesc {
 	if err != nil {
 		return nil
 	}
-	return &numDesc{lens: d.GetPossibleLength(), re: re, shape: newShapeFilter([]string{d.GetNationalNumberPattern()})}
+	return &numDesc{lens: d.GetPossibleLength(), re: re, dfa: newASCIIDFA(re.String()),
+		shape: newShapeFilter([]string{d.GetNationalNumberPattern()})}
 }
 
 // matches is libphonenumber's isNumberMatchingDesc.
@@ -124,7 +126,13 @@ func (nd *numDesc) matches(n []byte) bool {
 	if len(nd.lens) > 0 && !slices.Contains(nd.lens, int32(len(n))) {
 		return false
 	}
-	return nd.shape.mayBytes(n) && nd.re.Match(n)
+	if !nd.shape.mayBytes(n) {
+		return false
+	}
+	if ok, decided := nd.dfa.matchBytes(n); decided {
+		return ok
+	}
+	return nd.re.Match(n)
 }
 
 // regionMeta is what validating a national number of one region needs
