@@ -413,14 +413,26 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 
 // The chunks of overlapped: the first of firstChunk keys, so that the
 // first documents reach their consumer (whose workers decode them) soon,
-// each next one twice the one before, up to readChunk keys.
+// each next one twice the one before, up to readChunk keys; a chunk that
+// would leave less than half its size takes the rest too (2,000 keys are
+// read in 4 pipelines, not 5 with a last one of 125: a round trip less).
 const (
 	firstChunk = 125
 	readChunk  = 1000
 )
 
+// chunkEnd is the end of the chunk of size keys that starts at from, of n
+// keys: n when fewer than size/2 would be left after it.
+func chunkEnd(from, size, n int) int {
+	end := min(from+size, n)
+	if n-end < size/2 {
+		end = n
+	}
+	return end
+}
+
 // overlapped reads keys of the type predicted (not yet typed) in chunks of
-// up to readChunk keys: the first pipeline of a chunk (the reads of its
+// up to readChunk keys (1.5 × readChunk for the last, see chunkEnd): the first pipeline of a chunk (the reads of its
 // collections, or its strings' GETRANGE) is sent before the replies of
 // the chunk before are made into documents (raw ones mostly: see rawDoc),
 // so that the server reads the next chunk while the client hands this one
@@ -455,14 +467,14 @@ func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
 		}
 	}
 	chunk := firstChunk
-	next = start(ks[:min(len(ks), chunk)])
+	next = start(ks[:chunkEnd(0, chunk, len(ks))])
 	for from := 0; from < len(ks); {
 		cur := next
 		next = nil
 		from += len(cur.part)
 		if from < len(ks) {
 			chunk = min(2*chunk, readChunk)
-			next = start(ks[from:min(from+chunk, len(ks))])
+			next = start(ks[from:chunkEnd(from, chunk, len(ks))])
 		}
 		var err error
 		if s.predicted == "string" {
