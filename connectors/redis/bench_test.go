@@ -48,7 +48,7 @@ func benchKey(i int) (string, string) {
 }
 
 // startBench starts the server and fills it once per benchmark.
-func startBench(b *testing.B) (*redistest.Server, *goredis.Client) {
+func startBench(b testing.TB) (*redistest.Server, *goredis.Client) {
 	b.Helper()
 	srv := redistest.StartServer(b)
 	cl := srv.Client(b, "", 0)

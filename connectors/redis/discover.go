@@ -140,8 +140,15 @@ func (l *dbList) keep1(st *pattern, key keyRef) {
 	if len(st.Keys) < l.keep {
 		if len(st.Keys) == cap(st.Keys) {
 			// doubled up to what is kept (append grows a big slice by a
-			// quarter at a time: more copies of a pattern's keys)
-			st.Keys = slices.Grow(st.Keys, min(max(2*len(st.Keys), 16), l.keep)-len(st.Keys))
+			// quarter at a time: more copies of a pattern's keys); a
+			// pattern the walks estimate at twice that or more will have
+			// that many kept (they go on until it has): made at that size
+			// at once, not in seven doublings from 16
+			n := min(max(2*len(st.Keys), 16), l.keep)
+			if len(st.Keys) >= 16 && l.walked > 0 && l.estimate(st) >= 2*int64(l.keep) {
+				n = l.keep
+			}
+			st.Keys = slices.Grow(st.Keys, n-len(st.Keys))
 		}
 		st.Keys = append(st.Keys, key)
 		l.keyBytes += int64(len(key.key))

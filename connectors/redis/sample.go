@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -267,6 +268,16 @@ type flight struct {
 	err    error
 	ttls   []*goredis.DurationCmd
 	cancel context.CancelFunc
+	args   *argArena // the commands' arguments, given back once read (see release)
+}
+
+// release gives the arguments of f's commands back for another pipeline:
+// once its replies are made into documents, nothing reads them.
+func (f *flight) release() {
+	if f.args != nil {
+		putArgs(f.args)
+		f.args = nil
+	}
 }
 
 // send sends a pipeline built by fn, with the PTTL of the keys waiting for
@@ -353,8 +364,9 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 	}
 	// The TTLs of the first keys listed are asked whether the slice owns
 	// them or not: every slice writes the same note as the whole.
-	ks := make([]*keyState, 0, len(keys))
-	states := make([]keyState, 0, len(keys)) // one allocation for the batch
+	buf := getStates(len(keys))
+	defer putStates(buf)
+	ks, states := buf.ks, buf.states
 	for _, k := range keys {
 		if s.ttlAsked < ttlSampled {
 			s.ttlAsked++
@@ -413,14 +425,26 @@ func (s *sampler) batch(ctx context.Context, keys []keyRef) error {
 
 // The chunks of overlapped: the first of firstChunk keys, so that the
 // first documents reach their consumer (whose workers decode them) soon,
-// each next one twice the one before, up to readChunk keys.
+// each next one twice the one before, up to readChunk keys; a chunk that
+// would leave less than half its size takes the rest too (2,000 keys are
+// read in 4 pipelines, not 5 with a last one of 125: a round trip less).
 const (
 	firstChunk = 125
 	readChunk  = 1000
 )
 
+// chunkEnd is the end of the chunk of size keys that starts at from, of n
+// keys: n when fewer than size/2 would be left after it.
+func chunkEnd(from, size, n int) int {
+	end := min(from+size, n)
+	if n-end < size/2 {
+		end = n
+	}
+	return end
+}
+
 // overlapped reads keys of the type predicted (not yet typed) in chunks of
-// up to readChunk keys: the first pipeline of a chunk (the reads of its
+// up to readChunk keys (1.5 × readChunk for the last, see chunkEnd): the first pipeline of a chunk (the reads of its
 // collections, or its strings' GETRANGE) is sent before the replies of
 // the chunk before are made into documents (raw ones mostly: see rawDoc),
 // so that the server reads the next chunk while the client hands this one
@@ -455,14 +479,14 @@ func (s *sampler) overlapped(ctx context.Context, ks []*keyState) error {
 		}
 	}
 	chunk := firstChunk
-	next = start(ks[:min(len(ks), chunk)])
+	next = start(ks[:chunkEnd(0, chunk, len(ks))])
 	for from := 0; from < len(ks); {
 		cur := next
 		next = nil
 		from += len(cur.part)
 		if from < len(ks) {
 			chunk = min(2*chunk, readChunk)
-			next = start(ks[from:min(from+chunk, len(ks))])
+			next = start(ks[from:chunkEnd(from, chunk, len(ks))])
 		}
 		var err error
 		if s.predicted == "string" {
@@ -565,8 +589,10 @@ func (s *sampler) read(ctx context.Context, ks []*keyState) error {
 // readSend sends the reads of the values of ks (see send for async).
 func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *readSent {
 	r := &readSent{todo: make([]pendingRead, 0, len(ks))}
+	args := getArgs(len(ks) * 5)
 	r.f = s.send(ctx, func(p goredis.Pipeliner) {
-		var args argArena
+		q := getCmds(len(ks))
+		defer putCmds(q)
 		for _, k := range ks {
 			if k.skip || k.typ == "" {
 				continue
@@ -585,34 +611,33 @@ func (s *sampler) readSend(ctx context.Context, ks []*keyState, async bool) *rea
 					continue
 				}
 				cmd = goredis.NewStringCmd(ctx, args.take("get", &k.key)...)
-				_ = p.Process(ctx, cmd)
 			case "hash":
 				// a small hash (listpack) comes whole, a big one one page
 				cmd = goredis.NewScanCmd(ctx, nil, args.take("hscan", &k.key, argZero, "count", argHashFields)...)
-				_ = p.Process(ctx, cmd)
 			case "list":
 				cmd = goredis.NewStringSliceCmd(ctx, args.take("lrange", &k.key, argZero, argItemsLast)...)
-				_ = p.Process(ctx, cmd)
 			case "set":
 				cmd = goredis.NewScanCmd(ctx, nil, args.take("sscan", &k.key, argZero, "count", argItemsRead)...)
-				_ = p.Process(ctx, cmd)
 			case "zset":
 				cmd = goredis.NewStringSliceCmd(ctx, args.take("zrange", &k.key, argZero, argItemsLast)...)
-				_ = p.Process(ctx, cmd)
 			case "stream":
-				cmd = p.XRangeN(ctx, k.key, "-", "+", itemsRead)
+				cmd = goredis.NewXMessageSliceCmd(ctx, "xrange", k.key, "-", "+", "count", int64(itemsRead))
 			case TypeJSON:
-				cmd = p.Do(ctx, "JSON.GET", k.key)
+				cmd = goredis.NewCmd(ctx, "JSON.GET", k.key)
 			}
+			*q = append(*q, cmd)
 			r.todo = append(r.todo, pendingRead{k, cmd})
 		}
+		_ = p.BatchProcess(ctx, *q...) // the pipeline's list grown once, not once per doubling
 	}, async)
+	r.f.args = args
 	return r
 }
 
 // readDone makes the values read by r into documents: raw ones (see
 // rawDoc) but for strings that may not decode.
 func (s *sampler) readDone(ctx context.Context, r *readSent) error {
+	defer r.f.release()
 	if _, err := s.wait(ctx, r.f); err != nil {
 		return err
 	}
@@ -1019,15 +1044,19 @@ func (s *sampler) sizesSend(ctx context.Context, ks []*keyState, async bool) (*f
 	}
 	heads := make([]*goredis.StringCmd, len(ks))
 	var last any = ahead - 1
+	args := getArgs(len(ks) * 4)
 	f := s.send(ctx, func(p goredis.Pipeliner) {
-		var args argArena
+		q := getCmds(len(ks))
+		defer putCmds(q)
 		for i, k := range ks {
 			if !k.skip && k.typ == "string" {
 				heads[i] = goredis.NewStringCmd(ctx, args.take("getrange", &k.key, argZero, last)...)
-				_ = p.Process(ctx, heads[i])
+				*q = append(*q, heads[i])
 			}
 		}
+		_ = p.BatchProcess(ctx, *q...)
 	}, async)
+	f.args = args
 	return f, heads
 }
 
@@ -1036,6 +1065,7 @@ func (s *sampler) sizesDone(ctx context.Context, ks []*keyState, f *flight, head
 	if f == nil {
 		return nil
 	}
+	defer f.release()
 	limit := s.c.opts.MaxDocumentBytes
 	ahead := min(int64(stringAhead), limit+1)
 	var recount []*keyState
@@ -1105,6 +1135,68 @@ var (
 // go-redis writes, and routes by in a cluster, as the string): one
 // allocation per command (the command itself) instead of three to five.
 type argArena []any
+
+// The argument lists and the keys' states of the reads are used again by
+// the next pipelines, and the next batches (of any sampler): they are
+// garbage once the pipeline's replies are made into documents (which hold
+// the replies, never the commands), and making them anew was about a fifth
+// of the bytes a sample allocated.
+var argPool, statePool, cmdPool sync.Pool
+
+// getCmds is an empty list of commands with room for n, to queue a
+// pipeline's commands at once (BatchProcess copies them).
+func getCmds(n int) *[]goredis.Cmder {
+	if q, ok := cmdPool.Get().(*[]goredis.Cmder); ok && cap(*q) >= n {
+		return q
+	}
+	q := make([]goredis.Cmder, 0, max(n, 1024))
+	return &q
+}
+
+func putCmds(q *[]goredis.Cmder) {
+	clear(*q)
+	*q = (*q)[:0]
+	cmdPool.Put(q)
+}
+
+// getArgs is an empty arena with room for n arguments.
+func getArgs(n int) *argArena {
+	if a, ok := argPool.Get().(*argArena); ok && cap(*a) >= n {
+		return a
+	}
+	a := make(argArena, 0, max(n, 1024))
+	return &a
+}
+
+// putArgs gives a back, its arguments let go.
+func putArgs(a *argArena) {
+	clear(*a)
+	*a = (*a)[:0]
+	argPool.Put(a)
+}
+
+// batchStates is the state of each key of a batch, and pointers to them.
+type batchStates struct {
+	states []keyState
+	ks     []*keyState
+}
+
+// getStates is an empty batchStates with room for n keys.
+func getStates(n int) *batchStates {
+	if b, ok := statePool.Get().(*batchStates); ok && cap(b.states) >= n {
+		return b
+	}
+	return &batchStates{states: make([]keyState, 0, n), ks: make([]*keyState, 0, n)}
+}
+
+// putStates gives b back once its batch is read: nothing else holds its
+// states then (documents hold the keys' segments, not their states).
+func putStates(b *batchStates) {
+	clear(b.states[:cap(b.states)])
+	clear(b.ks[:cap(b.ks)])
+	b.states, b.ks = b.states[:0], b.ks[:0]
+	statePool.Put(b)
+}
 
 func (a *argArena) take(v ...any) []any {
 	if cap(*a)-len(*a) < len(v) {
