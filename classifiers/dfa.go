@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // asciiDFA decides whether an ASCII text matches an anchored regular
@@ -34,7 +35,30 @@ const (
 	dfaDead      = -1
 )
 
-func newASCIIDFA(expr string) *asciiDFA { return &asciiDFA{expr: expr} }
+// newASCIIDFA is the automaton of expr, shared by every engine of the
+// process that compiles the same expression (tests and estates load the
+// default rules many times; each automaton is built once, when first
+// used). Past maxSharedDFAs expressions, each gets its own.
+func newASCIIDFA(expr string) *asciiDFA {
+	if d, ok := sharedDFAs.Load(expr); ok {
+		return d.(*asciiDFA)
+	}
+	if sharedDFACount.Load() >= maxSharedDFAs {
+		return &asciiDFA{expr: expr}
+	}
+	d, loaded := sharedDFAs.LoadOrStore(expr, &asciiDFA{expr: expr})
+	if !loaded {
+		sharedDFACount.Add(1)
+	}
+	return d.(*asciiDFA)
+}
+
+var (
+	sharedDFAs     sync.Map // expression → *asciiDFA
+	sharedDFACount atomic.Int32
+)
+
+const maxSharedDFAs = 4096
 
 // match reports whether s matches; decided is false when s is empty or
 // not ASCII, or the expression has no automaton.
