@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/mysqltest"
@@ -117,6 +119,72 @@ func TestSampleSpansJoin(t *testing.T) {
 				t.Errorf("plan of the join of the spans: %v", plan)
 			}
 		})
+	}
+	log.checkReadOnly(t)
+}
+
+// TestCommitNotWaited: a sampling returns without waiting for its
+// COMMIT (held back here until the test lets it through), and Close waits
+// for every COMMIT under way before it closes the pool.
+func TestCommitNotWaited(t *testing.T) {
+	db := fixtures(t)
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	let := func() { releaseOnce.Do(func() { close(release) }) }
+	log := &stmtLog{}
+	c, err := open(context.Background(), db.URI, connectors.Options{}, func(s string) {
+		log.add(s)
+		if s == "COMMIT" {
+			<-release
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(let) // first: Close and the database's drop wait for a held COMMIT
+	discovered := make(chan map[string]connectors.Container, 1)
+	go func() { discovered <- containers(t, c) }() // its COMMIT is held too
+	var cs map[string]connectors.Container
+	select {
+	case cs = <-discovered:
+	case <-time.After(time.Minute):
+		let()
+		t.Fatal("listing the tables waited for its COMMIT")
+	}
+	sampled := make(chan error, 1)
+	go func() {
+		_, err := c.Sample(context.Background(), cs[db.Name+".seq"], connectors.SampleOptions{Size: 100, Seed: 1}, func(connectors.Document) error { return nil })
+		sampled <- err
+	}()
+	select {
+	case err := <-sampled:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		let()
+		t.Fatal("the sampling waited for its COMMIT")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	time.Sleep(100 * time.Millisecond) // room for Close to return, were it not to wait
+	select {
+	case <-closed:
+		t.Fatal("Close returned while COMMITs were held back")
+	default:
+	}
+	let()
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, s := range log.all() {
+		count[s]++
+	}
+	if count["START TRANSACTION READ ONLY"] != 2 || count["COMMIT"] != 2 || count["ROLLBACK"] != 0 {
+		t.Errorf("statements: %d START TRANSACTION READ ONLY, %d COMMIT, %d ROLLBACK, want 2, 2, 0",
+			count["START TRANSACTION READ ONLY"], count["COMMIT"], count["ROLLBACK"])
 	}
 	log.checkReadOnly(t)
 }
