@@ -47,13 +47,20 @@ func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``")
 func (t *table) from() string { return quoteIdent(t.DB) + "." + quoteIdent(t.Name) }
 
 // selectList is the column list of the table's reads.
-func (t *table) selectList() string {
+func (t *table) selectList() string { return t.selectListOf("") }
+
+// selectListOf is selectList with the columns qualified by alias (none
+// when it is empty).
+func (t *table) selectListOf(alias string) string {
 	parts := make([]string, len(t.Cols))
 	for i, col := range t.Cols {
 		parts[i] = quoteIdent(col.Name)
+		if alias != "" {
+			parts[i] = alias + "." + parts[i]
+		}
 		if isGeometry(col.DataType) {
 			// WKT, as SQL databases export geometries: POINT(lon lat)
-			parts[i] = "ST_AsText(" + parts[i] + ") AS " + parts[i]
+			parts[i] = "ST_AsText(" + parts[i] + ") AS " + quoteIdent(col.Name)
 		}
 	}
 	return strings.Join(parts, ", ")

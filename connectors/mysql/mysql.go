@@ -80,6 +80,12 @@ type Connector struct {
 	// (tests check it against the read-only allow-list).
 	logStmt func(string)
 
+	// committing counts the sessions whose COMMIT is still under way
+	// (withSession): Close waits for them. closing (under mu) is set
+	// first: a session that ends after it commits before it returns.
+	committing sync.WaitGroup
+	closing    bool
+
 	mu        sync.Mutex
 	skipped   []connectors.SkippedContainer
 	closeOnce sync.Once
@@ -228,6 +234,10 @@ func (c *Connector) URI() string { return c.uri }
 // Close implements connectors.Connector.
 func (c *Connector) Close() error {
 	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closing = true
+		c.mu.Unlock()
+		c.committing.Wait()
 		if c.db != nil {
 			c.closeErr = c.redactErr(c.db.Close())
 		}
@@ -273,23 +283,42 @@ type session struct {
 // withSession runs fn on a connection of the pool (read-only, with the
 // statement timeout: setUp) inside START TRANSACTION READ ONLY. The
 // transaction is committed (nothing to commit: it releases the
-// snapshot) or rolled back on error.
+// snapshot) or rolled back on error. The COMMIT is sent once fn has
+// returned but not waited for: what fn read is complete, and the
+// connection goes back to the pool when the server has answered (Close
+// waits for it); a ROLLBACK is waited for.
 func (c *Connector) withSession(ctx context.Context, fn func(s *session) error) (err error) {
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	s := &session{c: c, conn: conn}
-	defer func() {
-		end := "COMMIT"
-		if err != nil {
-			end = "ROLLBACK"
-		}
-		if e := s.exec(context.WithoutCancel(ctx), end); e != nil || err != nil {
+	end := func(stmt string, failed bool) {
+		if e := s.exec(context.WithoutCancel(ctx), stmt); e != nil || failed {
 			// A connection in an unknown state is not given back to the pool.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		_ = conn.Close()
+	}
+	defer func() {
+		if err != nil {
+			end("ROLLBACK", true)
+			return
+		}
+		c.mu.Lock()
+		closing := c.closing
+		if !closing {
+			c.committing.Add(1)
+		}
+		c.mu.Unlock()
+		if closing {
+			end("COMMIT", false)
+			return
+		}
+		go func() {
+			defer c.committing.Done()
+			end("COMMIT", false)
+		}()
 	}()
 	// the session is read-only and has its statement timeout (setUp)
 	if err := s.exec(ctx, "START TRANSACTION READ ONLY"); err != nil {

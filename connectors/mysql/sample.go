@@ -261,6 +261,38 @@ func spansStatement(t *table, spans []sqlrows.Span) (string, []any) {
 	return b.String(), args
 }
 
+// spansJoinStatement reads the rows of key spans in one statement that
+// MariaDB runs faster than spansStatement's: the spans are a derived
+// table of constants joined to the table, which the server reads through
+// the key's index span by span ("Range checked for each record") and tests
+// each row against its own span only, where spansStatement's OR tests it
+// against the spans before it in turn (for 20 spans of 500 rows that OR
+// cost the server half as much again as the rows' read). STRAIGHT_JOIN
+// keeps the spans the outer table, so that the table is never scanned
+// whole. Nothing promises an order (the rows come span after span, each
+// in key order; ORDER BY would sort them): it reads only spans whose
+// every row is kept (KeyRanges.ReadSpansAnyOrder).
+func spansJoinStatement(t *table, spans []sqlrows.Span) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("SELECT " + t.selectListOf("t") + " FROM (")
+	for i, sp := range spans {
+		switch i {
+		case 0:
+			b.WriteString("SELECT " + keyParam(sp.From, &args) + " AS lo, " + keyParam(sp.To, &args) + " AS hi")
+		default:
+			b.WriteString(" UNION ALL SELECT " + keyParam(sp.From, &args) + ", " + keyParam(sp.To, &args))
+		}
+	}
+	b.WriteString(") AS s STRAIGHT_JOIN " + t.from() + " AS t ON t." + quoteIdent(t.Key) + " BETWEEN s.lo AND s.hi")
+	return b.String(), args
+}
+
+// joinSpans says whether the spans whose every row is kept are read with
+// spansJoinStatement: on MariaDB (the plan has not been checked on MySQL,
+// which reads them with spansStatement); tests turn it off to compare.
+var joinSpans = func(c *Connector) bool { return c.mariadb }
+
 // keyRanges draws the sample as random ranges of the range key read
 // through its index (sqlrows.KeyRanges): first key spans as wide as the
 // catalogue's estimate says a window of rows is, all in one statement,
@@ -287,18 +319,24 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 	r := newRowReader(t)
 	var kr sqlrows.KeyRangesResult
 	err = piped(conv, res, emit, func(p *sqlrows.Pipe) error {
-		spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
-			stmt, args := spansStatement(t, sp)
-			return s.eachRow(ctx, r, func() error {
-				if !keep(r.raw[r.keyIdx]) {
-					return nil
-				}
-				return p.Add(r.row())
-			}, stmt, args...)
+		readWith := func(statement func(*table, []sqlrows.Span) (string, []any)) func([]sqlrows.Span, func([]byte) bool) error {
+			return func(sp []sqlrows.Span, keep func([]byte) bool) error {
+				stmt, args := statement(t, sp)
+				return s.eachRow(ctx, r, func() error {
+					if !keep(r.raw[r.keyIdx]) {
+						return nil
+					}
+					return p.Add(r.row())
+				}, stmt, args...)
+			}
+		}
+		ranges := sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement,
+			Estimate: estimate, ReadSpans: readWith(spansStatement)}
+		if joinSpans(c) {
+			ranges.ReadSpansAnyOrder = readWith(spansJoinStatement)
 		}
 		var err error
-		kr, err = sqlrows.KeyRanges{Size: size, Space: space, Lo: loArg, Rng: rng, PerQuery: windowsPerStatement,
-			Estimate: estimate, ReadSpans: spans}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+		kr, err = ranges.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 			// the windows' keys first (a UNION ALL of integers is cheap; of
 			// whole rows, JSON and text columns, it is a temporary table on
 			// disk), then the rows kept, in one range read of the key

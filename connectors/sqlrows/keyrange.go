@@ -184,6 +184,14 @@ type KeyRanges struct {
 	// order and calls keep with the key text of each: keep says whether
 	// the row is wanted (the first N of its span, not read before).
 	ReadSpans func(spans []Span, keep func(key []byte) bool) error
+	// ReadSpansAnyOrder, when set, reads the spans instead of ReadSpans
+	// when every row of them is kept: no span holds more keys than the
+	// rows it keeps, and the spans together no more than Size. Which rows
+	// are kept then does not depend on the order they come in, so that
+	// the reader may send a statement the server runs faster but that
+	// does not promise an order (keep takes the key text of each row, in
+	// any order, and says whether it is one of the spans').
+	ReadSpansAnyOrder func(spans []Span, keep func(key []byte) bool) error
 	// SpanCount is the number of spans of the first round; 0:
 	// DefaultSpans. Fewer, wider spans cost the server fewer index
 	// descents and pages.
@@ -335,12 +343,20 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, kept *keyIntervals, res 
 		ends = append(ends, [2]uint64{from, from + width - 1})
 		next = off + width
 	}
+	// every row of the spans is kept: they may be read in any order
+	anyOrder := k.ReadSpansAnyOrder != nil && width <= uint64(per) && uint64(len(spans))*width <= uint64(k.Size-res.Taken)
 	for len(spans) > 0 && res.Taken < k.Size {
 		n := min(len(spans), perQuery)
 		chunk, bounds := spans[:n], ends[:n]
 		spans, ends = spans[n:], ends[n:]
 		res.Spans += n
 		res.SpanRows = per
+		if anyOrder {
+			if err := k.readAnyOrder(chunk, bounds, kept, res); err != nil {
+				return err
+			}
+			continue
+		}
 		cur, taken := 0, 0
 		keep := func(key []byte) bool {
 			o, ok := k.Space.ord(string(key)) // not kept: no copy
@@ -369,6 +385,28 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, kept *keyIntervals, res 
 		}
 	}
 	return nil
+}
+
+// readAnyOrder reads spans whose every row is kept (spanRound) through
+// ReadSpansAnyOrder: each span is kept whole, so that the keys kept are
+// its bounds, and a row is kept when its key lies in one of the spans,
+// whatever the order the rows come in.
+func (k KeyRanges) readAnyOrder(spans []Span, bounds [][2]uint64, kept *keyIntervals, res *KeyRangesResult) error {
+	for _, b := range bounds {
+		kept.add(b[0])
+		kept.extend(b[1])
+	}
+	return k.ReadSpansAnyOrder(spans, func(key []byte) bool {
+		o, ok := k.Space.ord(string(key)) // not kept: no copy
+		if !ok || res.Taken >= k.Size {
+			return false
+		}
+		if !keyIntervals(bounds).contains(o) {
+			return false // not a key of the spans
+		}
+		res.Taken++
+		return true
+	})
 }
 
 // keyIntervals are disjoint intervals of key ordinals, added in

@@ -335,3 +335,108 @@ func TestKeyIntervals(t *testing.T) {
 		t.Error("empty intervals contain 0")
 	}
 }
+
+// TestKeyRangesSpansAnyOrder: when every row of the spans is kept (no
+// span wider than its rows, the spans together no more than the size),
+// the spans are read through ReadSpansAnyOrder, and rows that come in any
+// order give the sample the ordered read gives for the same seed (the same
+// rows, the later windows included); otherwise ReadSpans reads them.
+func TestKeyRangesSpansAnyOrder(t *testing.T) {
+	seq := func(n int, f func(int) int64) memTable {
+		m := make(memTable, n)
+		for i := range m {
+			m[i] = f(i)
+		}
+		return m
+	}
+	dense := seq(100000, func(i int) int64 { return int64(i) + 1 })
+	tests := []struct {
+		name     string
+		table    memTable
+		estimate int64
+		size     int
+		anyOrder bool
+	}{
+		{"dense", dense, 100000, 1000, true},
+		{"dense, size not a multiple of the spans", dense, 100000, 1010, false},
+		{"dense, estimate off by a third", dense, 70000, 1000, false},
+		{"every fifth key missing (spans short, windows fill)", seq(80000, func(i int) int64 { return int64(i + i/4) }), 80000, 1000, true},
+		{"small, every fifth key missing (windows meet the spans)", seq(2000, func(i int) int64 { return int64(i + i/4) }), 2000, 200, true},
+		{"negative keys", seq(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true},
+		{"every seventh key", seq(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
+			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
+			if !ok {
+				t.Fatal("no key space")
+			}
+			run := func(seed uint64, withAnyOrder bool) ([]int64, int) {
+				var got []int64
+				collect := func(keep func([]byte) bool) func([]byte) bool {
+					return func(k []byte) bool {
+						if !keep(k) {
+							return false
+						}
+						v, _ := strconv.ParseInt(string(k), 10, 64)
+						got = append(got, v)
+						return true
+					}
+				}
+				anyCalls := 0
+				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1)), Estimate: tc.estimate,
+					ReadSpans: func(sp []Span, keep func([]byte) bool) error { return tc.table.spans(sp, collect(keep)) }}
+				if withAnyOrder {
+					kr.ReadSpansAnyOrder = func(sp []Span, keep func([]byte) bool) error {
+						anyCalls++
+						// the rows of the spans, and keys around them, shuffled
+						var keys [][]byte
+						if err := tc.table.spans(sp, func(k []byte) bool { keys = append(keys, k); return true }); err != nil {
+							return err
+						}
+						for _, s := range sp {
+							for _, v := range []int64{s.From.(int64) - 1, s.To.(int64) + 1} {
+								keys = append(keys, []byte(strconv.FormatInt(v, 10)))
+							}
+						}
+						rng := rand.New(rand.NewPCG(9, 9))
+						rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+						k := collect(keep)
+						for _, key := range keys {
+							k(key)
+						}
+						return nil
+					}
+				}
+				res, err := kr.Run(func(ws []Window, keep func(string) bool) error {
+					k := collect(func(b []byte) bool { return keep(string(b)) })
+					return tc.table.read(ws, func(s string) bool { return k([]byte(s)) })
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Taken != len(got) {
+					t.Errorf("Taken %d, %d kept", res.Taken, len(got))
+				}
+				return slices.Sorted(slices.Values(got)), anyCalls
+			}
+			for seed := range uint64(10) {
+				want, _ := run(seed, false)
+				got, anyCalls := run(seed, true)
+				if (anyCalls > 0) != tc.anyOrder {
+					t.Errorf("seed %d: %d reads in any order, want them %v", seed, anyCalls, tc.anyOrder)
+				}
+				if len(got) != tc.size {
+					t.Errorf("seed %d: %d rows, want %d", seed, len(got), tc.size)
+				}
+				if len(slices.Compact(slices.Clone(got))) != len(got) {
+					t.Errorf("seed %d: a row kept twice", seed)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("seed %d: read in any order, another sample than the ordered read's (%d rows against %d)", seed, len(got), len(want))
+				}
+			}
+		})
+	}
+}
