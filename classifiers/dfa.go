@@ -62,7 +62,12 @@ const maxSharedDFAs = 4096
 
 // match reports whether s matches; decided is false when s is empty or
 // not ASCII, or the expression has no automaton.
-func (d *asciiDFA) match(s string) (matched, decided bool) {
+func (d *asciiDFA) match(s string) (matched, decided bool) { return runDFA(d, s) }
+
+// matchBytes is match for a byte slice.
+func (d *asciiDFA) matchBytes(s []byte) (matched, decided bool) { return runDFA(d, s) }
+
+func runDFA[T string | []byte](d *asciiDFA, s T) (matched, decided bool) {
 	d.once.Do(d.build)
 	if !d.ok || len(s) == 0 {
 		return false, false
@@ -75,25 +80,6 @@ func (d *asciiDFA) match(s string) (matched, decided bool) {
 		}
 		if st == dfaDead {
 			continue // dead, but a later byte may still be non-ASCII
-		}
-		st = d.trans[st*n+int32(d.class[b])]
-	}
-	return st != dfaDead && d.acc[st], true
-}
-
-// matchBytes is match for a byte slice.
-func (d *asciiDFA) matchBytes(s []byte) (matched, decided bool) {
-	d.once.Do(d.build)
-	if !d.ok || len(s) == 0 {
-		return false, false
-	}
-	st, n := d.start, int32(d.n)
-	for _, b := range s {
-		if b >= 0x80 {
-			return false, false
-		}
-		if st == dfaDead {
-			continue
 		}
 		st = d.trans[st*n+int32(d.class[b])]
 	}

@@ -15,6 +15,41 @@ import (
 // window reads are checked against.
 type memTable []int64
 
+// seqTable is a table of n keys, f(0) to f(n-1), in order.
+func seqTable(n int, f func(int) int64) memTable {
+	m := make(memTable, n)
+	for i := range m {
+		m[i] = f(i)
+	}
+	return m
+}
+
+// space is the key space of the table's keys, and its smallest key.
+func (m memTable) space(t *testing.T) (KeySpace, int64) {
+	t.Helper()
+	lo, hi := m[0], m[len(m)-1]
+	space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
+	if !ok {
+		t.Fatal("no key space")
+	}
+	return space, lo
+}
+
+// collectInto wraps a keep function so that the keys it keeps are
+// appended to got.
+func collectInto(got *[]int64) func(keep func([]byte) bool) func([]byte) bool {
+	return func(keep func([]byte) bool) func([]byte) bool {
+		return func(k []byte) bool {
+			if !keep(k) {
+				return false
+			}
+			v, _ := strconv.ParseInt(string(k), 10, 64)
+			*got = append(*got, v)
+			return true
+		}
+	}
+}
+
 func (m memTable) read(ws []Window, keep func(string) bool) error {
 	for _, w := range ws {
 		from := w.From.(int64)
@@ -27,36 +62,25 @@ func (m memTable) read(ws []Window, keep func(string) bool) error {
 }
 
 func TestKeyRanges(t *testing.T) {
-	seq := func(n int, f func(int) int64) memTable {
-		m := make(memTable, n)
-		for i := range m {
-			m[i] = f(i)
-		}
-		return m
-	}
 	tests := []struct {
 		name  string
 		table memTable
 		size  int
 	}{
-		{"dense", seq(10000, func(i int) int64 { return int64(i) }), 1000},
-		{"gaps", seq(5000, func(i int) int64 { return int64(i) * 97 }), 1000},
-		{"two clusters", seq(1200, func(i int) int64 {
+		{"dense", seqTable(10000, func(i int) int64 { return int64(i) }), 1000},
+		{"gaps", seqTable(5000, func(i int) int64 { return int64(i) * 97 }), 1000},
+		{"two clusters", seqTable(1200, func(i int) int64 {
 			if i < 600 {
 				return int64(i)
 			}
 			return 1e15 + int64(i)
 		}), 1000},
-		{"fewer rows than the sample", seq(50, func(i int) int64 { return int64(i) * 3 }), 100},
+		{"fewer rows than the sample", seqTable(50, func(i int) int64 { return int64(i) * 3 }), 100},
 		{"extremes", memTable{math.MinInt64, -1, 0, 1, math.MaxInt64}, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
-			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
-			if !ok {
-				t.Fatal("no key space")
-			}
+			space, lo := tc.table.space(t)
 			run := func(seed uint64) []string {
 				var got []string
 				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1))}
@@ -175,13 +199,6 @@ func (m memTable) spans(sp []Span, keep func([]byte) bool) error {
 // by windows of rows; the sample is as large as asked, of distinct rows,
 // the same for the same seed, and spread over the table.
 func TestKeyRangesSpans(t *testing.T) {
-	seq := func(n int, f func(int) int64) memTable {
-		m := make(memTable, n)
-		for i := range m {
-			m[i] = f(i)
-		}
-		return m
-	}
 	tests := []struct {
 		name        string
 		table       memTable
@@ -190,11 +207,11 @@ func TestKeyRangesSpans(t *testing.T) {
 		onlySpans   bool // no window read needed
 		spreadTenth bool // every tenth of the key space holds a kept row
 	}{
-		{"dense", seq(100000, func(i int) int64 { return int64(i) + 1 }), 100000, 1000, true, true},
-		{"dense, estimate off by a third", seq(100000, func(i int) int64 { return int64(i) + 1 }), 70000, 1000, true, true},
-		{"every seventh key", seq(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false, true},
-		{"negative keys", seq(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true, true},
-		{"two clusters", seq(20000, func(i int) int64 {
+		{"dense", seqTable(100000, func(i int) int64 { return int64(i) + 1 }), 100000, 1000, true, true},
+		{"dense, estimate off by a third", seqTable(100000, func(i int) int64 { return int64(i) + 1 }), 70000, 1000, true, true},
+		{"every seventh key", seqTable(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false, true},
+		{"negative keys", seqTable(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true, true},
+		{"two clusters", seqTable(20000, func(i int) int64 {
 			if i < 10000 {
 				return int64(i)
 			}
@@ -203,24 +220,11 @@ func TestKeyRangesSpans(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
-			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
-			if !ok {
-				t.Fatal("no key space")
-			}
+			space, lo := tc.table.space(t)
 			run := func(seed uint64) ([]int64, int, int) {
 				var got []int64
 				spanCalls, windowCalls := 0, 0
-				collect := func(keep func([]byte) bool) func([]byte) bool {
-					return func(k []byte) bool {
-						if !keep(k) {
-							return false
-						}
-						v, _ := strconv.ParseInt(string(k), 10, 64)
-						got = append(got, v)
-						return true
-					}
-				}
+				collect := collectInto(&got)
 				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1)), Estimate: tc.estimate,
 					ReadSpans: func(sp []Span, keep func([]byte) bool) error {
 						spanCalls++
@@ -259,7 +263,7 @@ func TestKeyRangesSpans(t *testing.T) {
 				}
 				tenths := map[int64]bool{}
 				for _, k := range got {
-					tenths[(k-lo)*10/(hi-lo+1)] = true
+					tenths[(k-lo)*10/(tc.table[len(tc.table)-1]-lo+1)] = true
 				}
 				if len(tenths) != 10 {
 					t.Errorf("kept rows in %d tenths of the key space, want all 10", len(tenths))
@@ -342,14 +346,7 @@ func TestKeyIntervals(t *testing.T) {
 // order give the sample the ordered read gives for the same seed (the same
 // rows, the later windows included); otherwise ReadSpans reads them.
 func TestKeyRangesSpansAnyOrder(t *testing.T) {
-	seq := func(n int, f func(int) int64) memTable {
-		m := make(memTable, n)
-		for i := range m {
-			m[i] = f(i)
-		}
-		return m
-	}
-	dense := seq(100000, func(i int) int64 { return int64(i) + 1 })
+	dense := seqTable(100000, func(i int) int64 { return int64(i) + 1 })
 	tests := []struct {
 		name     string
 		table    memTable
@@ -360,30 +357,17 @@ func TestKeyRangesSpansAnyOrder(t *testing.T) {
 		{"dense", dense, 100000, 1000, true},
 		{"dense, size not a multiple of the spans", dense, 100000, 1010, false},
 		{"dense, estimate off by a third", dense, 70000, 1000, false},
-		{"every fifth key missing (spans short, windows fill)", seq(80000, func(i int) int64 { return int64(i + i/4) }), 80000, 1000, true},
-		{"small, every fifth key missing (windows meet the spans)", seq(2000, func(i int) int64 { return int64(i + i/4) }), 2000, 200, true},
-		{"negative keys", seq(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true},
-		{"every seventh key", seq(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false},
+		{"every fifth key missing (spans short, windows fill)", seqTable(80000, func(i int) int64 { return int64(i + i/4) }), 80000, 1000, true},
+		{"small, every fifth key missing (windows meet the spans)", seqTable(2000, func(i int) int64 { return int64(i + i/4) }), 2000, 200, true},
+		{"negative keys", seqTable(50000, func(i int) int64 { return int64(i) - 25000 }), 50000, 500, true},
+		{"every seventh key", seqTable(50000, func(i int) int64 { return int64(i) * 7 }), 50000, 1000, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			lo, hi := tc.table[0], tc.table[len(tc.table)-1]
-			space, ok := NewKeySpace(strconv.FormatInt(lo, 10), strconv.FormatInt(hi, 10), false)
-			if !ok {
-				t.Fatal("no key space")
-			}
+			space, lo := tc.table.space(t)
 			run := func(seed uint64, withAnyOrder bool) ([]int64, int) {
 				var got []int64
-				collect := func(keep func([]byte) bool) func([]byte) bool {
-					return func(k []byte) bool {
-						if !keep(k) {
-							return false
-						}
-						v, _ := strconv.ParseInt(string(k), 10, 64)
-						got = append(got, v)
-						return true
-					}
-				}
+				collect := collectInto(&got)
 				anyCalls := 0
 				kr := KeyRanges{Size: tc.size, Space: space, Lo: lo, Rng: rand.New(rand.NewPCG(seed, 1)), Estimate: tc.estimate,
 					ReadSpans: func(sp []Span, keep func([]byte) bool) error { return tc.table.spans(sp, collect(keep)) }}
