@@ -208,17 +208,26 @@ func plainString(t string) bool {
 // JWT or a URL: pairs need an "=" (query strings, logfmt) or a line break
 // (header blocks), base64 at least 16 bytes of its alphabet only.
 func mayHoldPairsOrBase64(t string) bool {
-	b64 := len(t) >= 16
-	for i := 0; i < len(t); i++ {
-		switch c := t[i]; {
-		case c == '=' || c == '\n':
+	if len(t) >= 16 {
+		i := 0
+		for i < len(t) && base64Alphabet[t[i]] {
+			i++
+		}
+		if i == len(t) {
 			return true
-		case b64 && !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'):
-			b64 = false
 		}
 	}
-	return b64
+	return strings.IndexByte(t, '=') >= 0 || strings.IndexByte(t, '\n') >= 0
 }
+
+// base64Alphabet holds the bytes of standard and URL-safe base64, padding
+// aside.
+var base64Alphabet = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") {
+		t[c] = true
+	}
+	return t
+}()
 
 func (f *Flattener) undecodable(v Visitor, enc string) {
 	if u, ok := v.(Undecodable); ok {
