@@ -271,3 +271,25 @@ func hasNil(ms []map[string]any) bool {
 	}
 	return false
 }
+
+// TestParserKeyGuesses: one parser reads documents whose keys come in the
+// order it guesses, in another order, escaped, and new: each decodes as
+// encoding/json decodes it.
+func TestParserKeyGuesses(t *testing.T) {
+	p := newParser(MaxDepth)
+	for _, doc := range []string{
+		`{"a":1,"b":{"c":2,"d":3},"e":[{"f":1,"g":2},{"f":3,"g":4}]}`,
+		`{"a":1,"b":{"c":2,"d":3},"e":[{"f":1,"g":2},{"f":3,"g":4}]}`,
+		`{"b":{"d":1,"c":2},"a":3,"e":[{"g":1,"f":2}]}`,
+		`{"a":1,"x":2,"b":{"c":{"c":{"c":1}}}}`,
+		`{"\u0061":1,"a\"b":2,"b":{"c":2,"d":3}}`,
+		`{"a":1,"a":2}`,
+		`{"e":[{"f":1,"g":2},{"g":3,"f":4,"h":{}}],"a":null}`,
+	} {
+		got, reason := p.parseObject([]byte(doc))
+		want, wantReason := refDecode([]byte(doc))
+		if reason != wantReason || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v (%q), encoding/json %v (%q)", doc, got, reason, want, wantReason)
+		}
+	}
+}

@@ -23,8 +23,11 @@ type parser struct {
 	text     string // data as one string: unescaped string values are substrings of it
 	pos      int
 	maxDepth int
-	keys     map[string]string
-	scratch  []byte
+	keys     map[string]*keyEntry
+	// firstKeys[d] is the first key of the last object read at depth d,
+	// the guess for the next object's (see key)
+	firstKeys [maxPredictDepth]*keyEntry
+	scratch   []byte
 	// Values of the arrays and objects being read, so that each gets
 	// allocated once at its final size.
 	vals     []any
@@ -42,8 +45,21 @@ var (
 // maxCachedKeys bounds the key cache of a parser.
 const maxCachedKeys = 4096
 
+// maxPredictDepth bounds the depths at which an object's first key is
+// guessed.
+const maxPredictDepth = 16
+
+// keyEntry is a cached object key and the key that followed it last time
+// in the same object: documents of one shape repeat their keys in the
+// same order, so the next key is most often the one guessed, checked by
+// comparing bytes instead of hashing them for the cache.
+type keyEntry struct {
+	s    string
+	next *keyEntry
+}
+
 func newParser(maxDepth int) *parser {
-	return &parser{maxDepth: maxDepth, keys: make(map[string]string)}
+	return &parser{maxDepth: maxDepth, keys: make(map[string]*keyEntry)}
 }
 
 // parseObject decodes data, which must hold one JSON object and nothing but
@@ -107,7 +123,7 @@ func (p *parser) value(depth int) (any, error) {
 	case '[':
 		return p.array(depth + 1)
 	case '"':
-		s, err := p.str(false)
+		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -150,14 +166,32 @@ func (p *parser) object(depth int) (any, error) {
 		p.vals = p.vals[:base]
 		p.keyStack = p.keyStack[:base]
 	}()
+	var prev *keyEntry // the key before, when cached
 	for {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return nil, errSyntax
 		}
-		k, err := p.str(true)
+		var guess *keyEntry
+		switch {
+		case len(p.vals) == base && depth < maxPredictDepth:
+			guess = p.firstKeys[depth]
+		case prev != nil:
+			guess = prev.next
+		}
+		e, k, err := p.key(guess)
 		if err != nil {
 			return nil, err
 		}
+		if e != nil && e != guess {
+			if len(p.vals) == base {
+				if depth < maxPredictDepth {
+					p.firstKeys[depth] = e
+				}
+			} else if prev != nil {
+				prev.next = e
+			}
+		}
+		prev = e
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
 			return nil, errSyntax
@@ -275,7 +309,41 @@ func (p *parser) number() (any, error) {
 }
 
 // str reads a string; key strings go through the key cache.
-func (p *parser) str(key bool) (string, error) {
+// key reads an object key: the cached one, found by comparing the bytes
+// with guess (the key that came next last time) or by a lookup, or a new
+// string. e is nil for a key not in the cache (escaped, too long, the
+// cache full).
+func (p *parser) key(guess *keyEntry) (e *keyEntry, k string, err error) {
+	d := p.data
+	start := p.pos + 1
+	for i := start; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"':
+			p.pos = i + 1
+			raw := d[start:i]
+			if guess != nil && guess.s == string(raw) {
+				return guess, guess.s, nil
+			}
+			if e, ok := p.keys[string(raw)]; ok {
+				return e, e.s, nil
+			}
+			s := string(raw)
+			if len(p.keys) < maxCachedKeys && len(s) <= 64 {
+				e = &keyEntry{s: s}
+				p.keys[s] = e
+			}
+			return e, s, nil
+		case c == '\\':
+			k, err = p.strEscaped(start, i)
+			return nil, k, err
+		case c < 0x20:
+			return nil, "", errSyntax
+		}
+	}
+	return nil, "", errSyntax
+}
+
+func (p *parser) str() (string, error) {
 	d := p.data
 	start := p.pos + 1
 	i := start
@@ -283,17 +351,6 @@ func (p *parser) str(key bool) (string, error) {
 		c := d[i]
 		if c == '"' {
 			p.pos = i + 1
-			raw := d[start:i]
-			if key {
-				if s, ok := p.keys[string(raw)]; ok {
-					return s, nil
-				}
-				s := string(raw)
-				if len(p.keys) < maxCachedKeys && len(s) <= 64 {
-					p.keys[s] = s
-				}
-				return s, nil
-			}
 			return p.text[start:i], nil
 		}
 		if c == '\\' {
