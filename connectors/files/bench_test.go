@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/internal/benchgen"
 )
 
 // benchDoc is one document of the benchmark file, shaped like an app's user.
@@ -106,4 +107,26 @@ func BenchmarkCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkParseCorpus parses the records of the scan benchmarks' corpus
+// (benchgen.WriteMixed: nine shapes interleaved) on one goroutine: the
+// parser's cost alone.
+func BenchmarkParseCorpus(b *testing.B) {
+	var buf bytes.Buffer
+	if err := benchgen.WriteMixed(&buf, 20000, 1); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	p := newParser(MaxDepth)
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, l := range lines {
+			if _, reason := p.parseObject(l); reason != "" {
+				b.Fatal(reason)
+			}
+		}
+	}
 }
