@@ -35,6 +35,15 @@ func (m memTable) space(t *testing.T) (KeySpace, int64) {
 	return space, lo
 }
 
+// readInto is the table's read of windows, the kept keys collected by
+// collect (collectInto).
+func (m memTable) readInto(collect func(keep func([]byte) bool) func([]byte) bool) func([]Window, func(string) bool) error {
+	return func(ws []Window, keep func(string) bool) error {
+		k := collect(func(b []byte) bool { return keep(string(b)) })
+		return m.read(ws, func(s string) bool { return k([]byte(s)) })
+	}
+}
+
 // collectInto wraps a keep function so that the keys it keeps are
 // appended to got.
 func collectInto(got *[]int64) func(keep func([]byte) bool) func([]byte) bool {
@@ -230,10 +239,10 @@ func TestKeyRangesSpans(t *testing.T) {
 						spanCalls++
 						return tc.table.spans(sp, collect(keep))
 					}}
+				read := tc.table.readInto(collect)
 				res, err := kr.Run(func(ws []Window, keep func(string) bool) error {
 					windowCalls++
-					k := collect(func(b []byte) bool { return keep(string(b)) })
-					return tc.table.read(ws, func(s string) bool { return k([]byte(s)) })
+					return read(ws, keep)
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -393,10 +402,7 @@ func TestKeyRangesSpansAnyOrder(t *testing.T) {
 						return nil
 					}
 				}
-				res, err := kr.Run(func(ws []Window, keep func(string) bool) error {
-					k := collect(func(b []byte) bool { return keep(string(b)) })
-					return tc.table.read(ws, func(s string) bool { return k([]byte(s)) })
-				})
+				res, err := kr.Run(tc.table.readInto(collect))
 				if err != nil {
 					t.Fatal(err)
 				}
