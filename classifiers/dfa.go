@@ -73,17 +73,19 @@ func runDFA[T string | []byte](d *asciiDFA, s T) (matched, decided bool) {
 		return false, false
 	}
 	st, n := d.start, int32(d.n)
+	if st == dfaDead {
+		return false, true // the expression matches nothing
+	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		if b >= 0x80 {
 			return false, false
 		}
-		if st == dfaDead {
-			continue // dead, but a later byte may still be non-ASCII
+		if st = d.trans[st*n+int32(d.class[b])]; st == dfaDead {
+			return false, true // no match can start this way, whatever follows
 		}
-		st = d.trans[st*n+int32(d.class[b])]
 	}
-	return st != dfaDead && d.acc[st], true
+	return d.acc[st], true
 }
 
 func (d *asciiDFA) build() {
