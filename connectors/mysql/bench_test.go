@@ -188,7 +188,9 @@ func BenchmarkConvert10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, row := range rows {
-			copy(r.raw, row)
+			for k, v := range row {
+				r.vals[k] = v
+			}
 			if _, ok := r.document(conv, &res); !ok {
 				b.Fatal("row skipped")
 			}

@@ -34,8 +34,8 @@ func TestDriverRowsAreDatabaseSQLs(t *testing.T) {
 		var rows [][][]byte
 		r := newRowReader(tb)
 		keep := func() error {
-			row := make([][]byte, len(r.raw))
-			for i, v := range r.raw {
+			row := make([][]byte, len(r.vals))
+			for i, v := range r.vals {
 				if v != nil {
 					row[i] = append([]byte{}, v...)
 				}

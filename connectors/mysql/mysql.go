@@ -378,7 +378,7 @@ func (s *session) eachRow(ctx context.Context, r *rowReader, fn func() error, st
 			return err
 		}
 		defer rows.Close()
-		vals := make([]driver.Value, len(r.raw))
+		vals := make([]driver.Value, len(r.vals))
 		for n := 1; ; n++ {
 			if err := rows.Next(vals); err != nil {
 				if err == io.EOF {

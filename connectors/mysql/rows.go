@@ -14,10 +14,12 @@ import (
 // rowReader scans the rows of one table into buffers of the driver
 // (sql.RawBytes: no copy, no allocation per value).
 type rowReader struct {
-	t      *table
-	raw    []sql.RawBytes
-	dest   []any
+	t *table
+	// vals are the current row's values (nil for NULL): database/sql's
+	// Scan writes them as sql.RawBytes through dest, set as the driver
+	// gave them; row hands them over as they are (no copy of the slice).
 	vals   [][]byte
+	dest   []any
 	num    [][]byte // per column, the text of a value the driver parsed (set)
 	keyIdx int      // index of t.Key in the columns, -1 without one
 }
@@ -36,10 +38,10 @@ func columns(t *table) []sqlrows.Column {
 }
 
 func newRowReader(t *table) *rowReader {
-	r := &rowReader{t: t, raw: make([]sql.RawBytes, len(t.Cols)), dest: make([]any, len(t.Cols)),
-		vals: make([][]byte, len(t.Cols)), num: make([][]byte, len(t.Cols)), keyIdx: -1}
-	for i := range r.raw {
-		r.dest[i] = &r.raw[i]
+	r := &rowReader{t: t, vals: make([][]byte, len(t.Cols)), dest: make([]any, len(t.Cols)),
+		num: make([][]byte, len(t.Cols)), keyIdx: -1}
+	for i := range r.vals {
+		r.dest[i] = (*sql.RawBytes)(&r.vals[i])
 		if t.Key != "" && t.Cols[i].Name == t.Key {
 			r.keyIdx = i
 		}
@@ -47,10 +49,10 @@ func newRowReader(t *table) *rowReader {
 	return r
 }
 
-// scan reads the current row into r.raw (valid until the next Next).
+// scan reads the current row into r.vals (valid until the next Next).
 func (r *rowReader) scan(rows *sql.Rows) error { return rows.Scan(r.dest...) }
 
-// set takes the values of a row the driver read into r.raw: the bytes
+// set takes the values of a row the driver read into r.vals: the bytes
 // database/sql's Scan into sql.RawBytes gives for them (the driver parses
 // integer and floating-point columns of the text protocol; they are
 // written back as database/sql writes them), nil for NULL.
@@ -59,10 +61,10 @@ func (r *rowReader) set(vals []driver.Value) error {
 		b := r.num[i][:0]
 		switch x := v.(type) {
 		case nil:
-			r.raw[i] = nil
+			r.vals[i] = nil
 			continue
 		case []byte:
-			r.raw[i] = x
+			r.vals[i] = x
 			continue
 		case int64:
 			b = strconv.AppendInt(b, x, 10)
@@ -85,7 +87,7 @@ func (r *rowReader) set(vals []driver.Value) error {
 			b = []byte{} // an empty value, not NULL
 		}
 		r.num[i] = b
-		r.raw[i] = b
+		r.vals[i] = b
 	}
 	return nil
 }
@@ -95,7 +97,7 @@ func (r *rowReader) key() string {
 	if r.keyIdx < 0 {
 		return ""
 	}
-	return string(r.raw[r.keyIdx])
+	return string(r.vals[r.keyIdx])
 }
 
 // appendKey appends the range key of the current row to b.
@@ -103,17 +105,12 @@ func (r *rowReader) appendKey(b []byte) []byte {
 	if r.keyIdx < 0 {
 		return b
 	}
-	return append(b, r.raw[r.keyIdx]...)
+	return append(b, r.vals[r.keyIdx]...)
 }
 
 // row is the current row's values (nil for NULL), valid until the next
 // scan.
-func (r *rowReader) row() [][]byte {
-	for i, b := range r.raw {
-		r.vals[i] = b
-	}
-	return r.vals
-}
+func (r *rowReader) row() [][]byte { return r.vals }
 
 // document converts the current row; a row that is not a document is
 // counted in res and ok is false.

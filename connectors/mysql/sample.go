@@ -323,7 +323,7 @@ func (c *Connector) keyRanges(ctx context.Context, s *session, t *table, size in
 			return func(sp []sqlrows.Span, keep func([]byte) bool) error {
 				stmt, args := statement(t, sp)
 				return s.eachRow(ctx, r, func() error {
-					if !keep(r.raw[r.keyIdx]) {
+					if !keep(r.vals[r.keyIdx]) {
 						return nil
 					}
 					return p.Add(r.row())

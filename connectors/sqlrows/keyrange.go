@@ -58,11 +58,43 @@ func parseKey(s string, unsigned bool) (*big.Int, bool) {
 // ord maps a key's decimal text to an unsigned integer of the same order
 // (signed keys with their sign bit flipped).
 func (s KeySpace) ord(key string) (uint64, bool) {
+	return ordOf(s, key)
+}
+
+// ordBytes is ord of a key given as bytes (a row's, read for every row):
+// plain decimal keys of up to 18 digits are converted digit by digit, the
+// others as ord does.
+func (s KeySpace) ordBytes(key []byte) (uint64, bool) {
+	digits := key
+	neg := len(key) > 0 && key[0] == '-' && !s.unsigned
+	if neg {
+		digits = key[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || len(digits) > 1 && digits[0] == '0' {
+		return ordOf(s, key)
+	}
+	var v uint64
+	for _, c := range digits {
+		if c-'0' > 9 {
+			return ordOf(s, key) // not plain decimal: strconv decides ("+5" is a key, "5x" is not)
+		}
+		v = v*10 + uint64(c-'0')
+	}
 	if s.unsigned {
-		v, err := strconv.ParseUint(key, 10, 64)
+		return v, true
+	}
+	if neg {
+		return uint64(-int64(v)) ^ 1<<63, true
+	}
+	return v ^ 1<<63, true
+}
+
+func ordOf[T string | []byte](s KeySpace, key T) (uint64, bool) {
+	if s.unsigned {
+		v, err := strconv.ParseUint(string(key), 10, 64)
 		return v, err == nil
 	}
-	v, err := strconv.ParseInt(key, 10, 64)
+	v, err := strconv.ParseInt(string(key), 10, 64)
 	return uint64(v) ^ 1<<63, err == nil
 }
 
@@ -359,7 +391,7 @@ func (k KeyRanges) spanRound(ranges, per, perQuery int, kept *keyIntervals, res 
 		}
 		cur, taken := 0, 0
 		keep := func(key []byte) bool {
-			o, ok := k.Space.ord(string(key)) // not kept: no copy
+			o, ok := k.Space.ordBytes(key)
 			if !ok || res.Taken >= k.Size {
 				return false
 			}
@@ -397,7 +429,7 @@ func (k KeyRanges) readAnyOrder(spans []Span, bounds [][2]uint64, kept *keyInter
 		kept.extend(b[1])
 	}
 	return k.ReadSpansAnyOrder(spans, func(key []byte) bool {
-		o, ok := k.Space.ord(string(key)) // not kept: no copy
+		o, ok := k.Space.ordBytes(key)
 		if !ok || res.Taken >= k.Size {
 			return false
 		}

@@ -430,3 +430,22 @@ func TestKeyRangesSpansAnyOrder(t *testing.T) {
 		})
 	}
 }
+
+// FuzzOrdBytes checks the digit-by-digit conversion of a row's key
+// against ord (strconv), signed and unsigned: the same ordinal, and a key
+// taken by one is taken by the other.
+func FuzzOrdBytes(f *testing.F) {
+	for _, k := range []string{"0", "7", "-7", "-0", "+5", "007", "5x", "", "-", "18446744073709551615",
+		"9223372036854775807", "-9223372036854775808", "999999999999999999", "-999999999999999999", "1e3", " 5"} {
+		f.Add(k, false)
+		f.Add(k, true)
+	}
+	f.Fuzz(func(t *testing.T, key string, unsigned bool) {
+		s := KeySpace{unsigned: unsigned}
+		want, wok := s.ord(key)
+		got, ok := s.ordBytes([]byte(key))
+		if ok != wok || ok && got != want {
+			t.Fatalf("ordBytes(%q, unsigned %v) = %d, %v; ord: %d, %v", key, unsigned, got, ok, want, wok)
+		}
+	})
+}
