@@ -234,11 +234,14 @@ func reportRSS(b *testing.B) {
 // the clock when the last one is decoded.
 func BenchmarkVersusRaw(b *testing.B) {
 	srv, cl := startBench(b)
-	b.Run("sample", func(b *testing.B) { versusRaw(b, srv, cl, false) })
-	b.Run("sample+decode", func(b *testing.B) { versusRaw(b, srv, cl, true) })
+	b.Run("sample", func(b *testing.B) { versusRaw(b, srv, cl, false, 1) })
+	b.Run("sample+decode", func(b *testing.B) { versusRaw(b, srv, cl, true, 1) })
+	b.Run("sample-4-at-once", func(b *testing.B) { versusRaw(b, srv, cl, false, 4) })
 }
 
-func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode bool) {
+// versusRaw: patterns sampled at once: 1, one after the other; 4, as a
+// scan samples the containers of a target by default (--concurrency 4).
+func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode bool, atOnce int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	type kt struct{ k, t string }
@@ -282,7 +285,7 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 		runtime.GC()
 		cpu0 = benchstat.ProcessCPU()
 		start = time.Now()
-		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{}.WithStore(Name, own))
+		c, err := Open(ctx, "redis://"+srv.Addr, connectors.Options{Concurrency: atOnce}.WithStore(Name, own))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -292,13 +295,28 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 		}
 		docs := 0
 		emit, wait := connectortest.DecodingEmit(b, decode, &docs)
-		for _, ct := range cs {
-			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, emit); err != nil {
-				b.Fatal(err)
-			}
+		if atOnce > 1 {
+			emit = lockedEmit(emit)
 		}
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, atOnce)
+		for _, ct := range cs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, emit); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
 		c.Close()
 		wait()
+		if b.Failed() {
+			b.FailNow()
+		}
 		ours := time.Since(start)
 		oursCPU := benchstat.ProcessCPU() - cpu0
 		cpuRatios = append(cpuRatios, float64(oursCPU)/float64(max(rawCPU, 1)))
@@ -317,6 +335,17 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 	benchstat.ReportSpread(b, "ratio", ratios)
 	benchstat.ReportMedian(b, "server-ratio", serverRatios)
 	benchstat.ReportMedian(b, "cpu-ratio", cpuRatios)
+}
+
+// lockedEmit serialises calls of emit (the patterns sampled at once call it
+// from their own goroutines).
+func lockedEmit(emit func(connectors.Document) error) func(connectors.Document) error {
+	var mu sync.Mutex
+	return func(d connectors.Document) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return emit(d)
+	}
 }
 
 // resetStats and serverMicros measure the time the server spent on the
