@@ -121,6 +121,13 @@ type RawDocument interface {
 	Decode() (fields map[string]any, reason string, ok bool)
 }
 
+// Sizer is implemented by raw documents that know how many bytes they
+// hold until they are decoded: the scan bounds the bytes of the documents
+// read and not yet classified by it, so that big records do not pile up.
+type Sizer interface {
+	Size() int
+}
+
 // Decode returns d's fields, decoding a raw document; ok is false for a
 // record that is no document (reason says why; empty for a Document
 // with neither Fields nor Raw).

@@ -25,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/piisniff/piisniff/classifiers"
 	"github.com/piisniff/piisniff/connectors"
 	"github.com/piisniff/piisniff/internal/redact"
@@ -61,7 +63,19 @@ type Config struct {
 	// Ignore moves the findings it matches to the report's ignored section
 	// before scoring; nil ignores nothing.
 	Ignore *report.IgnoreFile
+	// MaxInFlightBytes bounds the bytes of the raw documents read and not
+	// yet classified (those whose connector says their size,
+	// connectors.Sizer), over all targets and containers; 0 means
+	// DefaultMaxInFlightBytes. A document larger than the bound is read
+	// once the others are classified, alone.
+	MaxInFlightBytes int64
 }
+
+// DefaultMaxInFlightBytes is Config.MaxInFlightBytes when it is 0: some
+// four documents at the default --max-document-bytes (16 MiB), or
+// thousands of the usual ones. The count of documents in flight is
+// bounded too (the jobs channel), so the bound matters for big records.
+const DefaultMaxInFlightBytes = 64 << 20
 
 // DefaultMaxExamples is the number of examples kept per finding when
 // Config.MaxExamples is 0.
@@ -99,6 +113,9 @@ func (c *Config) defaults() {
 	}
 	if c.TargetConcurrency <= 0 {
 		c.TargetConcurrency = 4
+	}
+	if c.MaxInFlightBytes <= 0 {
+		c.MaxInFlightBytes = DefaultMaxInFlightBytes
 	}
 	if c.Progress == nil {
 		c.Progress = noProgress{}
@@ -213,14 +230,22 @@ type scanner struct {
 	jobs   chan job
 	wg     sync.WaitGroup
 	hasher exampleHasher
+	// inFlight holds a weight per byte of the raw documents read and not
+	// yet classified (Config.MaxInFlightBytes)
+	inFlight *semaphore.Weighted
+	// bigBatch: a batch holding this many bytes goes to the workers before
+	// it is full, so that big documents are spread over the workers
+	// instead of waiting in one batch for one worker
+	bigBatch int64
 }
 
 // job is a batch of a container's documents for one worker: documents
 // go to the workers batchDocs at a time, so that handing one over costs
 // a sixteenth of a channel operation and of a goroutine wake-up.
 type job struct {
-	cs   *containerState
-	docs []connectors.Document
+	cs    *containerState
+	docs  []connectors.Document
+	bytes int64 // of inFlight, given back once the documents are classified
 }
 
 // batchDocs is the most documents of a job. The channel holds as many
@@ -232,9 +257,22 @@ var batches = sync.Pool{New: func() any { return make([]connectors.Document, 0, 
 func newScanner(cfg Config) *scanner {
 	return &scanner{
 		cfg:    cfg,
-		jobs:   make(chan job, cfg.Workers*64/batchDocs),
-		hasher: exampleHasher{seed: uint64(cfg.Seed)},
+		jobs:     make(chan job, cfg.Workers*64/batchDocs),
+		hasher:   exampleHasher{seed: uint64(cfg.Seed)},
+		inFlight: semaphore.NewWeighted(cfg.MaxInFlightBytes),
+		bigBatch: max(cfg.MaxInFlightBytes/int64(4*cfg.Workers), 1),
 	}
+}
+
+// docBytes is the weight of d in inFlight: the bytes a raw document says
+// it holds, at most the whole bound (such a document is in flight alone);
+// 0 for the others.
+func (s *scanner) docBytes(d connectors.Document) int64 {
+	sz, ok := d.Raw.(connectors.Sizer)
+	if !ok {
+		return 0
+	}
+	return min(max(int64(sz.Size()), 0), s.cfg.MaxInFlightBytes)
 }
 
 func (s *scanner) start() {
@@ -248,6 +286,9 @@ func (s *scanner) start() {
 					w.process(j.cs, d)
 				}
 				j.cs.pending.Add(-len(j.docs))
+				if j.bytes > 0 {
+					s.inFlight.Release(j.bytes)
+				}
 				clear(j.docs) // hold no document in the pool
 				batches.Put(j.docs[:0])
 			}
@@ -384,13 +425,14 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 		cs.shards[i] = newShard()
 	}
 	batch := batches.Get().([]connectors.Document)
+	var batchBytes int64 // of inFlight, held by the batch
 	// send hands the batch to the workers; when the scan is interrupted
 	// first, the batch is kept for flush
 	send := func() error {
 		cs.pending.Add(len(batch)) // before a worker can count them done
 		select {
-		case s.jobs <- job{cs: cs, docs: batch}:
-			batch = batches.Get().([]connectors.Document)
+		case s.jobs <- job{cs: cs, docs: batch, bytes: batchBytes}:
+			batch, batchBytes = batches.Get().([]connectors.Document), 0
 			return nil
 		case <-ctx.Done():
 			cs.pending.Add(-len(batch))
@@ -404,9 +446,24 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 		if len(batch) == batchDocs {
 			return ctx.Err() // interrupted with a full batch: read no more
 		}
+		if n := s.docBytes(d); n > 0 {
+			if !s.inFlight.TryAcquire(n) {
+				// the batch goes first, so that what it holds can be
+				// given back while this waits
+				if len(batch) > 0 {
+					if err := send(); err != nil {
+						return err
+					}
+				}
+				if err := s.inFlight.Acquire(ctx, n); err != nil {
+					return err // interrupted: this document is not classified
+				}
+			}
+			batchBytes += n
+		}
 		batch = append(batch, d)
 		s.cfg.Progress.Documents(1) // read; classified once its batch is full, or at the end
-		if len(batch) == batchDocs {
+		if len(batch) == batchDocs || batchBytes >= s.bigBatch {
 			return send()
 		}
 		return nil
@@ -416,7 +473,7 @@ func (s *scanner) scanContainer(ctx context.Context, conn connectors.Connector, 
 	// the workers run until the scanner stops
 	if len(batch) > 0 {
 		cs.pending.Add(len(batch))
-		s.jobs <- job{cs: cs, docs: batch}
+		s.jobs <- job{cs: cs, docs: batch, bytes: batchBytes}
 	} else {
 		batches.Put(batch)
 	}

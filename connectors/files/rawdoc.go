@@ -234,6 +234,9 @@ type rawRecord struct {
 	line, seq  int64
 }
 
+// Size implements connectors.Sizer: the record's bytes.
+func (r *rawRecord) Size() int { return int(r.end - r.start) }
+
 // Decode implements connectors.RawDocument.
 func (r *rawRecord) Decode() (map[string]any, string, bool) {
 	a := r.a

@@ -188,3 +188,42 @@ func TestDecodeOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestRawRecordSize: a raw record says the bytes of its record
+// (connectors.Sizer), which the scan bounds in flight, for NDJSON lines
+// and for the objects of a JSON array.
+func TestRawRecordSize(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(i int) string { return fmt.Sprintf(`{"id":%d,"note":"%s"}`, i, strings.Repeat("x", i*37%500)) }
+	const n = 300
+	for _, path := range []string{
+		writeLines(t, dir, "a.ndjson", n, rec),
+		writeLines(t, dir, "a.json", 1, func(int) string {
+			var recs []string
+			for i := range n {
+				recs = append(recs, rec(i))
+			}
+			return "[" + strings.Join(recs, ",\n") + "]"
+		}),
+	} {
+		c, ct := openContainer(t, path, connectors.Options{})
+		i := 0
+		_, err := c.Sample(context.Background(), ct, connectors.SampleOptions{}, func(d connectors.Document) error {
+			sz, ok := d.Raw.(connectors.Sizer)
+			if !ok {
+				t.Fatalf("%s: document %d is not a raw record with a size: %#v", ct.Name, i, d)
+			}
+			if got, want := sz.Size(), len(rec(i)); got != want {
+				t.Errorf("%s: document %d: Size() %d, want %d", ct.Name, i, got, want)
+			}
+			if _, _, ok := d.Decode(); !ok {
+				t.Errorf("%s: document %d did not decode", ct.Name, i)
+			}
+			i++
+			return nil
+		})
+		if err != nil || i != n {
+			t.Fatalf("%s: %d documents, %v", ct.Name, i, err)
+		}
+	}
+}

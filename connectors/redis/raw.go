@@ -32,6 +32,24 @@ type rawDoc struct {
 	entry map[string]any
 }
 
+// Size implements connectors.Sizer: the bytes of the reply's strings.
+func (r *rawDoc) Size() int {
+	n := len(r.str)
+	for _, v := range r.vals {
+		n += len(v)
+	}
+	for k, v := range r.hash {
+		n += len(k) + len(v)
+	}
+	for k, v := range r.entry {
+		n += len(k)
+		if s, ok := v.(string); ok {
+			n += len(s)
+		}
+	}
+	return n
+}
+
 // Decode implements connectors.RawDocument. The reply is let go once
 // decoded: a raw document shares its allocation with others of its batch
 // (see sampler.raw), and its values are not held for them.

@@ -73,3 +73,26 @@ func TestRawDocuments(t *testing.T) {
 		})
 	}
 }
+
+// TestRawDocSize: a raw document says the bytes of its reply's strings
+// (connectors.Sizer), which the scan bounds in flight; the key's ids are
+// not counted (they are the listing's, not the reply's).
+func TestRawDocSize(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		doc  rawDoc
+		want int
+	}{
+		{"string", rawDoc{kind: rawString, str: "hello", ids: []string{"42"}}, 5},
+		{"items", rawDoc{kind: rawItems, vals: []string{"a", "bc", ""}}, 3},
+		{"hash", rawDoc{kind: rawHashMap, hash: map[string]string{"email": "a@b.c", "n": ""}}, 11},
+		{"hash pairs", rawDoc{kind: rawHash, vals: []string{"email", "a@b.c"}}, 10},
+		{"stream entry", rawDoc{kind: rawEntry, entry: map[string]any{"ip": "10.0.0.1", "n": int64(5)}}, 11},
+		{"empty", rawDoc{}, 0},
+	} {
+		var sz connectors.Sizer = &tt.doc
+		if got := sz.Size(); got != tt.want {
+			t.Errorf("%s: Size() %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -70,6 +70,22 @@ type rawRow struct {
 	first, start int32
 }
 
+// Size implements connectors.Sizer: the bytes of the row's values (0
+// once decoded).
+func (r *rawRow) Size() int {
+	a := r.a
+	if a == nil {
+		return 0
+	}
+	end := r.start
+	for _, e := range a.ends[r.first : int(r.first)+len(a.conv.Columns)] {
+		if e >= 0 {
+			end = e
+		}
+	}
+	return int(end - r.start)
+}
+
 // Decode implements connectors.RawDocument.
 func (r *rawRow) Decode() (map[string]any, string, bool) {
 	a := r.a

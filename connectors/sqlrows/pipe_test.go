@@ -26,15 +26,19 @@ func TestPipe(t *testing.T) {
 	// every row is decoded at once, on a goroutine of its own, while the
 	// next rows are added (as the pipeline's workers do)
 	var (
-		got []connectors.Document
-		out = make([]decoded, rows)
-		wg  sync.WaitGroup
+		got      []connectors.Document
+		out      = make([]decoded, rows)
+		wg       sync.WaitGroup
+		wantSize int // the bytes of the row being added
 	)
 	p := NewPipe(conv, func(d connectors.Document) error {
 		i := len(got)
 		got = append(got, d)
 		if d.Fields != nil || d.Raw == nil {
 			t.Fatalf("document %d is not raw: %#v", i, d)
+		}
+		if sz, ok := d.Raw.(connectors.Sizer); !ok || sz.Size() != wantSize {
+			t.Fatalf("document %d: Size() of a row of %d bytes: %v", i, wantSize, sz)
 		}
 		wg.Add(1)
 		go func() {
@@ -58,6 +62,7 @@ func TestPipe(t *testing.T) {
 		default:
 			v = []byte("row " + strconv.Itoa(i))
 		}
+		wantSize = len(id) + len(v)
 		if err := p.Add([][]byte{id, v}); err != nil {
 			t.Fatal(err)
 		}
@@ -82,6 +87,9 @@ func TestPipe(t *testing.T) {
 	checkPipeRows(t, docs, res, rows, jsonNumber)
 	if _, reason, ok := got[0].Decode(); ok || reason == "" {
 		t.Errorf("a raw row decoded twice: ok %v, reason %q", ok, reason)
+	}
+	if n := got[0].Raw.(connectors.Sizer).Size(); n != 0 {
+		t.Errorf("a decoded row says it holds %d bytes", n)
 	}
 }
 
