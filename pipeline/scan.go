@@ -256,7 +256,7 @@ var batches = sync.Pool{New: func() any { return make([]connectors.Document, 0, 
 
 func newScanner(cfg Config) *scanner {
 	return &scanner{
-		cfg:    cfg,
+		cfg:      cfg,
 		jobs:     make(chan job, cfg.Workers*64/batchDocs),
 		hasher:   exampleHasher{seed: uint64(cfg.Seed)},
 		inFlight: semaphore.NewWeighted(cfg.MaxInFlightBytes),
