@@ -107,6 +107,10 @@ type Document struct {
 	// workers, in parallel, so that the goroutine reading the store only
 	// reads. A Document with neither is no document.
 	Raw RawDocument
+	// Size, when not 0, is the bytes the record took as read (its BSON or
+	// JSON): the scan bounds the bytes of the documents read and not yet
+	// classified by it, or by a raw document's own Size (Sizer).
+	Size int
 }
 
 // RawDocument is a record read but not yet decoded.

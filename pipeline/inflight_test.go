@@ -145,3 +145,27 @@ func TestInFlightWaitEndsOnCancel(t *testing.T) {
 		t.Fatal("the scan did not stop after it was interrupted")
 	}
 }
+
+// TestDocBytes: a document weighs what its connector says it took as read
+// (Document.Size, else a raw document's Size), at most the whole bound.
+func TestDocBytes(t *testing.T) {
+	s := newScanner(Config{Workers: 2, MaxInFlightBytes: 1000})
+	raw := sizedDocOf{n: 300}
+	for _, tc := range []struct {
+		name string
+		doc  connectors.Document
+		want int64
+	}{
+		{"decoded, with a size", connectors.Document{Fields: map[string]any{"a": "b"}, Size: 120}, 120},
+		{"decoded, no size", connectors.Document{Fields: map[string]any{"a": "b"}}, 0},
+		{"raw with a size", connectors.Document{Raw: raw}, 300},
+		{"raw without a size", connectors.Document{Raw: sizedDoc{}}, 0},
+		{"Size over the raw document's", connectors.Document{Raw: raw, Size: 50}, 50},
+		{"larger than the bound", connectors.Document{Fields: map[string]any{}, Size: 5000}, 1000},
+		{"negative", connectors.Document{Fields: map[string]any{}, Size: -1}, 0},
+	} {
+		if got := s.docBytes(tc.doc); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -63,8 +63,8 @@ type Config struct {
 	// Ignore moves the findings it matches to the report's ignored section
 	// before scoring; nil ignores nothing.
 	Ignore *report.IgnoreFile
-	// MaxInFlightBytes bounds the bytes of the raw documents read and not
-	// yet classified (those whose connector says their size,
+	// MaxInFlightBytes bounds the bytes of the documents read and not yet
+	// classified (those whose connector says their size: Document.Size,
 	// connectors.Sizer), over all targets and containers; 0 means
 	// DefaultMaxInFlightBytes. A document larger than the bound is read
 	// once the others are classified, alone.
@@ -264,15 +264,15 @@ func newScanner(cfg Config) *scanner {
 	}
 }
 
-// docBytes is the weight of d in inFlight: the bytes a raw document says
-// it holds, at most the whole bound (such a document is in flight alone);
-// 0 for the others.
+// docBytes is the weight of d in inFlight: the bytes the document took as
+// read (Document.Size, or a raw document's Sizer), at most the whole bound
+// (such a document is in flight alone); 0 when the connector does not say.
 func (s *scanner) docBytes(d connectors.Document) int64 {
-	sz, ok := d.Raw.(connectors.Sizer)
-	if !ok {
-		return 0
+	n := int64(d.Size)
+	if sz, ok := d.Raw.(connectors.Sizer); ok && n == 0 {
+		n = int64(sz.Size())
 	}
-	return min(max(int64(sz.Size()), 0), s.cfg.MaxInFlightBytes)
+	return min(max(n, 0), s.cfg.MaxInFlightBytes)
 }
 
 func (s *scanner) start() {

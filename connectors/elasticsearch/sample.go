@@ -305,7 +305,7 @@ func (s *sampler) take(sr *searchResponse, first bool) (done bool, err error) {
 			s.res.Skip("invalid JSON")
 			continue
 		}
-		if err := s.emit(connectors.Document{Fields: m}); err != nil {
+		if err := s.emit(connectors.Document{Fields: m, Size: len(src)}); err != nil {
 			return true, err
 		}
 	}

@@ -83,6 +83,10 @@ func sampleAll(t *testing.T, c *Connector, ct connectors.Container, size int, se
 	var docs []map[string]any
 	res, err := c.Sample(context.Background(), ct, connectors.SampleOptions{Size: size, Seed: seed}, func(d connectors.Document) error {
 		checkPlain(t, d.Fields)
+		// the BSON read holds at least every key and string of the document
+		if least := textBytes(d.Fields); d.Size < least {
+			t.Errorf("%s: Size %d, but the document's keys and strings take %d bytes", ct.Name, d.Size, least)
+		}
 		docs = append(docs, d.Fields)
 		return nil
 	})
@@ -90,6 +94,24 @@ func sampleAll(t *testing.T, c *Connector, ct connectors.Container, size int, se
 		t.Fatalf("%s: %v", ct.Name, err)
 	}
 	return docs, res
+}
+
+// textBytes is the bytes of the keys and strings of v.
+func textBytes(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			n += len(k) + textBytes(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += textBytes(e)
+		}
+	case string:
+		n = len(x)
+	}
+	return n
 }
 
 var (

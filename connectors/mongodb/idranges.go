@@ -281,7 +281,7 @@ func (c *Connector) readRange(ctx context.Context, db *mongo.Database, cmd bson.
 		seen[key] = struct{}{}
 		got.taken++
 		if m, ok := c.decode(cur.Current, res); ok {
-			if err := emit(connectors.Document{Fields: m}); err != nil {
+			if err := emit(connectors.Document{Fields: m, Size: len(cur.Current)}); err != nil {
 				return got, last, err
 			}
 		}

@@ -192,7 +192,7 @@ func (c *Connector) drain(ctx context.Context, name string, cur *mongo.Cursor, s
 		}
 		taken++
 		if m, ok := c.decode(cur.Current, res); ok {
-			if err := emit(connectors.Document{Fields: m}); err != nil {
+			if err := emit(connectors.Document{Fields: m, Size: len(cur.Current)}); err != nil {
 				return *res, err
 			}
 		}
@@ -240,7 +240,7 @@ func (c *Connector) reservoir(ctx context.Context, name string, cur *mongo.Curso
 	}
 	for _, raw := range kept {
 		if m, ok := c.decode(raw, res); ok {
-			if err := emit(connectors.Document{Fields: m}); err != nil {
+			if err := emit(connectors.Document{Fields: m, Size: len(raw)}); err != nil {
 				return *res, err
 			}
 		}
