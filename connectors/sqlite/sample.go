@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,7 +144,7 @@ func (c *Connector) Containers(ctx context.Context) ([]connectors.Container, err
 			// The rowid span is the estimate: exact for tables whose rows
 			// were never deleted, an upper bound otherwise. No count(*).
 			var lo, hi sql.NullInt64
-			if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err == nil {
+			if err := c.rowidBounds(ctx, t, &lo, &hi); err == nil {
 				ct.EstimatedDocuments = 0
 				if lo.Valid {
 					ct.EstimatedDocuments = hi.Int64 - lo.Int64 + 1
@@ -260,25 +261,25 @@ func (c *Connector) Sample(ctx context.Context, ct connectors.Container, opts co
 func (c *Connector) keyset(ctx context.Context, t *table, bounds sqlrows.KeyBounds, res *connectors.SampleResult, conv *sqlrows.Converter,
 	emit func(connectors.Document) error) error {
 	r := newRowReader(t, conv)
-	n, err := sqlrows.ReadKeyset(keysetPageRows, func(after any, limit int) (int, any, error) {
-		var args []any
-		stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) +
-			bounds.Where(t.Rowid, after, func(v any) string { args = append(args, v); return "?" }) +
-			" ORDER BY " + t.Rowid + " LIMIT " + strconv.Itoa(limit)
-		page := 0
-		err := c.each(ctx, func(rows *sql.Rows) error {
-			if err := r.scan(rows); err != nil {
-				return err
-			}
-			page++
-			if doc, ok := r.document(res); ok {
-				if err := emit(connectors.Document{Fields: doc}); err != nil {
-					return sqlrows.EmitError{Err: err}
+	var n int64
+	err := piped(conv, res, emit, func(add func(*rowReader) error) error {
+		var err error
+		n, err = sqlrows.ReadKeyset(keysetPageRows, func(after any, limit int) (int, any, error) {
+			var args []any
+			stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) +
+				bounds.Where(t.Rowid, after, func(v any) string { args = append(args, v); return "?" }) +
+				" ORDER BY " + t.Rowid + " LIMIT " + strconv.Itoa(limit)
+			page := 0
+			err := c.each(ctx, func(rows *sql.Rows) error {
+				if err := r.scan(rows); err != nil {
+					return err
 				}
-			}
-			return nil
-		}, stmt, args...)
-		return page, r.rowid, err
+				page++
+				return add(r)
+			}, stmt, args...)
+			return page, r.rowid, err
+		})
+		return err
 	})
 	if err == nil {
 		res.TotalDocuments = n
@@ -343,11 +344,31 @@ func (c *Connector) reservoir(ctx context.Context, t *table, size int, rng *rand
 	return nil
 }
 
+// rowidBounds reads the smallest and largest rowid of t (NULL when it is
+// empty) through the rowid's b-tree: a search for each. SQLite finds one
+// min() or max() that way, but computes "SELECT min(rowid), max(rowid)"
+// by reading every row.
+func (c *Connector) rowidBounds(ctx context.Context, t *table, lo, hi *sql.NullInt64) error {
+	from := " FROM " + quoteIdent(t.Name) + ")"
+	return c.queryRow(ctx, "SELECT (SELECT min("+t.Rowid+")"+from+", (SELECT max("+t.Rowid+")"+from, nil, lo, hi)
+}
+
+// keyParam is an integer rowid written into the statement as its decimal
+// text (so that the plan is made for the actual range), or a placeholder
+// with its argument appended for any other value.
+func keyParam(v any, args *[]any) string {
+	if x, ok := v.(int64); ok {
+		return strconv.FormatInt(x, 10)
+	}
+	*args = append(*args, v)
+	return "?"
+}
+
 // rowidRanges draws the sample as random windows of rowid.
 func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimate int64, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
 	var lo, hi sql.NullInt64
-	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
+	if err := c.rowidBounds(ctx, t, &lo, &hi); err != nil {
 		return err
 	}
 	if !lo.Valid {
@@ -360,28 +381,44 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 		return c.reservoir(ctx, t, size, rng, res, conv, emit)
 	}
 	r := newRowReader(t, conv)
-	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
-	emitRow := func() error {
-		if doc, ok := r.document(res); ok {
-			if err := emit(connectors.Document{Fields: doc}); err != nil {
-				return sqlrows.EmitError{Err: err}
-			}
-		}
-		return nil
+	var kr sqlrows.KeyRangesResult
+	err := piped(conv, res, emit, func(add func(*rowReader) error) error {
+		var err error
+		kr, err = c.rowidWindows(ctx, t, r, sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate},
+			func() error { return add(r) })
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	res.Notes = append(res.Notes, kr.Note("rowid"))
+	if kr.Taken < size {
+		res.Notes = append(res.Notes, fmt.Sprintf("only %d distinct rows could be drawn from random rowid windows", kr.Taken))
+	}
+	return nil
+}
+
+// rowidWindows runs kr on t's rowid: the spans in one statement, then
+// windows one statement each; emitRow hands over r's current row.
+func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr sqlrows.KeyRanges, emitRow func() error) (sqlrows.KeyRangesResult, error) {
+	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
 	var key []byte
 	spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
+		// one SELECT per span, each a search of the rowid, in one
+		// statement: SQLite reads the OR of the spans' ranges by scanning
+		// the whole table (its planner takes 20 ranges for more than the
+		// table), a second for a million rows where the searches take
+		// milliseconds; the SELECTs' rows are merged in rowid order
 		var b strings.Builder
 		var args []any
-		b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE ")
 		for i, s := range sp {
 			if i > 0 {
-				b.WriteString(" OR ")
+				b.WriteString(" UNION ALL ")
 			}
-			b.WriteString(t.Rowid + " BETWEEN ? AND ?")
-			args = append(args, s.From, s.To)
+			b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " +
+				t.Rowid + " BETWEEN " + keyParam(s.From, &args) + " AND " + keyParam(s.To, &args))
 		}
-		b.WriteString(" ORDER BY " + t.Rowid)
+		b.WriteString(" ORDER BY 1")
 		return c.each(ctx, func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
@@ -393,7 +430,8 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 			return emitRow()
 		}, b.String(), args...)
 	}
-	kr, err := sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate, ReadSpans: spans}.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
+	kr.ReadSpans = spans
+	return kr.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		for _, w := range ws {
 			err := c.each(ctx, func(rows *sql.Rows) error {
 				if err := r.scan(rows); err != nil {
@@ -410,14 +448,24 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+}
+
+// piped runs read with a sqlrows.ValuesPipe that converts the rows handed
+// to add into documents and emits them on a goroutine of its own, while
+// read goes on reading (the values database/sql scans into any stay valid:
+// its own copies of bytes, the driver's strings); the rows it skipped are
+// counted in res.
+func piped(conv *sqlrows.Converter, res *connectors.SampleResult, emit func(connectors.Document) error, read func(add func(*rowReader) error) error) error {
+	p := sqlrows.NewValuesPipe(conv, emit)
+	err := read(func(r *rowReader) error {
+		row := slices.Clone(r.vals)
+		clear(r.vals)
+		return p.Add(row)
+	})
+	if perr := p.Close(res); perr != nil {
+		return perr // emit failed: that is what stopped the read
 	}
-	res.Notes = append(res.Notes, kr.Note("rowid"))
-	if kr.Taken < size {
-		res.Notes = append(res.Notes, fmt.Sprintf("only %d distinct rows could be drawn from random rowid windows", kr.Taken))
-	}
-	return nil
+	return err
 }
 
 var _ connectors.Slicer = (*Connector)(nil)
@@ -436,7 +484,7 @@ func (c *Connector) CanSlice(ct connectors.Container) bool {
 func (c *Connector) slice(ctx context.Context, t *table, sl connectors.Slice, res *connectors.SampleResult, conv *sqlrows.Converter,
 	emit func(connectors.Document) error) error {
 	var lo, hi sql.NullInt64
-	if err := c.queryRow(ctx, "SELECT min("+t.Rowid+"), max("+t.Rowid+") FROM "+quoteIdent(t.Name), nil, &lo, &hi); err != nil {
+	if err := c.rowidBounds(ctx, t, &lo, &hi); err != nil {
 		res.Method = MethodAll
 		return err
 	}

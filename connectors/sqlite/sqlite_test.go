@@ -321,3 +321,72 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// TestRowidReadsSearch: listing a table and sampling it read through the
+// rowid's b-tree, never the whole table: SQLite's own plan of every
+// statement sent (EXPLAIN QUERY PLAN) searches the table, where
+// "SELECT min(rowid), max(rowid)" and an OR of 20 rowid ranges made it
+// read every row (a second for a million rows, against milliseconds).
+func TestRowidReadsSearch(t *testing.T) {
+	path := fixture(t)
+	plans, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plans.Close()
+	for _, tc := range []struct {
+		name string
+		run  func(c *Connector, cs map[string]connectors.Container) error
+	}{
+		{"listing", func(*Connector, map[string]connectors.Container) error { return nil }},
+		{"sample of 100 of 1,200 rows", func(c *Connector, cs map[string]connectors.Container) error {
+			res, err := c.Sample(context.Background(), cs["app.db.seq"], connectors.SampleOptions{Size: 100, Seed: 7}, func(connectors.Document) error { return nil })
+			if err == nil && res.Method != MethodRowidRanges {
+				t.Errorf("method %q, want %q", res.Method, MethodRowidRanges)
+			}
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, log := openTest(t, path, connectors.Options{})
+			cs := list(t, c)
+			if err := tc.run(c, cs); err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, stmt := range log.all() {
+				if !strings.HasPrefix(stmt, "SELECT") || !strings.Contains(stmt, `"seq"`) {
+					continue
+				}
+				checked++
+				args := make([]any, strings.Count(stmt, "?")) // the plan is made before they are bound
+				for i := range args {
+					args[i] = int64(1)
+				}
+				rows, err := plans.Query("EXPLAIN QUERY PLAN "+stmt, args...)
+				if err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+				var plan []string
+				for rows.Next() {
+					var id, parent, unused int
+					var detail string
+					if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+						t.Fatal(err)
+					}
+					plan = append(plan, detail)
+				}
+				rows.Close()
+				for _, p := range plan {
+					if strings.HasPrefix(p, "SCAN seq") {
+						t.Errorf("%.120s: reads the whole table: %q", stmt, plan)
+						break
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatal("no statement read the table")
+			}
+		})
+	}
+}
