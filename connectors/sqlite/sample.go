@@ -403,34 +403,37 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr sqlrows.KeyRanges, emitRow func() error) (sqlrows.KeyRangesResult, error) {
 	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
 	var key []byte
-	spans := func(sp []sqlrows.Span, keep func([]byte) bool) error {
-		// one SELECT per span, each a search of the rowid, in one
-		// statement: SQLite reads the OR of the spans' ranges by scanning
-		// the whole table (its planner takes 20 ranges for more than the
-		// table), a second for a million rows where the searches take
-		// milliseconds; the SELECTs' rows are merged in rowid order
-		var b strings.Builder
-		var args []any
-		for i, s := range sp {
-			if i > 0 {
-				b.WriteString(" UNION ALL ")
+	// one SELECT per span, each a search of the rowid, in one statement:
+	// SQLite reads the OR of the spans' ranges by scanning the whole table
+	// (its planner takes 20 ranges for more than the table), a second for
+	// a million rows where the searches take milliseconds. ReadSpans
+	// merges the SELECTs' rows in rowid order; ReadSpansAnyOrder, for
+	// spans whose every row is kept, takes them as they come.
+	spans := func(order string) func(sp []sqlrows.Span, keep func([]byte) bool) error {
+		return func(sp []sqlrows.Span, keep func([]byte) bool) error {
+			var b strings.Builder
+			var args []any
+			for i, s := range sp {
+				if i > 0 {
+					b.WriteString(" UNION ALL ")
+				}
+				b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " +
+					t.Rowid + " BETWEEN " + keyParam(s.From, &args) + " AND " + keyParam(s.To, &args))
 			}
-			b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " +
-				t.Rowid + " BETWEEN " + keyParam(s.From, &args) + " AND " + keyParam(s.To, &args))
+			b.WriteString(order)
+			return c.each(ctx, func(rows *sql.Rows) error {
+				if err := r.scan(rows); err != nil {
+					return err
+				}
+				key = strconv.AppendInt(key[:0], r.rowid, 10)
+				if !keep(key) {
+					return nil
+				}
+				return emitRow()
+			}, b.String(), args...)
 		}
-		b.WriteString(" ORDER BY 1")
-		return c.each(ctx, func(rows *sql.Rows) error {
-			if err := r.scan(rows); err != nil {
-				return err
-			}
-			key = strconv.AppendInt(key[:0], r.rowid, 10)
-			if !keep(key) {
-				return nil
-			}
-			return emitRow()
-		}, b.String(), args...)
 	}
-	kr.ReadSpans = spans
+	kr.ReadSpans, kr.ReadSpansAnyOrder = spans(" ORDER BY 1"), spans("")
 	return kr.Run(func(ws []sqlrows.Window, keep func(string) bool) error {
 		for _, w := range ws {
 			err := c.each(ctx, func(rows *sql.Rows) error {
