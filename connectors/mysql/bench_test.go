@@ -106,29 +106,10 @@ func benchSample(b *testing.B, size int) {
 
 func benchRaw(b *testing.B, limit string) {
 	benchTable(b)
-	db := benchRoot
 	b.ResetTimer()
 	rows := 0
 	for i := 0; i < b.N; i++ {
-		r, err := db.Query("SELECT id, email, name, city, profile FROM " + benchDB + ".big" + limit)
-		if err != nil {
-			b.Fatal(err)
-		}
-		vals := make([]sql.RawBytes, 5)
-		dest := make([]any, 5)
-		for j := range vals {
-			dest[j] = &vals[j]
-		}
-		for r.Next() {
-			if err := r.Scan(dest...); err != nil {
-				b.Fatal(err)
-			}
-			rows++
-		}
-		if err := r.Err(); err != nil {
-			b.Fatal(err)
-		}
-		_ = r.Close()
+		rows += rawRead(b, limit)
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -249,27 +230,7 @@ func versusRaw(b *testing.B, size int, limit string, speed, decode bool) {
 
 // rawRead reads the table's rows through the driver, as benchRaw does.
 func rawRead(b *testing.B, limit string) int {
-	r, err := benchRoot.Query("SELECT id, email, name, city, profile FROM " + benchDB + ".big" + limit)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	vals := make([]sql.RawBytes, 5)
-	dest := make([]any, 5)
-	for j := range vals {
-		dest[j] = &vals[j]
-	}
-	rows := 0
-	for r.Next() {
-		if err := r.Scan(dest...); err != nil {
-			b.Fatal(err)
-		}
-		rows++
-	}
-	if err := r.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return rows
+	return connectortest.RawRead(b, benchRoot, "SELECT id, email, name, city, profile FROM "+benchDB+".big"+limit)
 }
 
 // BenchmarkSampleDigest logs a digest of the documents of a sample of

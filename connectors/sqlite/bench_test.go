@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/piisniff/piisniff/connectors"
+	"github.com/piisniff/piisniff/connectors/connectortest"
 	"github.com/piisniff/piisniff/internal/benchstat"
 )
 
@@ -69,32 +70,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// rawRead reads rows of the file through the same driver and database/sql,
-// into sql.RawBytes (no conversion), as the MariaDB benchmark's raw read.
-func rawRead(b *testing.B, db *sql.DB, limit string) int {
-	r, err := db.Query("SELECT id, email, name, city, profile FROM big" + limit)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	vals := make([]sql.RawBytes, 5)
-	dest := make([]any, 5)
-	for j := range vals {
-		dest[j] = &vals[j]
-	}
-	rows := 0
-	for r.Next() {
-		if err := r.Scan(dest...); err != nil {
-			b.Fatal(err)
-		}
-		rows++
-	}
-	if err := r.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return rows
-}
-
 // BenchmarkVersusRaw interleaves a raw read through the driver and the
 // connector (raw, then ours, every iteration) on a 1,000,000-row file and
 // reports ours/raw as the median, lowest and highest ratio of the
@@ -133,7 +108,7 @@ func versusRaw(b *testing.B, size int, limit string, speed bool) {
 	for i := 0; i < b.N; i++ {
 		cpu := benchstat.ProcessCPU()
 		start := time.Now()
-		rawRows := rawRead(b, raw, limit)
+		rawRows := connectortest.RawRead(b, raw, "SELECT id, email, name, city, profile FROM big"+limit)
 		rawTime := time.Since(start)
 		rawCPU := benchstat.ProcessCPU() - cpu
 		cpu = benchstat.ProcessCPU()
