@@ -308,7 +308,6 @@ func (p *parser) number() (any, error) {
 	return json.Number(d[start:i]), nil
 }
 
-// str reads a string; key strings go through the key cache.
 // key reads an object key: the cached one, found by comparing the bytes
 // with guess (the key that came next last time) or by a lookup, or a new
 // string. e is nil for a key not in the cache (escaped, too long, the
@@ -343,6 +342,7 @@ func (p *parser) key(guess *keyEntry) (e *keyEntry, k string, err error) {
 	return nil, "", errSyntax
 }
 
+// str reads a string value: a substring of p.text unless it holds escapes.
 func (p *parser) str() (string, error) {
 	d := p.data
 	start := p.pos + 1

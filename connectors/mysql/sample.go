@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -120,7 +119,7 @@ func (c *Connector) keyset(ctx context.Context, s *session, t *table, bounds sql
 		n, err = sqlrows.ReadKeyset(keysetPageRows, func(after any, limit int) (int, any, error) {
 			var args []any
 			stmt := "SELECT " + t.selectList() + " FROM " + t.from() +
-				bounds.Where(quoteIdent(t.Key), after, func(v any) string { return keyParam(v, &args) }) +
+				bounds.Where(quoteIdent(t.Key), after, func(v any) string { return sqlrows.KeyParam(v, &args) }) +
 				fmt.Sprintf(" ORDER BY %s LIMIT %d", quoteIdent(t.Key), limit)
 			page := 0
 			err := s.eachRow(ctx, r, func() error {
@@ -194,7 +193,7 @@ func windowsStatement(t *table, ws []sqlrows.Window) (string, []any) {
 			b.WriteString(" UNION ALL ")
 		}
 		fmt.Fprintf(&b, "(SELECT %s, %d FROM %s WHERE %s >= %s ORDER BY %s LIMIT %d)",
-			quoteIdent(t.Key), i, t.from(), quoteIdent(t.Key), keyParam(w.From, &args), quoteIdent(t.Key), w.N)
+			quoteIdent(t.Key), i, t.from(), quoteIdent(t.Key), sqlrows.KeyParam(w.From, &args), quoteIdent(t.Key), w.N)
 	}
 	return b.String(), args
 }
@@ -226,23 +225,9 @@ func rangesStatement(t *table, spans []keySpan) (string, []any, error) {
 			b.WriteString(" UNION ALL ")
 		}
 		b.WriteString("(SELECT " + t.selectList() + " FROM " + t.from() + " WHERE " + quoteIdent(t.Key) +
-			" BETWEEN " + keyParam(first, &args) + " AND " + keyParam(last, &args) + ")")
+			" BETWEEN " + sqlrows.KeyParam(first, &args) + " AND " + sqlrows.KeyParam(last, &args) + ")")
 	}
 	return b.String(), args, nil
-}
-
-// keyParam is an integer key written into the statement as its decimal
-// text (what the driver's parameter interpolation would write), or a
-// placeholder with its argument appended for any other value.
-func keyParam(v any, args *[]any) string {
-	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case uint64:
-		return strconv.FormatUint(x, 10)
-	}
-	*args = append(*args, v)
-	return "?"
 }
 
 // spansStatement reads the rows of key spans in key order, in one
@@ -255,7 +240,7 @@ func spansStatement(t *table, spans []sqlrows.Span) (string, []any) {
 		if i > 0 {
 			b.WriteString(" OR ")
 		}
-		b.WriteString(quoteIdent(t.Key) + " BETWEEN " + keyParam(sp.From, &args) + " AND " + keyParam(sp.To, &args))
+		b.WriteString(quoteIdent(t.Key) + " BETWEEN " + sqlrows.KeyParam(sp.From, &args) + " AND " + sqlrows.KeyParam(sp.To, &args))
 	}
 	b.WriteString(" ORDER BY " + quoteIdent(t.Key))
 	return b.String(), args
@@ -279,9 +264,9 @@ func spansJoinStatement(t *table, spans []sqlrows.Span) (string, []any) {
 	for i, sp := range spans {
 		switch i {
 		case 0:
-			b.WriteString("SELECT " + keyParam(sp.From, &args) + " AS lo, " + keyParam(sp.To, &args) + " AS hi")
+			b.WriteString("SELECT " + sqlrows.KeyParam(sp.From, &args) + " AS lo, " + sqlrows.KeyParam(sp.To, &args) + " AS hi")
 		default:
-			b.WriteString(" UNION ALL SELECT " + keyParam(sp.From, &args) + ", " + keyParam(sp.To, &args))
+			b.WriteString(" UNION ALL SELECT " + sqlrows.KeyParam(sp.From, &args) + ", " + sqlrows.KeyParam(sp.To, &args))
 		}
 	}
 	b.WriteString(") AS s STRAIGHT_JOIN " + t.from() + " AS t ON t." + quoteIdent(t.Key) + " BETWEEN s.lo AND s.hi")

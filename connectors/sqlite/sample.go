@@ -353,17 +353,6 @@ func (c *Connector) rowidBounds(ctx context.Context, t *table, lo, hi *sql.NullI
 	return c.queryRow(ctx, "SELECT (SELECT min("+t.Rowid+")"+from+", (SELECT max("+t.Rowid+")"+from, nil, lo, hi)
 }
 
-// keyParam is an integer rowid written into the statement as its decimal
-// text (so that the plan is made for the actual range), or a placeholder
-// with its argument appended for any other value.
-func keyParam(v any, args *[]any) string {
-	if x, ok := v.(int64); ok {
-		return strconv.FormatInt(x, 10)
-	}
-	*args = append(*args, v)
-	return "?"
-}
-
 // rowidRanges draws the sample as random windows of rowid.
 func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimate int64, rng *rand.Rand, res *connectors.SampleResult,
 	conv *sqlrows.Converter, emit func(connectors.Document) error) error {
@@ -384,8 +373,7 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 	var kr sqlrows.KeyRangesResult
 	err := piped(conv, res, emit, func(add func(*rowReader) error) error {
 		var err error
-		kr, err = c.rowidWindows(ctx, t, r, sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate},
-			func() error { return add(r) })
+		kr, err = c.rowidWindows(ctx, t, r, sqlrows.KeyRanges{Size: size, Space: space, Lo: lo.Int64, Rng: rng, Estimate: estimate}, add)
 		return err
 	})
 	if err != nil {
@@ -399,8 +387,8 @@ func (c *Connector) rowidRanges(ctx context.Context, t *table, size int, estimat
 }
 
 // rowidWindows runs kr on t's rowid: the spans in one statement, then
-// windows one statement each; emitRow hands over r's current row.
-func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr sqlrows.KeyRanges, emitRow func() error) (sqlrows.KeyRangesResult, error) {
+// windows one statement each, each row kept read into r and handed to add.
+func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr sqlrows.KeyRanges, add func(*rowReader) error) (sqlrows.KeyRangesResult, error) {
 	stmt := "SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " + t.Rowid + " >= ? ORDER BY " + t.Rowid + " LIMIT ?"
 	var key []byte
 	// one SELECT per span, each a search of the rowid, in one statement:
@@ -418,7 +406,7 @@ func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr
 					b.WriteString(" UNION ALL ")
 				}
 				b.WriteString("SELECT " + t.selectList() + " FROM " + quoteIdent(t.Name) + " WHERE " +
-					t.Rowid + " BETWEEN " + keyParam(s.From, &args) + " AND " + keyParam(s.To, &args))
+					t.Rowid + " BETWEEN " + sqlrows.KeyParam(s.From, &args) + " AND " + sqlrows.KeyParam(s.To, &args))
 			}
 			b.WriteString(order)
 			return c.each(ctx, func(rows *sql.Rows) error {
@@ -429,7 +417,7 @@ func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr
 				if !keep(key) {
 					return nil
 				}
-				return emitRow()
+				return add(r)
 			}, b.String(), args...)
 		}
 	}
@@ -443,7 +431,7 @@ func (c *Connector) rowidWindows(ctx context.Context, t *table, r *rowReader, kr
 				if !keep(strconv.FormatInt(r.rowid, 10)) {
 					return nil
 				}
-				return emitRow()
+				return add(r)
 			}, stmt, w.From, w.N)
 			if err != nil {
 				return err

@@ -58,7 +58,12 @@ func parseKey(s string, unsigned bool) (*big.Int, bool) {
 // ord maps a key's decimal text to an unsigned integer of the same order
 // (signed keys with their sign bit flipped).
 func (s KeySpace) ord(key string) (uint64, bool) {
-	return ordOf(s, key)
+	if s.unsigned {
+		v, err := strconv.ParseUint(key, 10, 64)
+		return v, err == nil
+	}
+	v, err := strconv.ParseInt(key, 10, 64)
+	return uint64(v) ^ 1<<63, err == nil
 }
 
 // ordBytes is ord of a key given as bytes (a row's, read for every row):
@@ -71,12 +76,12 @@ func (s KeySpace) ordBytes(key []byte) (uint64, bool) {
 		digits = key[1:]
 	}
 	if len(digits) == 0 || len(digits) > 18 || len(digits) > 1 && digits[0] == '0' {
-		return ordOf(s, key)
+		return s.ord(string(key))
 	}
 	var v uint64
 	for _, c := range digits {
 		if c-'0' > 9 {
-			return ordOf(s, key) // not plain decimal: strconv decides ("+5" is a key, "5x" is not)
+			return s.ord(string(key)) // not plain decimal: strconv decides ("+5" is a key, "5x" is not)
 		}
 		v = v*10 + uint64(c-'0')
 	}
@@ -89,13 +94,19 @@ func (s KeySpace) ordBytes(key []byte) (uint64, bool) {
 	return v ^ 1<<63, true
 }
 
-func ordOf[T string | []byte](s KeySpace, key T) (uint64, bool) {
-	if s.unsigned {
-		v, err := strconv.ParseUint(string(key), 10, 64)
-		return v, err == nil
+// KeyParam is an integer key written into a statement as its decimal
+// text (what a driver's parameter interpolation would write, and what
+// lets the server plan for the actual range), or a placeholder with its
+// argument appended to args for any other value.
+func KeyParam(v any, args *[]any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
 	}
-	v, err := strconv.ParseInt(string(key), 10, 64)
-	return uint64(v) ^ 1<<63, err == nil
+	*args = append(*args, v)
+	return "?"
 }
 
 // arg is the driver's argument of an ordinal.
