@@ -29,10 +29,16 @@ func (e *Engine) Record(doc map[string]any, dst []PathHit) []PathHit {
 			file = true
 		}
 	}
-	if n == 0 || !user || file || e.ruleByID("password-hash-hex") == nil {
+	return e.recordHits(cands[:n], user, file, dst)
+}
+
+// recordHits appends the hits of the digest keys cands of a record that
+// has a user's key and no file's key.
+func (e *Engine) recordHits(cands []string, user, file bool, dst []PathHit) []PathHit {
+	if len(cands) == 0 || !user || file || e.ruleByID("password-hash-hex") == nil {
 		return dst
 	}
-	for _, k := range cands[:n] {
+	for _, k := range cands {
 		dst = append(dst, PathHit{Path: k, Hit: Hit{Category: "password_hash", Confidence: 0.8,
 			Evidence: EvValue | EvContext, Rule: "password-hash-hex"}})
 	}

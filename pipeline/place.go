@@ -16,9 +16,15 @@ var placeKeys = map[string]bool{
 // a person (see placeKeys).
 func placeRecord(doc map[string]any) bool {
 	for k := range doc {
-		if yes, _ := lowerkey.Lookup(placeKeys, k); yes {
+		if isPlaceKey(k) {
 			return true
 		}
 	}
 	return false
+}
+
+// isPlaceKey reports whether a top-level key is one of placeKeys.
+func isPlaceKey(k string) bool {
+	yes, _ := lowerkey.Lookup(placeKeys, k)
+	return yes
 }

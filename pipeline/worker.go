@@ -14,9 +14,10 @@ const maxExampleLen = 80
 
 // worker classifies whole documents. It is the Visitor of its flattener.
 type worker struct {
-	id   int
-	s    *scanner
-	flat Flattener
+	id    int
+	s     *scanner
+	flat  Flattener
+	facts classifiers.DocumentFacts // region, place and record of a document
 
 	// state of the document being processed
 	cs      *containerState
@@ -41,6 +42,7 @@ type pendingHit struct {
 
 func newWorker(id int, s *scanner) *worker {
 	return &worker{id: id, s: s, flat: Flattener{MaxDepth: s.cfg.MaxDepth},
+		facts:  classifiers.DocumentFacts{Extra: isPlaceKey},
 		people: report.NewPeopleHasher(s.cfg.Seed, s.cfg.PeopleSecret)}
 }
 
@@ -133,10 +135,10 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 	if !ok {
 		return skipReason(reason)
 	}
-	w.region = w.s.cfg.Engine.DocumentRegion(fields)
-	w.place = placeRecord(fields)
-	// what the record's other fields say (a digest in a users' record)
-	w.phits = w.s.cfg.Engine.Record(fields, w.phits[:0])
+	// the document's region, whether it describes a place, and what the
+	// record's other fields say (a digest in a users' record): one pass
+	// over its keys (Engine.DocumentRegion, placeRecord, Engine.Record)
+	w.region, w.place, w.phits = w.facts.Scan(w.s.cfg.Engine, fields, w.phits[:0])
 	for _, ph := range w.phits {
 		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
 	}
