@@ -12,18 +12,8 @@ var placeKeys = map[string]bool{
 	"warehouse_id": true, "poi_id": true, "place_id_business": true,
 }
 
-// placeRecord reports whether the document describes a place rather than
-// a person (see placeKeys).
-func placeRecord(doc map[string]any) bool {
-	for k := range doc {
-		if isPlaceKey(k) {
-			return true
-		}
-	}
-	return false
-}
-
-// isPlaceKey reports whether a top-level key is one of placeKeys.
+// isPlaceKey reports whether a top-level key is one of placeKeys: a
+// document with one describes a place rather than a person.
 func isPlaceKey(k string) bool {
 	yes, _ := lowerkey.Lookup(placeKeys, k)
 	return yes

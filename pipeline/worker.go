@@ -23,7 +23,7 @@ type worker struct {
 	cs      *containerState
 	sh      *shard
 	region  string // the document's region, for national phone numbers
-	place   bool   // the document describes a place, not a person (place.go)
+	place   bool   // the document describes a place, not a person (isPlaceKey)
 	hits    []classifiers.Hit
 	phits   []classifiers.PathHit
 	pending []pendingHit
@@ -137,7 +137,7 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 	}
 	// the document's region, whether it describes a place, and what the
 	// record's other fields say (a digest in a users' record): one pass
-	// over its keys (Engine.DocumentRegion, placeRecord, Engine.Record)
+	// over its keys (Engine.DocumentRegion, isPlaceKey, Engine.Record)
 	w.region, w.place, w.phits = w.facts.Scan(w.s.cfg.Engine, fields, w.phits[:0])
 	for _, ph := range w.phits {
 		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
