@@ -47,7 +47,7 @@ func (f *Field) ClassifyIn(v Value, region string, dst []Hit) []Hit {
 	if s == "" {
 		return dst
 	}
-	var p profile
+	p := profile{kw: f.kw}
 	p.compute(s)
 	start := len(dst)
 	kb := uint8(1) << v.Kind
@@ -126,7 +126,7 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		}
 	}
 	if r.nameOnly {
-		if !r.prefilter(p, s, true) {
+		if !fr.prefilter(p, s, true) {
 			note("prefilter")
 			return Hit{}, false
 		}
@@ -143,7 +143,7 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		}
 		return Hit{Category: r.category, Confidence: conf, Evidence: ev, Rule: r.id}, true
 	}
-	if r.prefilter(p, s, true) {
+	if fr.prefilter(p, s, true) {
 		if r.minEntropy > 0 && entropy(s) < r.minEntropy {
 			note("entropy")
 		} else {
@@ -168,7 +168,7 @@ func (fr *fieldRule) classify(s string, p *profile, region string, tr *trace) (H
 		note("prefilter")
 	}
 	// free text: search inside values that hold words
-	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || p.letterRun < 3 || !r.prefilter(p, s, false) {
+	if len(r.textMatchers) == 0 || p.spaces == 0 || p.n < minTextLen || p.letterRun < 3 || !fr.prefilter(p, s, false) {
 		return Hit{}, false
 	}
 	if len(s) > maxTextLen {

@@ -30,6 +30,8 @@ type Engine struct {
 	nNames *atomic.Int64
 	gates  sync.Map // rule indices of a field → *gate
 	nGates atomic.Int64
+	kwOnce sync.Once
+	kw     *keywordIndex // the rules' keywords, built by the first Field
 	rules  []*rule
 	geo    bool // some rule reports geo_coordinates: Structure applies
 	groupW map[string]float64
@@ -63,6 +65,13 @@ func (e *Engine) Restrict(only, except []string) (*Engine, error) {
 		}
 	}
 	return ne, nil
+}
+
+// keywords is the index of the rules' prefilter keywords, compiled the
+// first time it is asked for.
+func (e *Engine) keywords() *keywordIndex {
+	e.kwOnce.Do(func() { e.kw = newKeywordIndex(e.rules) })
+	return e.kw
 }
 
 // Rules lists the compiled rules.

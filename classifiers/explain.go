@@ -52,7 +52,7 @@ func (x Explanation) String() string {
 // conditions exclude the field are listed by ExcludedRules.
 func (f *Field) Explain(v Value) []Explanation {
 	s := trimSpace(v.S)
-	var p profile
+	p := profile{kw: f.kw}
 	p.compute(s)
 	kb := uint8(1) << v.Kind
 	out := make([]Explanation, 0, len(f.rules))

@@ -8,10 +8,12 @@ import (
 // fieldRule is a rule as it applies to one field path.
 type fieldRule struct {
 	r       *rule
-	maxConf float64  // the confidence of a hit of this rule on this field
-	ev      Evidence // the evidence the field's path gives it
-	named   bool     // the field's name matches the rule's field names
-	context bool     // a parent's name or a context keyword matches
+	maxConf float64   // the confidence of a hit of this rule on this field
+	ev      Evidence  // the evidence the field's path gives it
+	named   bool      // the field's name matches the rule's field names
+	context bool      // a parent's name or a context keyword matches
+	kwBit   uint64    // the rule's keyword list in the engine's keyword index (0: none, or past its bits)
+	kwChars []charSet // the ASCII bytes of each keyword of the list
 }
 
 // Field is the compiled view of the engine for one field path. It is
@@ -23,15 +25,16 @@ type Field struct {
 	storeType string
 	rules     []fieldRule
 	typeHits  []Hit
-	regional  []*rule // rules of the field whose validator reads the region
-	gate      *gate   // the rules by value kind and shape (nil: test each rule's bounds)
+	regional  []*rule       // rules of the field whose validator reads the region
+	gate      *gate         // the rules by value kind and shape (nil: test each rule's bounds)
+	kw        *keywordIndex // the engine's keywords
 }
 
 // Field returns what the engine knows about a field path. Everything that
 // depends on the path alone is computed here, once; callers cache the result
 // per path. storeType is the store-declared type ("" when unknown).
 func (e *Engine) Field(path, storeType string) *Field {
-	f := &Field{e: e, path: path, storeType: storeType}
+	f := &Field{e: e, path: path, storeType: storeType, kw: e.keywords()}
 	pn := newPathNames(path)
 	f.name = pn.leaf
 	if pn.combined != "" {
@@ -54,7 +57,7 @@ func (e *Engine) Field(path, storeType string) *Field {
 		if e.nameMatches(i, names, true) {
 			continue
 		}
-		fr := fieldRule{r: r, named: e.nameMatches(i, names, false)}
+		fr := fieldRule{r: r, named: e.nameMatches(i, names, false), kwBit: f.kw.bit[i], kwChars: f.kw.chars[i]}
 		if !fr.named {
 			fr.context = e.nameMatches(i, pn.ancestor, false)
 			for _, c := range r.context {

@@ -43,6 +43,9 @@ type profile struct {
 	wordRun                    int // longest run of bytes other than white space
 	set                        charSet
 	nonASCII                   bool
+	kw                         *keywordIndex // the keywords of the field's engine
+	kwFound                    uint64        // the keyword lists found in the value, once kwDone
+	kwDone                     bool
 }
 
 // byte classes of profile.compute
@@ -128,7 +131,8 @@ func (p *profile) compute(s string) {
 // prefilter runs the cheap checks of a rule against a value's profile.
 // whole is false for searches inside free text, where length and charset
 // bounds do not apply.
-func (r *rule) prefilter(p *profile, s string, whole bool) bool {
+func (fr *fieldRule) prefilter(p *profile, s string, whole bool) bool {
+	r := fr.r
 	if r.hasAny && !p.set.meets(r.anySet) {
 		return false
 	}
@@ -143,13 +147,27 @@ func (r *rule) prefilter(p *profile, s string, whole bool) bool {
 			return false
 		}
 	}
-	return len(r.keywords) == 0 || r.hasKeyword(p, s)
+	return len(r.keywords) == 0 || fr.hasKeyword(p, s)
 }
 
 // hasKeyword reports whether s holds one of the rule's keywords, ignoring
-// ASCII case. A keyword is looked for only when every one of its bytes
-// occurs in the value, which the profile tells without a scan.
-func (r *rule) hasKeyword(p *profile, s string) bool {
+// ASCII case: whether the rule's list is among those the engine's keyword
+// index finds in the value, in one pass for all rules. The pass is left
+// out while the value lacks a byte of each of the rule's keywords.
+func (fr *fieldRule) hasKeyword(p *profile, s string) bool {
+	if fr.kwBit == 0 {
+		return fr.r.hasKeywordEach(p, s)
+	}
+	if !p.kwDone && !p.mayHoldOne(fr.kwChars) {
+		return false
+	}
+	return p.keywordLists(s)&fr.kwBit != 0
+}
+
+// hasKeywordEach is hasKeyword for a rule whose list the index has no bit
+// for: each keyword is searched in turn, and only when every one of its
+// bytes occurs in the value, which the profile tells without a scan.
+func (r *rule) hasKeywordEach(p *profile, s string) bool {
 	for _, k := range r.keywords {
 		if p.hasChars(k) && containsFold(s, k) {
 			return true
