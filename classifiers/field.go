@@ -8,12 +8,11 @@ import (
 // fieldRule is a rule as it applies to one field path.
 type fieldRule struct {
 	r       *rule
-	maxConf float64   // the confidence of a hit of this rule on this field
-	ev      Evidence  // the evidence the field's path gives it
-	named   bool      // the field's name matches the rule's field names
-	context bool      // a parent's name or a context keyword matches
-	kwBit   uint64    // the rule's keyword list in the engine's keyword index (0: none, or past its bits)
-	kwChars []charSet // the ASCII bytes of each keyword of the list
+	maxConf float64  // the confidence of a hit of this rule on this field
+	ev      Evidence // the evidence the field's path gives it
+	named   bool     // the field's name matches the rule's field names
+	context bool     // a parent's name or a context keyword matches
+	kwList  uint8    // keywordIndex.list of the rule: one byte, which the struct's padding holds
 }
 
 // Field is the compiled view of the engine for one field path. It is
@@ -57,7 +56,7 @@ func (e *Engine) Field(path, storeType string) *Field {
 		if e.nameMatches(i, names, true) {
 			continue
 		}
-		fr := fieldRule{r: r, named: e.nameMatches(i, names, false), kwBit: f.kw.bit[i], kwChars: f.kw.chars[i]}
+		fr := fieldRule{r: r, named: e.nameMatches(i, names, false), kwList: f.kw.list[i]}
 		if !fr.named {
 			fr.context = e.nameMatches(i, pn.ancestor, false)
 			for _, c := range r.context {

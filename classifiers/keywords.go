@@ -38,8 +38,8 @@ type keywordIndex struct {
 	out    []uint64    // by state: the lists of the keywords that end there
 	shift  uint        // log2 of a state's row: a power of two, at least the number of classes
 	always uint64      // lists holding the empty keyword, found in every value
-	bit    []uint64    // by index of the engine's rules: the rule's list, or 0 (no keywords, or past the bits)
-	chars  [][]charSet // by index of the engine's rules: the ASCII bytes of each keyword of the rule's list
+	list   []uint8     // by index of the engine's rules: 1 + the number of the rule's list, or 0 (no keywords, or past maxKeywordLists)
+	chars  [][]charSet // by list: the ASCII bytes of each of its keywords
 }
 
 // kwOut flags, in a transition, a state where keywords end.
@@ -51,8 +51,8 @@ const maxKeywordLists = 64
 
 // newKeywordIndex compiles the keywords of rules.
 func newKeywordIndex(rules []*rule) *keywordIndex {
-	x := &keywordIndex{bit: make([]uint64, len(rules)), chars: make([][]charSet, len(rules))}
-	lists := map[string]uint64{} // a rule's keywords, sorted and quoted → the list's bit
+	x := &keywordIndex{list: make([]uint8, len(rules))}
+	lists := map[string]int{}    // a rule's keywords, sorted and quoted → the list's number
 	masks := map[string]uint64{} // keyword → the lists holding it
 	var words []string           // the keywords, in the order of the rules
 	size := 1                    // the automaton's states: at most the keywords' bytes and the start
@@ -62,16 +62,17 @@ func newKeywordIndex(rules []*rule) *keywordIndex {
 		}
 		ks := slices.Compact(slices.Sorted(slices.Values(r.keywords)))
 		key := fmt.Sprintf("%q", ks)
-		bit, ok := lists[key]
+		l, ok := lists[key]
 		if !ok {
 			if len(lists) == maxKeywordLists {
 				continue
 			}
-			bit = 1 << len(lists)
-			lists[key] = bit
+			l = len(lists)
+			lists[key] = l
+			x.chars = append(x.chars, keywordChars(ks))
 		}
-		x.bit[i] = bit
-		x.chars[i] = keywordChars(ks)
+		x.list[i] = uint8(1 + l)
+		bit := uint64(1) << l
 		for _, k := range ks {
 			switch {
 			case k == "":
@@ -104,7 +105,7 @@ func newKeywordIndex(rules []*rule) *keywordIndex {
 	}
 	stride := 1 << x.shift
 	if uint64(size)<<x.shift >= kwOut {
-		clear(x.bit) // a table this size is no use: every rule looks for its own keywords
+		clear(x.list) // a table this size is no use: every rule looks for its own keywords
 		return x
 	}
 

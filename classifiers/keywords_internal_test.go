@@ -22,13 +22,21 @@ func keywordsEach(s string, keywords []string) bool {
 	return false
 }
 
+// bitOf is the bit of rule i's list in what find returns (0: none).
+func (x *keywordIndex) bitOf(i int) uint64 {
+	if x.list[i] == 0 {
+		return 0
+	}
+	return 1 << (x.list[i] - 1)
+}
+
 // classifyEach classifies as ClassifyIn does with every rule looking for
 // its own keywords in turn (rule.hasKeywordEach) instead of in the index.
 func classifyEach(f *Field, v Value, region string) []Hit {
 	u := *f
 	u.rules = slices.Clone(f.rules)
 	for i := range u.rules {
-		u.rules[i].kwBit = 0
+		u.rules[i].kwList = 0
 	}
 	return u.ClassifyIn(v, region, nil)
 }
@@ -55,10 +63,10 @@ func checkKeywords(t *testing.T, x *keywordIndex, rules []*rule, s string) {
 			continue
 		}
 		want := keywordsEach(s, r.keywords)
-		if x.bit[i] != 0 && found&x.bit[i] != 0 != want {
+		if x.bitOf(i) != 0 && found&x.bitOf(i) != 0 != want {
 			t.Fatalf("value %q, keywords %q: find %v, each keyword in turn %v", s, r.keywords, !want, want)
 		}
-		fr := fieldRule{r: r, kwBit: x.bit[i], kwChars: x.chars[i]}
+		fr := fieldRule{r: r, kwList: x.list[i]}
 		if got := fr.hasKeyword(&p, s); got != want {
 			t.Fatalf("value %q, keywords %q: hasKeyword %v, each keyword in turn %v", s, r.keywords, got, want)
 		}
@@ -79,8 +87,8 @@ func TestKeywordIndex(t *testing.T) {
 		[]string{"hers", "she", "his", "he"},
 	)
 	x := newKeywordIndex(rules)
-	if x.bit[7] != x.bit[0] || x.bit[6] != 0 || x.bit[0] == x.bit[1] {
-		t.Fatalf("bits %b", x.bit)
+	if x.bitOf(7) != x.bitOf(0) || x.bitOf(6) != 0 || x.bitOf(0) == x.bitOf(1) {
+		t.Fatalf("lists %v", x.list)
 	}
 	for _, tc := range []struct {
 		s    string
@@ -116,7 +124,7 @@ func TestKeywordIndex(t *testing.T) {
 		found := x.find(tc.s)
 		var got []int
 		for i := range rules {
-			if found&x.bit[i] != 0 {
+			if found&x.bitOf(i) != 0 {
 				got = append(got, i)
 			}
 		}
@@ -131,15 +139,15 @@ func TestKeywordIndex(t *testing.T) {
 // keyword (which compileRule refuses), found in every value.
 func TestKeywordIndexEmpty(t *testing.T) {
 	x := newKeywordIndex(keywordRules(nil, nil))
-	if x.bit[0] != 0 || x.bit[1] != 0 {
-		t.Fatalf("bits %b", x.bit)
+	if x.bitOf(0) != 0 || x.bitOf(1) != 0 {
+		t.Fatalf("lists %v", x.list)
 	}
 	rules := keywordRules([]string{""}, []string{"a"})
 	x = newKeywordIndex(rules)
 	for _, s := range []string{"", "b", "A"} {
 		checkKeywords(t, x, rules, s)
 	}
-	if x.find("b") != x.bit[0] {
+	if x.find("b") != x.bitOf(0) {
 		t.Fatalf("find(b) = %b", x.find("b"))
 	}
 }
@@ -163,8 +171,8 @@ func TestKeywordIndexPastBits(t *testing.T) {
 		t.Fatalf("%d rules", len(f.rules))
 	}
 	for i := range f.rules {
-		if bit := f.rules[i].kwBit; (bit == 0) != (i >= maxKeywordLists) {
-			t.Fatalf("rule %d: bit %b", i, bit)
+		if l := f.rules[i].kwList; (l == 0) != (i >= maxKeywordLists) {
+			t.Fatalf("rule %d: list %d", i, l)
 		}
 	}
 	for _, i := range []int{0, maxKeywordLists - 1, maxKeywordLists, n - 1} {
@@ -188,10 +196,10 @@ func TestKeywordListsOnce(t *testing.T) {
 	x := newKeywordIndex(rules)
 	p := profile{kw: x}
 	p.compute("a KEY")
-	if got := p.keywordLists("a KEY"); got != x.bit[0] || !p.kwDone {
+	if got := p.keywordLists("a KEY"); got != x.bitOf(0) || !p.kwDone {
 		t.Fatalf("lists %b", got)
 	}
-	if got := p.keywordLists("no keyword here but the first value's lists"); got != x.bit[0] {
+	if got := p.keywordLists("no keyword here but the first value's lists"); got != x.bitOf(0) {
 		t.Fatalf("lists searched again: %b", got)
 	}
 }
@@ -288,7 +296,7 @@ func BenchmarkKeywords(b *testing.B) {
 	var rules []fieldRule
 	for i, r := range e.rules {
 		if len(r.keywords) > 0 {
-			rules = append(rules, fieldRule{r: r, kwBit: x.bit[i]})
+			rules = append(rules, fieldRule{r: r, kwList: x.list[i]})
 		}
 	}
 	vals := shapeCorpus(b)

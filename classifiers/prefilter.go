@@ -155,13 +155,14 @@ func (fr *fieldRule) prefilter(p *profile, s string, whole bool) bool {
 // index finds in the value, in one pass for all rules. The pass is left
 // out while the value lacks a byte of each of the rule's keywords.
 func (fr *fieldRule) hasKeyword(p *profile, s string) bool {
-	if fr.kwBit == 0 {
+	if fr.kwList == 0 {
 		return fr.r.hasKeywordEach(p, s)
 	}
-	if !p.kwDone && !p.mayHoldOne(fr.kwChars) {
+	l := fr.kwList - 1
+	if !p.kwDone && !p.mayHoldOne(p.kw.chars[l]) {
 		return false
 	}
-	return p.keywordLists(s)&fr.kwBit != 0
+	return p.keywordLists(s)>>l&1 != 0
 }
 
 // hasKeywordEach is hasKeyword for a rule whose list the index has no bit
