@@ -44,73 +44,34 @@ func (d *DocumentFacts) facts(k string) keyFacts {
 	return f
 }
 
+// country reports whether k is country-like (countryKey), from what it
+// said before.
+func (d *DocumentFacts) country(k string) bool { return d.facts(k).country }
+
 // Scan returns e.DocumentRegion(doc), appends e.Record(doc, dst) to dst,
 // and reports whether a top-level key of doc is of the Extra kind.
 func (d *DocumentFacts) Scan(e *Engine, doc map[string]any, dst []PathHit) (region string, extra bool, hits []PathHit) {
-	var cands [4]string
-	n := 0
-	user, file, nested := false, false, false
+	var rs recordScan
+	nested := false
 	regionKey := ""
 	for k, v := range doc {
 		f := d.facts(k)
 		extra = extra || f.extra
+		rs.add(f.record, k, v)
 		switch v := v.(type) {
 		case string:
 			// regionOf: the first key in byte order whose value gives one
-			if f.country && (region == "" || k < regionKey) && len(v) >= 2 && len(v) <= 40 {
-				if r := regionFromValue(v); r != "" {
+			if f.country && (region == "" || k < regionKey) {
+				if r := countryValueRegion(v); r != "" {
 					region, regionKey = r, k
 				}
-			}
-			if rk := f.record; rk.digest > 0 && n < len(cands) && len(v) == rk.digest && isHexString(v) {
-				cands[n] = k
-				n++
 			}
 		case map[string]any:
 			nested = true
 		}
-		// as Record's switch: a digest key says nothing else
-		if f.record.digest == 0 {
-			user = user || f.record.user
-			file = file || f.record.file && !f.record.user
-		}
 	}
 	if region == "" && nested {
-		region = d.nestedRegion(doc)
+		region = nestedRegion(doc, d.country)
 	}
-	return region, extra, e.recordHits(cands[:n], user, file, dst)
-}
-
-// nestedRegion is DocumentRegion one level down: the first key, in byte
-// order, whose object says.
-func (d *DocumentFacts) nestedRegion(doc map[string]any) string {
-	best, bestKey := "", ""
-	for k, v := range doc {
-		m, ok := v.(map[string]any)
-		if !ok || best != "" && k >= bestKey {
-			continue
-		}
-		if r := d.region(m); r != "" {
-			best, bestKey = r, k
-		}
-	}
-	return best
-}
-
-// region is regionOf with the keys' facts remembered.
-func (d *DocumentFacts) region(m map[string]any) string {
-	best, bestKey := "", ""
-	for k, v := range m {
-		if best != "" && k > bestKey {
-			continue
-		}
-		s, ok := v.(string)
-		if !ok || len(s) < 2 || len(s) > 40 || !d.facts(k).country {
-			continue
-		}
-		if r := regionFromValue(s); r != "" {
-			best, bestKey = r, k
-		}
-	}
-	return best
+	return region, extra, rs.hits(e, dst)
 }

@@ -11,34 +11,46 @@ import "github.com/piisniff/piisniff/internal/lowerkey"
 // The finding is the password-hash-hex rule's, so disabling that rule
 // disables it.
 func (e *Engine) Record(doc map[string]any, dst []PathHit) []PathHit {
-	var cands [4]string
-	n := 0
-	user, file := false, false
+	var rs recordScan
 	for k, v := range doc {
-		rk, ok := lowerkey.Lookup(recordKeys, k)
-		switch {
-		case !ok:
-		case rk.digest > 0:
-			if s, ok := v.(string); ok && n < len(cands) && len(s) == rk.digest && isHexString(s) {
-				cands[n] = k
-				n++
-			}
-		case rk.user:
-			user = true
-		case rk.file:
-			file = true
+		if rk, ok := lowerkey.Lookup(recordKeys, k); ok {
+			rs.add(rk, k, v)
 		}
 	}
-	return e.recordHits(cands[:n], user, file, dst)
+	return rs.hits(e, dst)
 }
 
-// recordHits appends the hits of the digest keys cands of a record that
-// has a user's key and no file's key.
-func (e *Engine) recordHits(cands []string, user, file bool, dst []PathHit) []PathHit {
-	if len(cands) == 0 || !user || file || e.ruleByID("password-hash-hex") == nil {
+// recordScan gathers what a record's top-level keys say: the digest keys
+// holding a digest of their length (the first four), whether a user's key
+// and a file's key are among them.
+type recordScan struct {
+	cands      [4]string
+	n          int
+	user, file bool
+}
+
+// add notes the key k, which says rk, of value v.
+func (rs *recordScan) add(rk recordKey, k string, v any) {
+	switch {
+	case rk.digest > 0:
+		if s, ok := v.(string); ok && rs.n < len(rs.cands) && len(s) == rk.digest && isHexString(s) {
+			rs.cands[rs.n] = k
+			rs.n++
+		}
+	case rk.user:
+		rs.user = true
+	case rk.file:
+		rs.file = true
+	}
+}
+
+// hits appends the hits of the digest keys of a record that has a user's
+// key and no file's key.
+func (rs *recordScan) hits(e *Engine, dst []PathHit) []PathHit {
+	if rs.n == 0 || !rs.user || rs.file || e.ruleByID("password-hash-hex") == nil {
 		return dst
 	}
-	for _, k := range cands {
+	for _, k := range rs.cands[:rs.n] {
 		dst = append(dst, PathHit{Path: k, Hit: Hit{Category: "password_hash", Confidence: 0.8,
 			Evidence: EvValue | EvContext, Rule: "password-hash-hex"}})
 	}

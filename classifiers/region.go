@@ -14,14 +14,20 @@ import (
 // ISO 3166 code, a locale such as de_DE or a country name. It returns ""
 // when the document does not say.
 func (e *Engine) DocumentRegion(doc map[string]any) string {
-	if r := regionOf(doc); r != "" {
+	if r := regionOf(doc, countryKey); r != "" {
 		return r
 	}
-	// one level down: the first key, in byte order, whose object says
+	return nestedRegion(doc, countryKey)
+}
+
+// nestedRegion is the region one level down: that of the first key, in
+// byte order, whose object says (regionOf). country tells country-like
+// keys.
+func nestedRegion(doc map[string]any, country func(string) bool) string {
 	best, bestKey := "", ""
 	for k, v := range doc {
 		if m, ok := v.(map[string]any); ok && (best == "" || k < bestKey) {
-			if r := regionOf(m); r != "" {
+			if r := regionOf(m, country); r != "" {
 				best, bestKey = r, k
 			}
 		}
@@ -29,24 +35,31 @@ func (e *Engine) DocumentRegion(doc map[string]any) string {
 	return best
 }
 
-// regionOf is the region given by a country-like key of m. When several
-// keys give one, the first key in byte order wins, so that a document gets
-// the same region every time (map order is random).
-func regionOf(m map[string]any) string {
+// regionOf is the region given by a country-like key of m (country tells
+// them). When several keys give one, the first key in byte order wins, so
+// that a document gets the same region every time (map order is random).
+func regionOf(m map[string]any, country func(string) bool) string {
 	best, bestKey := "", ""
 	for k, v := range m {
 		if best != "" && k > bestKey {
 			continue
 		}
-		s, ok := v.(string)
-		if !ok || len(s) < 2 || len(s) > 40 || !countryKey(k) {
-			continue
-		}
-		if r := regionFromValue(s); r != "" {
-			best, bestKey = r, k
+		if s, ok := v.(string); ok && country(k) {
+			if r := countryValueRegion(s); r != "" {
+				best, bestKey = r, k
+			}
 		}
 	}
 	return best
+}
+
+// countryValueRegion is the region the value of a country-like key names,
+// "" when it names none.
+func countryValueRegion(s string) string {
+	if len(s) < 2 || len(s) > 40 {
+		return ""
+	}
+	return regionFromValue(s)
 }
 
 var countryKeys sync.Map // key → bool
