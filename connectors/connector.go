@@ -125,6 +125,17 @@ type RawDocument interface {
 	Decode() (fields map[string]any, reason string, ok bool)
 }
 
+// Recycler is implemented by raw documents whose decoded fields may be
+// handed back once the consumer is done with them, so that decoding the
+// next records reuses their maps and slices instead of allocating new
+// ones. The consumer calls Recycle at most once, with the fields Decode
+// returned, when it holds none of their maps or slices any more (strings
+// are never reused: it may keep those). Recycle does not read the raw
+// document, which may be gone by then.
+type Recycler interface {
+	Recycle(fields map[string]any)
+}
+
 // Sizer is implemented by raw documents that know how many bytes they
 // hold until they are decoded: the scan bounds the bytes of the documents
 // read and not yet classified by it, so that big records do not pile up.

@@ -18,6 +18,7 @@ import (
 // memStore is an in-memory store registered for the memtest:// scheme.
 type memStore struct {
 	containers []memContainer
+	recycled   atomic.Int64 // Recycle calls of recycling containers' documents
 	// block makes Sample of container "slow" wait for ctx after emitting.
 }
 
@@ -28,6 +29,10 @@ type memContainer struct {
 	block bool  // wait for cancellation after emitting docs
 	panic bool  // panic after emitting docs
 	raw   bool  // emit raw documents (connectors.RawDocument): see rawDoc
+	// recycle emits raw documents that decode to a fresh copy of their
+	// fields and implement connectors.Recycler (see recyclingDoc); the
+	// store's recycled counts the Recycle calls.
+	recycle bool
 }
 
 // rawDoc is a raw document of a memtest container: nil fields do not
@@ -47,6 +52,63 @@ func (d rawDoc) Decode() (map[string]any, string, bool) {
 		panic("decoder bug")
 	}
 	return d.fields, "", true
+}
+
+// recyclingDoc is a raw document that decodes to a deep copy of its
+// fields and, when recycled, poisons that copy (every map emptied and
+// given an e-mail address, every array item replaced by one), as a
+// decoder reusing the maps would: a consumer that read them after
+// Recycle would report what the documents do not hold.
+type recyclingDoc struct {
+	rawDoc
+	recycled *atomic.Int64
+}
+
+func (d recyclingDoc) Decode() (map[string]any, string, bool) {
+	fields, reason, ok := d.rawDoc.Decode()
+	if !ok {
+		return nil, reason, false
+	}
+	return deepCopy(fields).(map[string]any), "", true
+}
+
+func (d recyclingDoc) Recycle(fields map[string]any) {
+	d.recycled.Add(1)
+	poison(fields)
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		a := make([]any, len(v))
+		for i, x := range v {
+			a[i] = deepCopy(x)
+		}
+		return a
+	}
+	return v
+}
+
+func poison(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, x := range v {
+			poison(x)
+		}
+		clear(v)
+		v["poisoned"] = "recycled@example.com"
+	case []any:
+		for i, x := range v {
+			poison(x)
+			v[i] = "recycled@example.com"
+		}
+	}
 }
 
 var (
@@ -98,13 +160,19 @@ func (c *memConn) Sample(ctx context.Context, ct connectors.Container, opts conn
 	mc := c.s.containers[ct.Handle.(int)]
 	res := connectors.SampleResult{Method: "all", TotalDocuments: int64(len(mc.docs))}
 	decoded := new(atomic.Int64)
-	if mc.raw {
+	if mc.raw || mc.recycle {
 		res.DecodeNotes = func() []string { return []string{fmt.Sprintf("%d raw documents decoded", decoded.Load())} }
 	}
 	for i, d := range mc.docs {
 		if opts.Size > 0 && i >= opts.Size {
 			res.Method = "head"
 			break
+		}
+		if mc.recycle {
+			if err := emit(connectors.Document{Raw: recyclingDoc{rawDoc{fields: d, decoded: decoded}, &c.s.recycled}}); err != nil {
+				return res, err
+			}
+			continue
 		}
 		if mc.raw {
 			if err := emit(connectors.Document{Raw: rawDoc{fields: d, decoded: decoded}}); err != nil {
@@ -292,39 +360,57 @@ func TestRunFailuresAreContained(t *testing.T) {
 // decodes is classified as the same documents given whole would be, what
 // does not (or panics while decoding) is skipped and counted with its
 // reason, and the decoding notes are taken once every document has been
-// decoded.
+// decoded. Documents whose decoder recycles their maps are recycled once
+// each, after the worker is done with them: the recycled container's
+// findings are those of the whole documents although every recycled map
+// is poisoned.
 func TestRunRawDocuments(t *testing.T) {
 	docs := append(users(40), nil, nil, map[string]any{"__panic": true})
-	uri := addStore("raw", &memStore{containers: []memContainer{{name: "decoded", docs: users(40)}, {name: "raw", docs: docs, raw: true}}})
-	r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), Workers: 2, MinConfidence: 0.5})
-	cs := r.Targets[0].Containers
-	if len(cs) != 2 {
-		t.Fatalf("containers %+v", cs)
-	}
-	whole, raw := cs[0], cs[1]
-	if raw.SampledDocuments != 40 || raw.SkippedDocuments != 3 || raw.SkipReasons["invalid JSON"] != 2 || raw.SkipReasons[errInternal.Error()] != 1 {
-		t.Errorf("raw container: sampled %d, skipped %d %v", raw.SampledDocuments, raw.SkippedDocuments, raw.SkipReasons)
-	}
-	if !slices.Contains(raw.Notes, "43 raw documents decoded") {
-		t.Errorf("decoding notes %q, want the note of 43 decodes", raw.Notes)
-	}
-	if raw.Error != nil || r.Complete != true {
-		t.Errorf("error %v, complete %v", raw.Error, r.Complete)
-	}
-	if len(raw.Fields) == 0 || len(raw.Fields) != len(whole.Fields) {
-		t.Fatalf("fields: raw %d, whole %d", len(raw.Fields), len(whole.Fields))
-	}
-	for i, f := range raw.Fields {
-		w := whole.Fields[i]
-		if f.Path != w.Path || len(f.Findings) != len(w.Findings) {
-			t.Errorf("field %s (%d findings), want %s (%d findings)", f.Path, len(f.Findings), w.Path, len(w.Findings))
-			continue
-		}
-		for j := range f.Findings {
-			if f.Findings[j].Category != w.Findings[j].Category || f.Findings[j].MatchedDocuments != w.Findings[j].MatchedDocuments {
-				t.Errorf("%s: finding %+v, want %+v", f.Path, f.Findings[j], w.Findings[j])
+	for _, tc := range []struct {
+		name         string
+		raw, recycle bool
+		wantRecycled int64
+	}{
+		{name: "raw", raw: true},
+		{name: "recycled", recycle: true, wantRecycled: 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &memStore{containers: []memContainer{{name: "decoded", docs: users(40)}, {name: tc.name, docs: docs, raw: tc.raw, recycle: tc.recycle}}}
+			uri := addStore("raw-"+tc.name, st)
+			r := Run(context.Background(), []string{uri}, Config{Engine: testEngine(t), Workers: 2, MinConfidence: 0.5})
+			cs := r.Targets[0].Containers
+			if len(cs) != 2 {
+				t.Fatalf("containers %+v", cs)
 			}
-		}
+			whole, raw := cs[0], cs[1]
+			if raw.SampledDocuments != 40 || raw.SkippedDocuments != 3 || raw.SkipReasons["invalid JSON"] != 2 || raw.SkipReasons[errInternal.Error()] != 1 {
+				t.Errorf("raw container: sampled %d, skipped %d %v", raw.SampledDocuments, raw.SkippedDocuments, raw.SkipReasons)
+			}
+			if !slices.Contains(raw.Notes, "43 raw documents decoded") {
+				t.Errorf("decoding notes %q, want the note of 43 decodes", raw.Notes)
+			}
+			if got := st.recycled.Load(); got != tc.wantRecycled {
+				t.Errorf("%d documents recycled, want %d (each decoded one once)", got, tc.wantRecycled)
+			}
+			if raw.Error != nil || r.Complete != true {
+				t.Errorf("error %v, complete %v", raw.Error, r.Complete)
+			}
+			if len(raw.Fields) == 0 || len(raw.Fields) != len(whole.Fields) {
+				t.Fatalf("fields: raw %d, whole %d", len(raw.Fields), len(whole.Fields))
+			}
+			for i, f := range raw.Fields {
+				w := whole.Fields[i]
+				if f.Path != w.Path || len(f.Findings) != len(w.Findings) {
+					t.Errorf("field %s (%d findings), want %s (%d findings)", f.Path, len(f.Findings), w.Path, len(w.Findings))
+					continue
+				}
+				for j := range f.Findings {
+					if f.Findings[j].Category != w.Findings[j].Category || f.Findings[j].MatchedDocuments != w.Findings[j].MatchedDocuments {
+						t.Errorf("%s: finding %+v, want %+v", f.Path, f.Findings[j], w.Findings[j])
+					}
+				}
+			}
+		})
 	}
 }
 

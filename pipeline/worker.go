@@ -62,7 +62,13 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 	w.cs, w.sh = cs, sh
 	w.pending = w.pending[:0]
 	w.touched = w.touched[:0]
-	if err := w.flatten(doc); err != nil {
+	fields, err := w.flatten(doc)
+	if rc, ok := doc.Raw.(connectors.Recycler); ok && fields != nil {
+		// nothing of the document's maps and slices is kept past flatten:
+		// findings and pending values hold strings only
+		defer rc.Recycle(fields)
+	}
+	if err != nil {
 		for _, fa := range w.touched {
 			fa.docValues = 0
 		}
@@ -125,7 +131,7 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 // flatten visits the document; a panic in a classifier is contained to the
 // document, which is counted as skipped (the panic's message is not kept:
 // it could hold a value).
-func (w *worker) flatten(doc connectors.Document) (err error) {
+func (w *worker) flatten(doc connectors.Document) (fields map[string]any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errInternal
@@ -133,7 +139,7 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 	}()
 	fields, reason, ok := doc.Decode() // a raw document is decoded here, on the worker
 	if !ok {
-		return skipReason(reason)
+		return nil, skipReason(reason)
 	}
 	// the document's region, whether it describes a place, and what the
 	// record's other fields say (a digest in a users' record): one pass
@@ -142,7 +148,7 @@ func (w *worker) flatten(doc connectors.Document) (err error) {
 	for _, ph := range w.phits {
 		w.pending = append(w.pending, pendingHit{fa: w.fieldByName(ph.Path), hit: ph.Hit})
 	}
-	return w.flat.Flatten(fields, w)
+	return fields, w.flat.Flatten(fields, w)
 }
 
 // skipReason is the error of a raw document that did not decode: its

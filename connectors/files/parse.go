@@ -34,6 +34,9 @@ type parser struct {
 	keyStack []string
 	// values counts the values of the document being read (see MaxValues).
 	values int
+	// stash holds the maps and slices of recycled documents, while a
+	// document is read.
+	stash *stash
 }
 
 var (
@@ -67,7 +70,11 @@ func newParser(maxDepth int) *parser {
 func (p *parser) parseObject(data []byte) (map[string]any, string) {
 	p.data, p.pos, p.values = data, 0, 0
 	p.text = string(data)
-	defer func() { p.data, p.text = nil, "" }()
+	p.stash = stashes.Get().(*stash)
+	defer func() {
+		stashes.Put(p.stash)
+		p.data, p.text, p.stash = nil, "", nil
+	}()
 	p.skipSpace()
 	if p.pos >= len(p.data) {
 		return nil, ReasonInvalidJSON
@@ -214,7 +221,7 @@ func (p *parser) object(depth int) (any, error) {
 			p.skipSpace()
 		case '}':
 			p.pos++
-			m := make(map[string]any, len(p.vals)-base)
+			m := p.stash.mapFor(len(p.vals) - base)
 			for i := base; i < len(p.vals); i++ {
 				m[p.keyStack[i]] = p.vals[i]
 			}
@@ -258,7 +265,9 @@ func (p *parser) array(depth int) (any, error) {
 			p.skipSpace()
 		case ']':
 			p.pos++
-			return append([]any(nil), p.vals[base:]...), nil
+			a := p.stash.arrFor(len(p.vals) - base)
+			copy(a, p.vals[base:])
+			return a, nil
 		default:
 			return nil, errSyntax
 		}

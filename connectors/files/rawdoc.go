@@ -259,6 +259,10 @@ func (r *rawRecord) Decode() (map[string]any, string, bool) {
 	return doc, "", true
 }
 
+// Recycle implements connectors.Recycler: the maps and slices of fields,
+// which Decode made, are reused for the next records decoded.
+func (*rawRecord) Recycle(fields map[string]any) { recycle(fields) }
+
 // arenaWriter copies records into arenas. Close must be called once the
 // last record was added.
 type arenaWriter struct {
