@@ -300,6 +300,18 @@ func lettersOf(b []byte) []byte {
 	return out
 }
 
+// parsedBirthDate is ValidBirthDate's answer as time.Parse gives it: the
+// first layout that parses s decides.
+func parsedBirthDate(s string, now time.Time) bool {
+	for _, l := range classifiers.DOBLayouts() {
+		if t, err := time.Parse(l, s); err == nil {
+			age := now.Sub(t).Hours() / 24 / 365.25
+			return age >= 0 && age <= 120
+		}
+	}
+	return false
+}
+
 // FuzzBirthDate: a date 1 day to 119 years before now, written in any
 // supported layout, is a birth date; a date after now, written as
 // 2006-01-02, is not. (A day-month order the first matching layout reads
@@ -312,8 +324,18 @@ func FuzzBirthDate(f *testing.F) {
 	layouts := []string{"2006-01-02", "2006/01/02", "02.01.2006", "2.1.2006", "02/01/2006", "01/02/2006", "02-01-2006",
 		"01-02-2006", "20060102", "2 January 2006", "January 2, 2006", "Jan 2, 2006", "2 Jan 2006", "02 Jan 2006",
 		time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+	f.Add("2.1.1985", uint16(7), uint8(3))
+	f.Add("1985-03-12T10:00:00.000Z", uint16(9), uint8(14))
+	f.Add("Mar 12, 1985", uint16(9), uint8(11))
+	f.Add("012.3.1985", uint16(9), uint8(3))
+	f.Add("19850312", uint16(9), uint8(8))
 	f.Fuzz(func(t *testing.T, s string, days uint16, layout uint8) {
-		classifiers.ValidBirthDate(s, now) // arbitrary input: no panic
+		// arbitrary input: no panic, and the answer of time.Parse tried
+		// with every layout in turn (the layouts' lead test only skips
+		// parses that fail)
+		if got, want := classifiers.ValidBirthDate(s, now), parsedBirthDate(s, now); got != want {
+			t.Fatalf("ValidBirthDate(%q) = %v, time.Parse with each layout says %v", s, got, want)
+		}
 		back := 1 + int(days)%(119*365)
 		l := layouts[int(layout)%len(layouts)]
 		born := now.AddDate(0, 0, -back).Format(l)

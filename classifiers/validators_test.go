@@ -127,7 +127,9 @@ func TestBirthDate(t *testing.T) {
 	}{
 		{"1985-03-12", true}, {"12.03.1985", true}, {"12/03/1985", true}, {"March 12, 1985", true},
 		{"12 March 1985", true}, {"19850312", true}, {"1985-03-12T00:00:00Z", true},
+		{"2.3.1985", true}, {"Mar 12, 1985", true}, {"1985-03-12 10:00:00", true}, {"02 Mar 1985", true},
 		{"2030-01-01", false}, {"1890-01-01", false}, {"1985-13-12", false}, {"not a date", false},
+		{"123.4.1985", false}, {"1985.03.12", false}, {"", false},
 	} {
 		if got := classifiers.ValidBirthDate(tc.s, now); got != tc.want {
 			t.Errorf("ValidBirthDate(%q) = %v, want %v", tc.s, got, tc.want)
