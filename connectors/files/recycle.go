@@ -76,10 +76,7 @@ func (s *stash) putArr(a []any) {
 // mapFor returns an empty map for n keys.
 func (s *stash) mapFor(n int) map[string]any {
 	if n <= maxRecycledLen {
-		if free := s.maps[n]; len(free) > 0 {
-			m := free[len(free)-1]
-			free[len(free)-1] = nil
-			s.maps[n] = free[:len(free)-1]
+		if m, ok := pop(&s.maps[n]); ok {
 			return m
 		}
 	}
@@ -89,12 +86,22 @@ func (s *stash) mapFor(n int) map[string]any {
 // arrFor returns a slice of n entries, to be written over.
 func (s *stash) arrFor(n int) []any {
 	if n <= maxRecycledLen {
-		if free := s.arrs[n]; len(free) > 0 {
-			a := free[len(free)-1]
-			free[len(free)-1] = nil
-			s.arrs[n] = free[:len(free)-1]
+		if a, ok := pop(&s.arrs[n]); ok {
 			return a
 		}
 	}
 	return make([]any, n)
+}
+
+// pop takes the last of free, if any, and clears its place.
+func pop[T any](free *[]T) (T, bool) {
+	var zero T
+	n := len(*free)
+	if n == 0 {
+		return zero, false
+	}
+	v := (*free)[n-1]
+	(*free)[n-1] = zero
+	*free = (*free)[:n-1]
+	return v, true
 }
