@@ -190,6 +190,7 @@ func DecodeDistinct(s string) (*Distinct, error) {
 // concurrent use: one per worker.
 type PeopleHasher struct {
 	mac hash.Hash
+	in  []byte // category, a zero byte and the value: one Write
 	buf []byte
 }
 
@@ -217,9 +218,8 @@ func PeopleKeyCheck(seed int64, secret string) string {
 // Sum is the keyed hash of an identifier of a category, already normalised.
 func (p *PeopleHasher) Sum(category, normalised string) uint64 {
 	p.mac.Reset()
-	p.mac.Write([]byte(category))
-	p.mac.Write([]byte{0})
-	p.mac.Write([]byte(normalised))
+	p.in = append(append(append(p.in[:0], category...), 0), normalised...)
+	p.mac.Write(p.in)
 	p.buf = p.mac.Sum(p.buf[:0])
 	return binary.BigEndian.Uint64(p.buf)
 }
