@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // parser decodes one JSON value into the plain values of
@@ -15,12 +16,13 @@ import (
 // UTF-8 input) and decodes to the same values, a later duplicate key
 // winning; it is faster because it does not scan each value twice. One
 // parser per goroutine: it keeps a small cache of object keys, which repeat
-// from one document to the next. The record is copied into one string, and
-// string values without escapes are substrings of it: one allocation per
-// record instead of one per value (a consumer copies what it keeps).
+// from one document to the next. String values and numbers are copied
+// into slabs that the records a parser reads share (see keep): one
+// allocation per slab instead of one per value, and the keys, white space
+// and punctuation of a record are not copied at all.
 type parser struct {
 	data     []byte
-	text     string // data as one string: unescaped string values are substrings of it
+	slab     []byte // the free room of the current slab (see keep)
 	pos      int
 	maxDepth int
 	keys     map[string]*keyEntry
@@ -61,6 +63,34 @@ type keyEntry struct {
 	next *keyEntry
 }
 
+// Slabs: the strings of the values a parser reads are cut from slabs of
+// slabSize bytes, each written once, front to back, and never changed or
+// reused: a string handed out points into bytes that are not written
+// again, so it is as immutable as any Go string, and the slab lives as long
+// as one of its strings does. Strings longer than slabMaxString get an
+// allocation of their own, so that a slab is not mostly left empty and a
+// kept string does not hold much more than itself.
+const (
+	slabSize      = 8 << 10
+	slabMaxString = 1 << 10
+)
+
+// keep returns b as a string cut from the parser's slab.
+func (p *parser) keep(b []byte) string {
+	n := len(b)
+	switch {
+	case n == 0:
+		return ""
+	case n > slabMaxString:
+		return string(b)
+	case cap(p.slab)-len(p.slab) < n:
+		p.slab = make([]byte, 0, slabSize)
+	}
+	at := len(p.slab)
+	p.slab = append(p.slab, b...) // within the room checked: never moves
+	return unsafe.String(&p.slab[at], n)
+}
+
 func newParser(maxDepth int) *parser {
 	return &parser{maxDepth: maxDepth, keys: make(map[string]*keyEntry)}
 }
@@ -69,11 +99,10 @@ func newParser(maxDepth int) *parser {
 // white space around it. It returns a skip reason on failure.
 func (p *parser) parseObject(data []byte) (map[string]any, string) {
 	p.data, p.pos, p.values = data, 0, 0
-	p.text = string(data)
 	p.stash = stashes.Get().(*stash)
 	defer func() {
 		stashes.Put(p.stash)
-		p.data, p.text, p.stash = nil, "", nil
+		p.data, p.stash = nil, nil
 	}()
 	p.skipSpace()
 	if p.pos >= len(p.data) {
@@ -314,7 +343,7 @@ func (p *parser) number() (any, error) {
 		}
 	}
 	p.pos = i
-	return json.Number(d[start:i]), nil
+	return json.Number(p.keep(d[start:i])), nil
 }
 
 // key reads an object key: the cached one, found by comparing the bytes
@@ -351,7 +380,7 @@ func (p *parser) key(guess *keyEntry) (e *keyEntry, k string, err error) {
 	return nil, "", errSyntax
 }
 
-// str reads a string value: a substring of p.text unless it holds escapes.
+// str reads a string value.
 func (p *parser) str() (string, error) {
 	d := p.data
 	start := p.pos + 1
@@ -360,7 +389,7 @@ func (p *parser) str() (string, error) {
 		c := d[i]
 		if c == '"' {
 			p.pos = i + 1
-			return p.text[start:i], nil
+			return p.keep(d[start:i]), nil
 		}
 		if c == '\\' {
 			return p.strEscaped(start, i)
@@ -383,7 +412,7 @@ func (p *parser) strEscaped(start, i int) (string, error) {
 		case c == '"':
 			p.pos = i + 1
 			p.scratch = b[:0]
-			return string(b), nil
+			return p.keep(b), nil
 		case c < 0x20:
 			return "", errSyntax
 		case c != '\\':
