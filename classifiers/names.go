@@ -38,16 +38,26 @@ func normName(s string) string {
 		} else if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(fold(unicode.ToLower(r)))
+		foldTo(&b, unicode.ToLower(r))
 		prev, prevUpper = r, upper
 	}
 	return b.String()
 }
 
-func fold(r rune) string {
+// foldTo writes r to b with its diacritics dropped (ß as ss, æ as ae...);
+// a letter it does not fold is written as it is.
+func foldTo(b *strings.Builder, r rune) {
 	if r < utf8.RuneSelf {
-		return string(r)
+		b.WriteByte(byte(r))
+	} else if f := folded(r); f != "" {
+		b.WriteString(f)
+	} else {
+		b.WriteRune(r)
 	}
+}
+
+// folded is the letters r folds to, "" for a rune it does not fold.
+func folded(r rune) string {
 	switch r {
 	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
 		return "a"
@@ -80,7 +90,7 @@ func fold(r rune) string {
 	case 'ř':
 		return "r"
 	}
-	return string(r)
+	return ""
 }
 
 // pathNames is what field-name patterns are tested against for one path.

@@ -176,7 +176,7 @@ func regionFromValue(s string) string {
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
-		b.WriteString(fold(r))
+		foldTo(&b, r)
 	}
 	return countryNames[b.String()]
 }

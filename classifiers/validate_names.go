@@ -45,7 +45,7 @@ func foldWord(w string) string {
 		if r == '\'' || r == '’' {
 			continue
 		}
-		b.WriteString(fold(unicode.ToLower(r)))
+		foldTo(&b, unicode.ToLower(r))
 	}
 	return b.String()
 }
