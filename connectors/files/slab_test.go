@@ -26,7 +26,9 @@ func TestSlabStrings(t *testing.T) {
 		{"slab-sized and longer", func(i int) string {
 			return fmt.Sprintf(`{"big":"%s%d","edge":"%s","small":"%d"}`, long, i, long[:slabMaxString-4]+fmt.Sprint(i%10000), i)
 		}},
-		{"numbers", func(i int) string { return fmt.Sprintf(`{"f":-%d.5e-3,"z":0,"big":123456789012345678901234567890%d}`, i, i) }},
+		{"numbers", func(i int) string {
+			return fmt.Sprintf(`{"f":-%d.5e-3,"z":0,"big":123456789012345678901234567890%d}`, i, i)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newParser(MaxDepth)
