@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ./scripts/services.sh
 
 # Fuzz targets first, each time-boxed (FUZZTIME=0 skips them).
-fuzztime=${FUZZTIME:-5s}
+fuzztime=${FUZZTIME:-3s}
 if [ "$fuzztime" != "0" ]; then
   for pkg in $(go list ./...); do
     dir=$(go list -f '{{.Dir}}' "$pkg")
