@@ -64,9 +64,9 @@ func (w *worker) process(cs *containerState, doc connectors.Document) {
 	w.touched = w.touched[:0]
 	fields, err := w.flatten(doc)
 	if rc, ok := doc.Raw.(connectors.Recycler); ok && fields != nil {
-		// nothing of the document's maps and slices is kept past flatten:
+		// nothing of the document's maps and slices is read past flatten:
 		// findings and pending values hold strings only
-		defer rc.Recycle(fields)
+		rc.Recycle(fields)
 	}
 	if err != nil {
 		for _, fa := range w.touched {

@@ -57,8 +57,8 @@ func (s *stash) putMap(m map[string]any) {
 	for _, v := range m {
 		s.putValue(v)
 	}
-	clear(m)
 	if n > 0 && n <= maxRecycledLen && len(s.maps[n]) < maxRecycledPerLen {
+		clear(m) // a map not kept is left to the collector as it is
 		s.maps[n] = append(s.maps[n], m)
 	}
 }
@@ -67,8 +67,8 @@ func (s *stash) putArr(a []any) {
 	for _, v := range a {
 		s.putValue(v)
 	}
-	clear(a)
 	if n := len(a); n > 0 && n <= maxRecycledLen && len(s.arrs[n]) < maxRecycledPerLen {
+		clear(a) // kept without holding its values
 		s.arrs[n] = append(s.arrs[n], a[:n:n])
 	}
 }
