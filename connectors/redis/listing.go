@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 )
 
 // A large database is listed by SCAN walks that start from scanSegments
-// seeded cursors spread over the hash table, all sent in one pipeline, with
-// drawBatch RANDOMKEY draws in the first. A SCAN cursor is a bucket index
+// seeded cursors spread over the hash table, in rounds: each round sends
+// the walks' SCANs at once, on connections of their own, each walk working
+// out its keys' patterns while the server answers the others, with
+// drawBatch RANDOMKEY draws in a pipeline beside the first. A SCAN cursor is a bucket index
 // with its bits reversed (the server walks the table by incrementing the
 // reversed index, which keeps a walk valid while the table grows or
 // shrinks), and the server accepts any cursor: cursors whose reversed
@@ -30,10 +33,51 @@ type segment struct {
 	cursor uint64
 	end    uint64 // the next walk's start in walk order (reversed cursor); 0: the table's end
 	done   bool
+	pt     patterner         // the patterns of the walk's keys
+	names  map[string]string // the patterns met by the walk, each made once
 }
 
-// sampleKeys lists a large database (see above): rounds of one pipeline
-// each, until every pattern has its keys (KeysPerPattern, or all it is
+// walkPage is one SCAN reply of a walk, each key with its pattern and
+// id-like segments (made on the walk's goroutine).
+type walkPage struct {
+	keys []string
+	pats []string
+	ids  [][]string
+	next uint64
+	err  error
+}
+
+// segmentNames bounds the patterns a walk remembers (more are made again).
+const segmentNames = 4096
+
+// read sends s's next SCAN (COUNT count) and works out the patterns of the
+// keys it returns.
+func (pg *walkPage) read(ctx context.Context, c *Connector, cl *goredis.Client, s *segment, count int) {
+	sctx, cancel := c.timeout(ctx)
+	pg.keys, pg.next, pg.err = cl.Scan(sctx, s.cursor, "", int64(count)).Result()
+	cancel()
+	if pg.err != nil {
+		return
+	}
+	if s.names == nil || len(s.names) > segmentNames {
+		s.names = make(map[string]string)
+	}
+	pg.pats = make([]string, len(pg.keys))
+	pg.ids = make([][]string, len(pg.keys))
+	for i, k := range pg.keys {
+		pb, ids := s.pt.pattern(k)
+		name, ok := s.names[string(pb)]
+		if !ok {
+			name = string(pb)
+			s.names[name] = name
+		}
+		pg.pats[i] = name
+		pg.ids[i] = s.pt.keep(ids)
+	}
+}
+
+// sampleKeys lists a large database in rounds (see above)
+// until every pattern has its keys (KeysPerPattern, or all it is
 // estimated to hold), the walks have covered the table or FillScanKeys keys
 // were met. After the first round, the COUNT of each walk is the keys
 // still to meet, estimated from the patterns' shares so far, split over
@@ -81,20 +125,34 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 				typed = append(typed, p)
 			}
 		}
-		pctx, cancel := c.timeout(ctx)
-		cmds, err := cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
-			for _, pt := range typed {
-				p.Type(pctx, pt.Keys[0].key)
-			}
-			for i := 0; i < draws; i++ {
-				p.RandomKey(pctx)
-			}
-			for _, s := range live {
-				p.Scan(pctx, s.cursor, "", int64(count))
-			}
-			return nil
-		})
-		cancel()
+		// the walks' SCANs go on connections of their own, at once, each
+		// followed by the patterns of its keys, while the server answers
+		// the others; the draws and TYPEs go in one pipeline beside them
+		pages := make([]walkPage, len(live))
+		var wg sync.WaitGroup
+		for i, s := range live {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pages[i].read(ctx, c, cl, s, count)
+			}()
+		}
+		var cmds []goredis.Cmder
+		var err error
+		if len(typed)+draws > 0 {
+			pctx, cancel := c.timeout(ctx)
+			cmds, err = cl.Pipelined(pctx, func(p goredis.Pipeliner) error {
+				for _, pt := range typed {
+					p.Type(pctx, pt.Keys[0].key)
+				}
+				for i := 0; i < draws; i++ {
+					p.RandomKey(pctx)
+				}
+				return nil
+			})
+			cancel()
+		}
+		wg.Wait()
 		if err != nil && err != goredis.Nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -117,15 +175,16 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			ref, st := l.add(k, maxTracked, false) // counted now, kept at the end if still wanted
 			drawn = append(drawn, draw{ref, st})
 		}
-		pages := make([][]string, len(live))
 		for i, s := range live {
-			keys, next, err := cmds[draws+i].(*goredis.ScanCmd).Result()
-			if err != nil {
-				return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(err), err))
+			pg := &pages[i]
+			if pg.err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return c.redactErr(fmt.Errorf("db%d: SCAN: %s: %w", l.db, classify(pg.err), pg.err))
 			}
-			pages[i] = keys
-			s.cursor = next
-			if next == 0 || s.end != 0 && bits.Reverse64(next) >= s.end {
+			s.cursor = pg.next
+			if pg.next == 0 || s.end != 0 && bits.Reverse64(pg.next) >= s.end {
 				s.done = true
 			}
 		}
@@ -133,9 +192,9 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		// from every part of the table
 		for i, more := 0, true; more; i++ {
 			more = false
-			for _, page := range pages {
-				if i < len(page) {
-					l.walk1(page[i], seen, maxTracked)
+			for k := range pages {
+				if pg := &pages[k]; i < len(pg.keys) {
+					l.walk1(pg.keys[i], pg.pats[i], pg.ids[i], seen, maxTracked)
 					more = true
 				}
 			}
@@ -176,13 +235,12 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 	return nil
 }
 
-// walk1 records one key met by a SCAN walk.
-func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
+// walk1 records one key met by a SCAN walk, of pattern p and id-like
+// segments ids.
+func (l *dbList) walk1(k, p string, ids []string, seen map[string]struct{}, maxTracked int) {
 	l.walked++
-	pb, ids := l.pt.pattern(k)
-	st, ok := l.patterns[string(pb)]
+	st, ok := l.patterns[p]
 	if !ok {
-		p := string(pb)
 		if len(l.patterns) >= maxTracked {
 			if l.other == nil {
 				l.other = &pattern{DB: l.db, Pattern: OtherKeys, Other: true}
@@ -200,7 +258,7 @@ func (l *dbList) walk1(k string, seen map[string]struct{}, maxTracked int) {
 		return
 	}
 	if len(st.Keys) < l.keep {
-		l.keep1(st, keyRef{k, l.pt.keep(ids)})
+		l.keep1(st, keyRef{k, ids})
 		l.method = MethodFill
 	}
 }
