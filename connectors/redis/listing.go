@@ -13,7 +13,10 @@ import (
 // seeded cursors spread over the hash table, in rounds: each round sends
 // the walks' SCANs at once, on connections of their own, each walk working
 // out its keys' patterns while the server answers the others, with
-// drawBatch RANDOMKEY draws in a pipeline beside the first. A SCAN cursor is a bucket index
+// drawBatch RANDOMKEY draws in a pipeline beside the first. The next round
+// goes out as soon as a round's pages are in, its COUNT guessed from them
+// (guessCount), and the server walks it while the round's keys are
+// recorded. A SCAN cursor is a bucket index
 // with its bits reversed (the server walks the table by incrementing the
 // reversed index, which keeps a walk valid while the table grows or
 // shrinks), and the server accepts any cursor: cursors whose reversed
@@ -40,11 +43,105 @@ type segment struct {
 // walkPage is one SCAN reply of a walk, each key with its pattern and
 // id-like segments (made on the walk's goroutine).
 type walkPage struct {
-	keys []string
-	pats []string
-	ids  [][]string
-	next uint64
-	err  error
+	keys   []string
+	pats   []string
+	ids    [][]string
+	counts map[string]int64 // keys of each pattern
+	next   uint64
+	err    error
+}
+
+// walkRound is one round of the walks: their SCANs, sent at once.
+type walkRound struct {
+	live  []*segment
+	pages []walkPage
+	wg    sync.WaitGroup
+}
+
+func (r *walkRound) wait() { r.wg.Wait() }
+
+// startRound sends the next SCAN (COUNT count) of each walk of live, each
+// on a goroutine (and a connection) of its own, which works out the
+// patterns of its keys while the server answers the others.
+func (c *Connector) startRound(ctx context.Context, cl *goredis.Client, live []*segment, count int) *walkRound {
+	r := &walkRound{live: live, pages: make([]walkPage, len(live))}
+	for i, s := range live {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.pages[i].read(ctx, c, cl, s, count)
+		}()
+	}
+	return r
+}
+
+// nextCount is the COUNT of the next round: the keys still to meet (the
+// most any short pattern needs at its share of the keys met so far, plus
+// a tenth) split over the live walks, at least 10 and at most scanCount.
+// sent is the walks of the round before. The listing has stopped before
+// when no pattern is short (then it is 0).
+func (l *dbList) nextCount(sent, live int, fill int64, scanCount int) int {
+	met := l.draws + l.walked
+	need := int64(-1)
+	for _, p := range l.patterns {
+		if !l.short(p) {
+			continue
+		}
+		want := min(int64(l.keep), l.estimate(p)) - int64(len(p.Keys))
+		need = max(need, want*met/max(p.Count+p.Walked, 1))
+	}
+	if need < 0 {
+		return 0
+	}
+	need = min(need+need/10+int64(sent), fill-l.walked)
+	return int(min(max((need+int64(live)-1)/int64(max(live, 1)), 10), int64(scanCount)))
+}
+
+// guessCount is the COUNT of the next round as sampleKeys would work it
+// out once pages are recorded, with every key of pages taken as met for
+// the first time (kept while its pattern is short), or 0 when no pattern
+// would be short then or fill keys would have been met. sent is the walks
+// of pages, live those still walking.
+func (l *dbList) guessCount(pages []walkPage, sent, live int, fill int64, scanCount int) int {
+	if live == 0 {
+		return 0
+	}
+	add := map[string]int64{}
+	total := int64(0)
+	for i := range pages {
+		for p, n := range pages[i].counts {
+			add[p] += n
+		}
+		total += int64(len(pages[i].keys))
+	}
+	walked := l.walked + total
+	if walked >= fill {
+		return 0
+	}
+	met := l.draws + walked
+	need := int64(-1)
+	guess := func(keys, seen int64) {
+		keys = min(keys, int64(l.keep))
+		est := max(keys, l.size*seen/max(met, 1))
+		if keys < int64(l.keep) && keys < est {
+			want := min(int64(l.keep), est) - keys
+			need = max(need, want*met/max(seen, 1))
+		}
+	}
+	for name, p := range l.patterns {
+		n := add[name]
+		guess(int64(len(p.Keys))+n, p.Count+p.Walked+n)
+	}
+	for name, n := range add {
+		if _, ok := l.patterns[name]; !ok {
+			guess(n, n)
+		}
+	}
+	if need < 0 {
+		return 0
+	}
+	need = min(need+need/10+int64(sent), fill-walked)
+	return int(min(max((need+int64(live)-1)/int64(max(live, 1)), 10), int64(scanCount)))
 }
 
 // segmentNames bounds the patterns a walk remembers (more are made again).
@@ -56,14 +153,20 @@ func (pg *walkPage) read(ctx context.Context, c *Connector, cl *goredis.Client, 
 	sctx, cancel := c.timeout(ctx)
 	pg.keys, pg.next, pg.err = cl.Scan(sctx, s.cursor, "", int64(count)).Result()
 	cancel()
-	if pg.err != nil {
-		return
+	if pg.err == nil {
+		pg.patterns(s)
 	}
+}
+
+// patterns works out the pattern and id-like segments of each key of pg
+// with s's patterner, and the keys of each pattern.
+func (pg *walkPage) patterns(s *segment) {
 	if s.names == nil || len(s.names) > segmentNames {
 		s.names = make(map[string]string)
 	}
 	pg.pats = make([]string, len(pg.keys))
 	pg.ids = make([][]string, len(pg.keys))
+	pg.counts = make(map[string]int64)
 	for i, k := range pg.keys {
 		pb, ids := s.pt.pattern(k)
 		name, ok := s.names[string(pb)]
@@ -73,6 +176,7 @@ func (pg *walkPage) read(ctx context.Context, c *Connector, cl *goredis.Client, 
 		}
 		pg.pats[i] = name
 		pg.ids[i] = s.pt.keep(ids)
+		pg.counts[name]++
 	}
 }
 
@@ -97,19 +201,34 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		st  *pattern // the pattern it was counted in (nil: none)
 	}
 	var drawn []draw
-	count := c.own.ScanCount
-	for round := 0; ; round++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	liveSegs := func() []*segment {
 		var live []*segment
 		for i := range segs {
 			if !segs[i].done {
 				live = append(live, &segs[i])
 			}
 		}
-		if len(live) == 0 {
-			break
+		return live
+	}
+	count := c.own.ScanCount
+	var next *walkRound // the next round, sent before this one's keys are recorded
+	defer func() {
+		if next != nil {
+			next.wait() // on an error: its goroutines end before the listing does
+		}
+	}()
+	for round := 0; ; round++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cur := next
+		next = nil
+		if cur == nil {
+			live := liveSegs()
+			if len(live) == 0 {
+				break
+			}
+			cur = c.startRound(ctx, cl, live, count)
 		}
 		draws := 0
 		if round == 0 {
@@ -117,25 +236,14 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		}
 		// the TYPE of the first key of the patterns found so far goes
 		// with the next round (predicted for the pattern's keys, see
-		// predictTypes)
+		// predictTypes); the draws and TYPEs go in one pipeline beside
+		// the walks
 		var typed []*pattern
 		for _, p := range l.patterns {
 			if len(p.Keys) > 0 && !p.typeAsked {
 				p.typeAsked = true
 				typed = append(typed, p)
 			}
-		}
-		// the walks' SCANs go on connections of their own, at once, each
-		// followed by the patterns of its keys, while the server answers
-		// the others; the draws and TYPEs go in one pipeline beside them
-		pages := make([]walkPage, len(live))
-		var wg sync.WaitGroup
-		for i, s := range live {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				pages[i].read(ctx, c, cl, s, count)
-			}()
 		}
 		var cmds []goredis.Cmder
 		var err error
@@ -152,7 +260,7 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			})
 			cancel()
 		}
-		wg.Wait()
+		cur.wait()
 		if err != nil && err != goredis.Nil && ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -175,7 +283,8 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			ref, st := l.add(k, maxTracked, false) // counted now, kept at the end if still wanted
 			drawn = append(drawn, draw{ref, st})
 		}
-		for i, s := range live {
+		pages := cur.pages
+		for i, s := range cur.live {
 			pg := &pages[i]
 			if pg.err != nil {
 				if ctx.Err() != nil {
@@ -186,6 +295,14 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			s.cursor = pg.next
 			if pg.next == 0 || s.end != 0 && bits.Reverse64(pg.next) >= s.end {
 				s.done = true
+			}
+		}
+		// the next round goes out now if, with this round's keys counted
+		// as if none had been met before, a pattern would still be short:
+		// the server walks it while this round's keys are recorded
+		if live := liveSegs(); len(live) > 0 {
+			if n := l.guessCount(pages, len(cur.live), len(live), int64(c.own.FillScanKeys), c.own.ScanCount); n > 0 {
+				next = c.startRound(ctx, cl, live, n)
 			}
 		}
 		// the walks' keys taken in turn, so that a pattern's keys come
@@ -200,27 +317,12 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 			}
 		}
 		if l.full() || l.walked >= int64(c.own.FillScanKeys) {
-			break
+			break // a round sent ahead is not needed (the deferred wait ends it)
 		}
-		// keys still to meet: the most any short pattern needs at its
-		// share of the keys met so far, plus a tenth
-		met := l.draws + l.walked
-		need := int64(0)
-		for _, p := range l.patterns {
-			if !l.short(p) {
-				continue
-			}
-			want := min(int64(l.keep), l.estimate(p)) - int64(len(p.Keys))
-			need = max(need, want*met/max(p.Count+p.Walked, 1))
+		if next != nil {
+			continue
 		}
-		need = min(need+need/10+int64(len(live)), int64(c.own.FillScanKeys)-l.walked)
-		n := 0
-		for i := range segs {
-			if !segs[i].done {
-				n++
-			}
-		}
-		count = int(min(max((need+int64(n)-1)/int64(max(n, 1)), 10), int64(c.own.ScanCount)))
+		count = l.nextCount(len(cur.live), len(liveSegs()), int64(c.own.FillScanKeys), c.own.ScanCount)
 	}
 	// keys drawn by RANDOMKEY for the patterns still short of keys
 	for _, d := range drawn {

@@ -112,3 +112,96 @@ func TestSeededWalks(t *testing.T) {
 		t.Errorf("%d SCANs sent, want at most %d (three pipelines)", scans, 3*scanSegments)
 	}
 }
+
+// TestGuessCount: the next round of the walks is sent before this round's
+// keys are recorded, with its COUNT guessed from the keys of the pages;
+// when no key was met before (the case of SCAN walks of a table that is
+// not rehashing), the guess is the COUNT worked out once they are recorded
+// (0 when the listing stops then).
+func TestGuessCount(t *testing.T) {
+	type prior struct {
+		pattern             string
+		keys, walked, count int // keys kept, met by the walks, by the draws
+	}
+	tests := []struct {
+		name       string
+		size       int64
+		keep       int
+		draws      int64
+		prior      []prior
+		pages      [][]string // keys of each walk's page: "<prefix>:<n>"
+		live, fill int
+		next       bool // a next round is wanted
+	}{
+		{name: "first round, all short", size: 1_000_000, keep: 2000, draws: 100,
+			prior: []prior{{"user:*", 0, 0, 40}, {"session:*", 0, 0, 60}},
+			pages: [][]string{keys("user", 0, 300), keys("session", 0, 500), keys("user", 300, 200)}, live: 3, fill: 200_000, next: true},
+		{name: "one full, one short", size: 100_000, keep: 500, draws: 10,
+			prior: []prior{{"user:*", 400, 1000, 5}, {"cart:*:items", 10, 30, 5}},
+			pages: [][]string{keys("user", 1000, 300), keys("cart", 100, 5)}, live: 2, fill: 200_000, next: true},
+		{name: "all full after the pages", size: 3000, keep: 500, draws: 0,
+			prior: []prior{{"user:*", 400, 400, 0}},
+			pages: [][]string{keys("user", 1000, 100), keys("user", 2000, 100)}, live: 2, fill: 200_000},
+		{name: "a new pattern in the pages", size: 1_000_000, keep: 1000, draws: 100,
+			prior: []prior{{"user:*", 900, 900, 100}},
+			pages: [][]string{keys("user", 5000, 100), keys("order", 0, 3)}, live: 2, fill: 200_000, next: true},
+		{name: "fill keys reached", size: 1_000_000, keep: 1000, draws: 0,
+			prior: []prior{{"user:*", 10, 10, 0}},
+			pages: [][]string{keys("user", 100, 100), keys("rare", 0, 1)}, live: 2, fill: 110},
+		{name: "one walk left", size: 1_000_000, keep: 1000, draws: 100,
+			prior: []prior{{"tag:*", 20, 20, 1}},
+			pages: [][]string{keys("tag", 100, 50)}, live: 1, fill: 200_000, next: true},
+		{name: "no walk left", size: 1_000_000, keep: 1000, draws: 100,
+			prior: []prior{{"tag:*", 20, 20, 1}},
+			pages: [][]string{keys("tag", 100, 50)}, live: 0, fill: 200_000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &dbList{size: tt.size, keep: tt.keep, draws: tt.draws, patterns: map[string]*pattern{}}
+			for _, p := range tt.prior {
+				st := &pattern{Pattern: p.pattern, Walked: int64(p.walked), Count: int64(p.count)}
+				for i := range p.keys {
+					st.Keys = append(st.Keys, keyRef{key: fmt.Sprintf("prior%d", i)})
+				}
+				l.patterns[p.pattern] = st
+				l.walked += int64(p.walked)
+			}
+			segs := make([]segment, len(tt.pages))
+			pages := make([]walkPage, len(tt.pages))
+			for i, ks := range tt.pages {
+				pages[i].keys = ks
+				pages[i].patterns(&segs[i])
+			}
+			guess := l.guessCount(pages, len(pages), tt.live, int64(tt.fill), 1<<20)
+			seen := map[string]struct{}{}
+			for i := range pages {
+				for k, key := range pages[i].keys {
+					l.walk1(key, pages[i].pats[k], pages[i].ids[k], seen, 1000)
+				}
+			}
+			want := 0
+			if !l.full() && l.walked < int64(tt.fill) && tt.live > 0 {
+				want = l.nextCount(len(pages), tt.live, int64(tt.fill), 1<<20)
+			}
+			if guess != want {
+				t.Fatalf("guessed COUNT %d, worked out once the keys are recorded: %d", guess, want)
+			}
+			if (want > 0) != tt.next {
+				t.Fatalf("COUNT %d: a next round wanted: %v, want %v", want, want > 0, tt.next)
+			}
+		})
+	}
+}
+
+// keys are n keys prefix:from, prefix:from+1, … (cart keys as cart:<n>:items).
+func keys(prefix string, from, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		if prefix == "cart" {
+			out[i] = fmt.Sprintf("cart:%d:items", from+i)
+		} else {
+			out[i] = fmt.Sprintf("%s:%d", prefix, from+i)
+		}
+	}
+	return out
+}
