@@ -237,6 +237,10 @@ func open(ctx context.Context, target string, opts connectors.Options, record fu
 	base.DisableIdentity = true // no CLIENT SETINFO: the connector sends nothing that changes server state
 	base.MaxRetries = 1
 	base.PoolSize = opts.Concurrency + 2
+	// pipelines on that pool too: go-redis's own pool for pipelines (up to
+	// 10 more connections, with 256 KiB of buffers each) would let a scan
+	// open more connections than --concurrency says
+	base.PipelinePoolSize = -1
 	base.ClientName = ""
 	c.base = base
 	c.cluster = c.own.Cluster
