@@ -130,23 +130,10 @@ func BenchmarkSample10kOf1MConcurrent(b *testing.B) {
 			b.Fatal(err)
 		}
 		var docs atomic.Int64
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 4)
-		for _, ct := range cs {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, func(connectors.Document) error {
-					docs.Add(1)
-					return nil
-				}); err != nil {
-					b.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		sampleAtOnce(ctx, b, c, cs, 4, benchSample/benchPatterns, func(connectors.Document) error {
+			docs.Add(1)
+			return nil
+		})
 		c.Close()
 		if docs.Load() < benchSample*9/10 {
 			b.Fatalf("%d documents sampled, want about %d", docs.Load(), benchSample)
@@ -298,20 +285,7 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 		if atOnce > 1 {
 			emit = lockedEmit(emit)
 		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, atOnce)
-		for _, ct := range cs {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: benchSample / benchPatterns, Seed: 1}, emit); err != nil {
-					b.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		sampleAtOnce(ctx, b, c, cs, atOnce, benchSample/benchPatterns, emit)
 		c.Close()
 		wait()
 		if b.Failed() {
@@ -335,6 +309,26 @@ func versusRaw(b *testing.B, srv *redistest.Server, cl *goredis.Client, decode b
 	benchstat.ReportSpread(b, "ratio", ratios)
 	benchstat.ReportMedian(b, "server-ratio", serverRatios)
 	benchstat.ReportMedian(b, "cpu-ratio", cpuRatios)
+}
+
+// sampleAtOnce samples each container of cs (size documents, seed 1),
+// atOnce of them at a time, as a scan does; emit is called from as many
+// goroutines.
+func sampleAtOnce(ctx context.Context, tb testing.TB, c connectors.Connector, cs []connectors.Container, atOnce, size int, emit func(connectors.Document) error) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, atOnce)
+	for _, ct := range cs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: size, Seed: 1}, emit); err != nil {
+				tb.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // lockedEmit serialises calls of emit (the patterns sampled at once call it

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/piisniff/piisniff/connectors"
@@ -77,34 +77,18 @@ func TestConnectionsBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			docs := 0
-			sem := make(chan struct{}, conc)
-			for _, ct := range cs {
-				wg.Add(1)
-				sem <- struct{}{}
-				go func() {
-					defer wg.Done()
-					defer func() { <-sem }()
-					if _, err := c.Sample(ctx, ct, connectors.SampleOptions{Size: 1000, Seed: 1}, func(connectors.Document) error {
-						mu.Lock()
-						docs++
-						mu.Unlock()
-						return nil
-					}); err != nil {
-						t.Error(err)
-					}
-				}()
-			}
-			wg.Wait()
+			var docs atomic.Int64
+			sampleAtOnce(ctx, t, c, cs, conc, 1000, func(connectors.Document) error {
+				docs.Add(1)
+				return nil
+			})
 			c.Close()
 			want := 5 * 1000
 			if ndb == 2 {
 				want += 500
 			}
-			if docs < want {
-				t.Fatalf("%d documents from %d containers, want at least %d", docs, len(cs), want)
+			if docs.Load() < int64(want) {
+				t.Fatalf("%d documents from %d containers, want at least %d", docs.Load(), len(cs), want)
 			}
 			// the client counting them has its connection already
 			if got, limit := received()-before, (conc+2)*ndb; got > limit {
