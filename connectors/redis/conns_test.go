@@ -15,8 +15,8 @@ import (
 // TestConnectionsBounded: a scan of a Redis server opens at most
 // --concurrency + 2 connections to each database it reads (a client per
 // database: a connection stays in the database it selected) and, when it
-// has credentials, one without them for the anonymous-access check; here a
-// database listed by SCAN walks (more walks than connections) and one read
+// has credentials, one without them for the anonymous-access check (none
+// here: the server has no password); here a database listed by SCAN walks (more walks than connections) and one read
 // whole, patterns sampled as many at once as --concurrency allows, each in
 // pipelines. go-redis's own pool for pipelines (up to 10 connections more
 // per database) is not used.

@@ -84,17 +84,9 @@ func (l *dbList) nextCount(sent, live int, fill int64, scanCount int) int {
 	met := l.draws + l.walked
 	need := int64(-1)
 	for _, p := range l.patterns {
-		if !l.short(p) {
-			continue
-		}
-		want := min(int64(l.keep), l.estimate(p)) - int64(len(p.Keys))
-		need = max(need, want*met/max(p.Count+p.Walked, 1))
+		need = max(need, l.need(int64(len(p.Keys)), p.Count+p.Walked, met))
 	}
-	if need < 0 {
-		return 0
-	}
-	need = min(need+need/10+int64(sent), fill-l.walked)
-	return int(min(max((need+int64(live)-1)/int64(max(live, 1)), 10), int64(scanCount)))
+	return roundCount(need, l.walked, sent, live, fill, scanCount)
 }
 
 // guessCount is the COUNT of the next round as sampleKeys would work it
@@ -103,40 +95,46 @@ func (l *dbList) nextCount(sent, live int, fill int64, scanCount int) int {
 // would be short then or fill keys would have been met. sent is the walks
 // of pages, live those still walking.
 func (l *dbList) guessCount(pages []walkPage, sent, live int, fill int64, scanCount int) int {
-	if live == 0 {
-		return 0
-	}
 	add := map[string]int64{}
-	total := int64(0)
+	walked := l.walked
 	for i := range pages {
 		for p, n := range pages[i].counts {
 			add[p] += n
 		}
-		total += int64(len(pages[i].keys))
+		walked += int64(len(pages[i].keys))
 	}
-	walked := l.walked + total
-	if walked >= fill {
+	if live == 0 || walked >= fill {
 		return 0
 	}
 	met := l.draws + walked
 	need := int64(-1)
-	guess := func(keys, seen int64) {
-		keys = min(keys, int64(l.keep))
-		est := max(keys, l.size*seen/max(met, 1))
-		if keys < int64(l.keep) && keys < est {
-			want := min(int64(l.keep), est) - keys
-			need = max(need, want*met/max(seen, 1))
-		}
-	}
 	for name, p := range l.patterns {
 		n := add[name]
-		guess(int64(len(p.Keys))+n, p.Count+p.Walked+n)
+		need = max(need, l.need(min(int64(len(p.Keys))+n, int64(l.keep)), p.Count+p.Walked+n, met))
 	}
 	for name, n := range add {
 		if _, ok := l.patterns[name]; !ok {
-			guess(n, n)
+			need = max(need, l.need(min(n, int64(l.keep)), n, met))
 		}
 	}
+	return roundCount(need, walked, sent, live, fill, scanCount)
+}
+
+// need is the keys still to meet for a pattern holding keys kept, of which
+// seen were met (walked or drawn) among met (short and estimate with
+// those counts), or -1 when it is not short.
+func (l *dbList) need(keys, seen, met int64) int64 {
+	est := max(keys, l.size*seen/max(met, 1))
+	if keys >= int64(l.keep) || keys >= est {
+		return -1
+	}
+	return (min(int64(l.keep), est) - keys) * met / max(seen, 1)
+}
+
+// roundCount splits need (plus a tenth and one per walk sent; -1: none)
+// over the live walks: at least 10, at most scanCount, and no more than
+// the fill keys left after walked.
+func roundCount(need, walked int64, sent, live int, fill int64, scanCount int) int {
 	if need < 0 {
 		return 0
 	}
@@ -300,10 +298,9 @@ func (c *Connector) sampleKeys(ctx context.Context, cl *goredis.Client, l *dbLis
 		// the next round goes out now if, with this round's keys counted
 		// as if none had been met before, a pattern would still be short:
 		// the server walks it while this round's keys are recorded
-		if live := liveSegs(); len(live) > 0 {
-			if n := l.guessCount(pages, len(cur.live), len(live), int64(c.own.FillScanKeys), c.own.ScanCount); n > 0 {
-				next = c.startRound(ctx, cl, live, n)
-			}
+		live := liveSegs()
+		if n := l.guessCount(pages, len(cur.live), len(live), int64(c.own.FillScanKeys), c.own.ScanCount); n > 0 {
+			next = c.startRound(ctx, cl, live, n)
 		}
 		// the walks' keys taken in turn, so that a pattern's keys come
 		// from every part of the table

@@ -135,25 +135,25 @@ func TestGuessCount(t *testing.T) {
 	}{
 		{name: "first round, all short", size: 1_000_000, keep: 2000, draws: 100,
 			prior: []prior{{"user:*", 0, 0, 40}, {"session:*", 0, 0, 60}},
-			pages: [][]string{keys("user", 0, 300), keys("session", 0, 500), keys("user", 300, 200)}, live: 3, fill: 200_000, next: true},
+			pages: [][]string{numberedKeys("user", 0, 300), numberedKeys("session", 0, 500), numberedKeys("user", 300, 200)}, live: 3, fill: 200_000, next: true},
 		{name: "one full, one short", size: 100_000, keep: 500, draws: 10,
 			prior: []prior{{"user:*", 400, 1000, 5}, {"cart:*:items", 10, 30, 5}},
-			pages: [][]string{keys("user", 1000, 300), keys("cart", 100, 5)}, live: 2, fill: 200_000, next: true},
+			pages: [][]string{numberedKeys("user", 1000, 300), numberedKeys("cart", 100, 5)}, live: 2, fill: 200_000, next: true},
 		{name: "all full after the pages", size: 3000, keep: 500, draws: 0,
 			prior: []prior{{"user:*", 400, 400, 0}},
-			pages: [][]string{keys("user", 1000, 100), keys("user", 2000, 100)}, live: 2, fill: 200_000},
+			pages: [][]string{numberedKeys("user", 1000, 100), numberedKeys("user", 2000, 100)}, live: 2, fill: 200_000},
 		{name: "a new pattern in the pages", size: 1_000_000, keep: 1000, draws: 100,
 			prior: []prior{{"user:*", 900, 900, 100}},
-			pages: [][]string{keys("user", 5000, 100), keys("order", 0, 3)}, live: 2, fill: 200_000, next: true},
+			pages: [][]string{numberedKeys("user", 5000, 100), numberedKeys("order", 0, 3)}, live: 2, fill: 200_000, next: true},
 		{name: "fill keys reached", size: 1_000_000, keep: 1000, draws: 0,
 			prior: []prior{{"user:*", 10, 10, 0}},
-			pages: [][]string{keys("user", 100, 100), keys("rare", 0, 1)}, live: 2, fill: 110},
+			pages: [][]string{numberedKeys("user", 100, 100), numberedKeys("rare", 0, 1)}, live: 2, fill: 110},
 		{name: "one walk left", size: 1_000_000, keep: 1000, draws: 100,
 			prior: []prior{{"tag:*", 20, 20, 1}},
-			pages: [][]string{keys("tag", 100, 50)}, live: 1, fill: 200_000, next: true},
+			pages: [][]string{numberedKeys("tag", 100, 50)}, live: 1, fill: 200_000, next: true},
 		{name: "no walk left", size: 1_000_000, keep: 1000, draws: 100,
 			prior: []prior{{"tag:*", 20, 20, 1}},
-			pages: [][]string{keys("tag", 100, 50)}, live: 0, fill: 200_000},
+			pages: [][]string{numberedKeys("tag", 100, 50)}, live: 0, fill: 200_000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,8 +193,8 @@ func TestGuessCount(t *testing.T) {
 	}
 }
 
-// keys are n keys prefix:from, prefix:from+1, … (cart keys as cart:<n>:items).
-func keys(prefix string, from, n int) []string {
+// numberedKeys are n keys prefix:from, prefix:from+1, … (cart keys as cart:<n>:items).
+func numberedKeys(prefix string, from, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		if prefix == "cart" {
